@@ -1,0 +1,2 @@
+"""Evaluation: metrics registered with mmengine."""
+from .metrics import ExpressionMetric  # noqa: F401

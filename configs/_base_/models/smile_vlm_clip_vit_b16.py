@@ -1,0 +1,13 @@
+# The paper's SMILE-VLM: CLIP ViT-B/16 image tower (trained) and frozen CLIP
+# text tower, d = 512. Weights: an open_clip tag (needs the network) or a local
+# checkpoint path, e.g. --cfg-options model.backbone.pretrained=/path/open_clip_model.safetensors
+# model.text_encoder.pretrained=/path/open_clip_model.safetensors
+_base_ = ['./smile_vlm_timm_minilm.py']
+model = dict(
+    backbone=dict(_delete_=True, type='OpenCLIPVisionBackbone', model_name='ViT-B-16',
+                  pretrained='openai'),
+    projector=dict(hidden_dim=2048),
+    text_encoder=dict(_delete_=True, type='OpenCLIPTextEncoder', model_name='ViT-B-16',
+                      pretrained='openai'),
+    head=dict(logit_scale=100.0),
+)

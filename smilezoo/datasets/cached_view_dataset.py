@@ -1,0 +1,70 @@
+"""The training-time dataset: rendered views cached by tools/prepare_data.py."""
+import os.path as osp
+from typing import List, Optional, Sequence
+
+from mmengine.dataset import BaseDataset
+from mmengine.fileio import load
+
+from smilezoo.registry import DATASETS
+from .splits import select_subjects
+
+ANNOTATION_FORMAT = 'smilezoo.cached_views'
+ANNOTATION_VERSION = 1
+
+
+@DATASETS.register_module()
+class CachedViewDataset(BaseDataset):
+    """Samples of pre-rendered views, filtered by class, intensity and subject.
+
+    The annotation file (written by ``tools/prepare_data.py``) is
+    ``dict(metainfo=dict(format, version, renderer, ...), data_list=[dict(views,
+    subject, expression, intensity, ...)])``; ``views`` is the path of an .npy
+    array (N, C, H, W) uint8, relative to the annotation file.
+
+    Args:
+        ann_file: the annotation file.
+        classes: class names in label order; samples of other expressions are
+            dropped. Each sample gets ``gt_label`` = its index here.
+        intensities: keep only these intensity levels (None: all).
+        subject_split: see ``smilezoo.datasets.splits.select_subjects``.
+        pipeline: transforms, usually LoadCachedViews then PackViewInputs.
+    """
+
+    def __init__(self, ann_file: str, classes: Sequence[str],
+                 intensities: Optional[Sequence[int]] = None,
+                 subject_split: Optional[dict] = None, pipeline: Sequence = (), **kwargs):
+        self.intensities = set(intensities) if intensities else None
+        self.subject_split = subject_split
+        self._classes = list(classes)
+        super().__init__(ann_file=ann_file, metainfo=dict(classes=self._classes),
+                         pipeline=list(pipeline), **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'annotation file {self.ann_file!r} not found: render the views first with '
+                f'`python tools/prepare_data.py CONFIG` (it writes this file)')
+        ann = load(self.ann_file)
+        meta = ann.get('metainfo', {}) if isinstance(ann, dict) else {}
+        if meta.get('format') != ANNOTATION_FORMAT or 'data_list' not in ann:
+            raise ValueError(f'{self.ann_file}: not a smilezoo cached-view annotation file '
+                             f'(expected metainfo.format={ANNOTATION_FORMAT!r} and a data_list)')
+        if meta.get('version') != ANNOTATION_VERSION:
+            raise ValueError(f'{self.ann_file}: annotation version {meta.get("version")}, this '
+                             f'smilezoo reads version {ANNOTATION_VERSION}; rerun prepare_data.py')
+        self._metainfo.update({k: v for k, v in meta.items() if k != 'classes'})
+        root = osp.dirname(osp.abspath(self.ann_file))
+        items = ann['data_list']
+        keep_subjects = select_subjects([d['subject'] for d in items], self.subject_split)
+        out = []
+        for d in items:
+            if d['expression'] not in self._classes:
+                continue
+            if self.intensities is not None and d.get('intensity') not in self.intensities:
+                continue
+            if keep_subjects is not None and d['subject'] not in keep_subjects:
+                continue
+            d = dict(d, views=osp.join(root, d['views']),
+                     gt_label=self._classes.index(d['expression']))
+            out.append(d)
+        return out

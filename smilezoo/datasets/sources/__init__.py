@@ -1,0 +1,8 @@
+"""Raw data sets as they are on disk: index the scans, parse names, read geometry.
+
+``tools/prepare_data.py`` reads a source once and caches rendered views; the
+training-time datasets only read that cache.
+"""
+from .bu3dfe import BU3DFEScans, parse_bu3dfe_name
+
+__all__ = ['BU3DFEScans', 'parse_bu3dfe_name']

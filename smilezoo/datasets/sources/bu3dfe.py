@@ -1,0 +1,104 @@
+"""BU-3DFE on disk: subject folders of VRML scans named by subject, expression,
+intensity and race (see docs/datasets.md)."""
+import os
+import os.path as osp
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from smilezoo.registry import DATASETS
+from ..formats import Mesh, ScanFormatError
+
+EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
+                    'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
+RACES = ('WH', 'BL', 'AE', 'AM', 'IN', 'LA')
+NAME_RE = re.compile(
+    r'^(?P<subject>(?P<sex>[FM])\d{4})_(?P<code>[A-Z]{2})(?P<intensity>\d{2})'
+    r'(?P<race>[A-Z]{2})_(?P<type>F3D|RAW)\.wrl$')
+
+
+def parse_bu3dfe_name(filename: str) -> Dict:
+    """'F0001_HA03WH_F3D.wrl' -> dict(subject, sex, expression, intensity, race, scan_type).
+
+    Raises ValueError naming the file and the part that does not parse.
+    """
+    name = osp.basename(filename)
+    m = NAME_RE.match(name)
+    if not m:
+        raise ValueError(f'{filename}: name does not match BU-3DFE\'s '
+                         f'{{F|M}}NNNN_{{EXP}}{{II}}{{RACE}}_{{F3D|RAW}}.wrl')
+    code, intensity, race = m['code'], int(m['intensity']), m['race']
+    if code not in EXPRESSION_CODES:
+        raise ValueError(f'{filename}: unknown expression code {code!r}; '
+                         f'expected one of {sorted(EXPRESSION_CODES)}')
+    if race not in RACES:
+        raise ValueError(f'{filename}: unknown race code {race!r}; expected one of {RACES}')
+    if (code == 'NE') != (intensity == 0) or intensity > 4:
+        raise ValueError(f'{filename}: intensity {intensity:02d} is invalid for {code} '
+                         f'(neutral is 00, expressions 01-04)')
+    return dict(subject=m['subject'], sex=m['sex'], expression=EXPRESSION_CODES[code],
+                intensity=intensity, race=race, scan_type=m['type'])
+
+
+@DATASETS.register_module()
+class BU3DFEScans:
+    """Index of the raw BU-3DFE scans under ``data_root``, read for prepare_data.
+
+    Args:
+        data_root: folder holding the subject folders F0001/, M0001/, ...
+        scan_type: 'F3D' (cropped face, used for FER) or 'RAW'.
+        expressions: expressions to keep (names as in EXPRESSION_CODES values).
+        intensities: intensity levels to keep (1-4; neutral is 0).
+        subjects: optional list of subject ids to keep.
+    """
+
+    dataset_name = 'bu3dfe'
+
+    def __init__(self, data_root: str, scan_type: str = 'F3D',
+                 expressions: Sequence[str] = ('angry', 'disgust', 'fear', 'happy', 'sad',
+                                               'surprise'),
+                 intensities: Sequence[int] = (1, 2, 3, 4),
+                 subjects: Optional[Sequence[str]] = None):
+        self.data_root = data_root
+        self.scan_type = scan_type
+        self.expressions = set(expressions)
+        self.intensities = set(intensities) | ({0} if 'neutral' in self.expressions else set())
+        self.subjects = set(subjects) if subjects else None
+
+    def scan(self) -> Tuple[List[Dict], List[Dict]]:
+        """Walk data_root. Returns (records, skipped): one record per kept scan
+        (source_path relative to data_root plus the parsed name), and every
+        .wrl whose name did not parse, with the reason."""
+        if not osp.isdir(self.data_root):
+            raise FileNotFoundError(
+                f'BU-3DFE data_root {self.data_root!r} does not exist. BU-3DFE is licensed by '
+                f'Binghamton University; request it there and point data_root at the folder '
+                f'holding F0001/, M0001/, ... (or make synthetic data: python '
+                f'tools/dataset_converters/make_synthetic.py --layout bu3dfe --out DIR)')
+        records, skipped = [], []
+        for folder in sorted(os.listdir(self.data_root)):
+            sub_dir = osp.join(self.data_root, folder)
+            if not (osp.isdir(sub_dir) and re.fullmatch(r'[FM]\d{4}', folder)):
+                continue
+            for fname in sorted(os.listdir(sub_dir)):
+                if not fname.endswith('.wrl'):
+                    continue
+                rel = osp.join(folder, fname)
+                try:
+                    info = parse_bu3dfe_name(rel)
+                except ValueError as e:
+                    skipped.append(dict(source_path=rel, reason=str(e)))
+                    continue
+                if info['subject'] != folder:
+                    skipped.append(dict(source_path=rel, reason=f'{rel}: file of subject '
+                                        f'{info["subject"]} in folder {folder}'))
+                    continue
+                if (info['scan_type'] != self.scan_type or info['expression'] not in
+                        self.expressions or info['intensity'] not in self.intensities or
+                        (self.subjects and info['subject'] not in self.subjects)):
+                    continue
+                records.append(dict(source_path=rel, dataset=self.dataset_name, **info))
+        return records, skipped
+
+    def load(self, record: Dict) -> Mesh:
+        from ..formats.vrml import read_vrml
+        return read_vrml(osp.join(self.data_root, record['source_path']))

@@ -1,0 +1,136 @@
+"""SMILE-VLM: multi-view self-supervised vision-language learning (arXiv 2506.01203)."""
+import copy
+from typing import Dict, List, Optional
+
+import torch
+from mmengine.model import BaseModel
+
+from smilezoo.registry import MODELS
+from ..text_encoders import PromptBank
+
+
+@MODELS.register_module()
+class SmileVLM(BaseModel):
+    """Backbone f_v shared by the N views, projector g_v, view fusion, a frozen
+    text encoder f_t (through a PromptBank), and the joint loss of eq. 10.
+
+    Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is
+    encoded clean (z') and under two random augmentations (z^A, z^B), all
+    B*N*3 images in one backbone call. The class label of a sample only picks
+    the prompt pool its text is drawn from; no label enters a loss.
+
+    Args:
+        backbone, projector, fusion, text_encoder, head, augment: configs.
+            ``projector.in_dim``/``out_dim`` and ``fusion.embed_dim`` are filled
+            in from the backbone and the text encoder when missing.
+        class_names: class names in label order.
+        prompt_pools: class name -> list of prompts.
+        losses: dict with keys 'mv_bt', 'vl', 'red' -> loss configs; a missing
+            or None entry drops that loss (the ablations).
+        reuse_aug_as_clean: use augmentation A as the clean view z' (saves a
+            third of the backbone passes; not the paper's setting).
+        prompt_cache_dir: where prompt embeddings are cached (None: default).
+    """
+
+    LOSS_KEYS = ('mv_bt', 'vl', 'red')
+
+    def __init__(self, backbone: dict, projector: dict, fusion: dict, text_encoder: dict,
+                 class_names: List[str], prompt_pools: Dict[str, List[str]],
+                 losses: dict, head: Optional[dict] = None, augment: Optional[dict] = None,
+                 reuse_aug_as_clean: bool = False, prompt_cache_dir=None,
+                 data_preprocessor: Optional[dict] = None, init_cfg=None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='MultiViewDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        unknown = set(losses) - set(self.LOSS_KEYS)
+        if unknown:
+            raise KeyError(f'model.losses has unknown key(s) {sorted(unknown)}; '
+                           f'expected some of {self.LOSS_KEYS}')
+        text_encoder = MODELS.build(text_encoder)
+        # Not a submodule: frozen, kept out of checkpoints and of DDP.
+        self.__dict__['text_encoder'] = text_encoder
+        self.prompt_bank = PromptBank(class_names, prompt_pools, text_encoder,
+                                      cache_dir=prompt_cache_dir)
+        d = self.prompt_bank.embed_dim
+        self.backbone = MODELS.build(backbone)
+        projector = copy.deepcopy(projector)
+        projector.setdefault('in_dim', self.backbone.out_dim)
+        projector.setdefault('out_dim', d)
+        if projector['out_dim'] != d:
+            raise ValueError(f'model.projector.out_dim={projector["out_dim"]} must equal the '
+                             f'text embedding size {d} of {type(text_encoder).__name__}')
+        self.projector = MODELS.build(projector)
+        fusion = copy.deepcopy(fusion)
+        fusion.setdefault('embed_dim', d)
+        self.fusion = MODELS.build(fusion)
+        self.head = MODELS.build(head or dict(type='ZeroShotHead'))
+        self.augment = MODELS.build(augment or dict(type='BatchViewAugment'))
+        self.losses = torch.nn.ModuleDict(
+            {k: MODELS.build(v) for k, v in losses.items() if v is not None})
+        if not self.losses:
+            raise ValueError('model.losses: every loss is disabled; keep at least one')
+        self.reuse_aug_as_clean = reuse_aug_as_clean
+
+    @property
+    def class_names(self) -> List[str]:
+        return self.prompt_bank.class_names
+
+    def embed_views(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., N, C, H, W) views -> (..., N, d) projected embeddings, one backbone call."""
+        lead = x.shape[:-3]
+        z = self.projector(self.backbone(x.flatten(0, len(lead) - 1)))
+        return z.view(*lead, -1)
+
+    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.fusion(self.embed_views(inputs))[0]
+        raise RuntimeError(f'SmileVLM: invalid mode {mode!r}')
+
+    def loss(self, inputs: torch.Tensor, data_samples: List[dict]) -> Dict[str, torch.Tensor]:
+        """inputs: (B, N, C, H, W); data_samples: B dicts with 'gt_label'."""
+        b, n = inputs.shape[:2]
+        flat = inputs.flatten(0, 1)
+        stacks = [self.augment(flat), self.augment(flat)]
+        if not self.reuse_aug_as_clean:
+            stacks.insert(0, flat)
+        z = self.embed_views(torch.stack(stacks).view(len(stacks), b, n, *inputs.shape[2:]))
+        z_a, z_b = z[-2], z[-1]
+        z_clean = z_a if self.reuse_aug_as_clean else z[0]
+        z_mv, _ = self.fusion(z_clean)
+        labels = torch.as_tensor([s['gt_label'] for s in data_samples], device=inputs.device)
+        prompt_ids = self.prompt_bank.sample(labels)
+        z_t = self.prompt_bank.embeddings[prompt_ids]
+        out = {}
+        if 'mv_bt' in self.losses:
+            out['loss_mv_bt'] = self.losses['mv_bt'](z_a, z_b)
+        if 'vl' in self.losses:
+            out['loss_vl'] = self.losses['vl'](z_clean, z_mv, z_t,
+                                               pool_ids=self.prompt_bank.pool_of_prompt[prompt_ids],
+                                               prompt_ids=prompt_ids)
+        if 'red' in self.losses:
+            out['loss_red'] = self.losses['red'](z_mv, z_t)
+        return out
+
+    @torch.no_grad()
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[List[dict]] = None,
+                view_mask: Optional[torch.Tensor] = None) -> List[dict]:
+        """Zero-shot prediction. Returns one dict per sample with pred_label,
+        pred_score (C,), view_weights (N,), view_pred_labels (N,), embedding (d,),
+        plus the input sample's own keys (gt_label, subject, ...)."""
+        z = self.embed_views(inputs)
+        z_mv, w = self.fusion(z, view_mask)
+        protos = self.prompt_bank.prototypes
+        scores = self.head(z_mv, protos)
+        view_scores = self.head(z, protos)
+        results = []
+        for i in range(inputs.shape[0]):
+            r = dict(data_samples[i]) if data_samples is not None else {}
+            r.update(pred_label=int(scores[i].argmax()), pred_score=scores[i].cpu(),
+                     view_weights=w[i].cpu(), view_pred_labels=view_scores[i].argmax(-1).cpu(),
+                     embedding=z_mv[i].cpu())
+            results.append(r)
+        return results

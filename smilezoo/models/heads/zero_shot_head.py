@@ -1,0 +1,24 @@
+"""Zero-shot classification by cosine similarity to text prototypes."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from smilezoo.registry import MODELS
+
+
+@MODELS.register_module()
+class ZeroShotHead(nn.Module):
+    """scores = softmax(logit_scale * cos(z, prototype_c)) over classes.
+
+    Args:
+        logit_scale: inverse temperature applied to cosine similarities.
+    """
+
+    def __init__(self, logit_scale: float = 10.0):
+        super().__init__()
+        self.logit_scale = logit_scale
+
+    def forward(self, z: torch.Tensor, prototypes: torch.Tensor) -> torch.Tensor:
+        """z: (..., d), prototypes: (C, d) -> class probabilities (..., C)."""
+        cos = F.normalize(z, dim=-1) @ F.normalize(prototypes.to(z.dtype), dim=-1).T
+        return (self.logit_scale * cos).softmax(dim=-1)

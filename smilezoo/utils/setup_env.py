@@ -1,0 +1,38 @@
+"""Environment set-up shared by the tools: scope, CPU-friendly distributed init."""
+import os
+
+import torch
+import torch.distributed as dist
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Import every smilezoo module that registers something and make
+    'smilezoo' the default registry scope."""
+    import smilezoo.datasets  # noqa: F401
+    import smilezoo.evaluation  # noqa: F401
+    import smilezoo.models  # noqa: F401
+    import smilezoo.renderers  # noqa: F401
+    if init_default_scope:
+        from mmengine.registry import DefaultScope
+        if DefaultScope.get_current_instance() is None:
+            DefaultScope.get_instance('smilezoo', scope_name='smilezoo')
+
+
+def setup_distributed_cpu(cfg, launcher: str) -> None:
+    """Make a multi-process run work without CUDA.
+
+    mmengine's launchers assume CUDA (they call torch.cuda.set_device). Without
+    CUDA we start the gloo process group ourselves before the Runner does, and
+    let DDP run on the CPU (device_ids=None).
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
+                                 broadcast_buffers=False)
+    if not dist.is_initialized():
+        if launcher == 'slurm':
+            os.environ.setdefault('RANK', os.environ.get('SLURM_PROCID', '0'))
+            os.environ.setdefault('WORLD_SIZE', os.environ.get('SLURM_NTASKS', '1'))
+            os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+        dist.init_process_group('gloo')
