@@ -1,0 +1,101 @@
+"""SmileVLM on random tensors: shapes, frozen text tower, one optimiser step."""
+import copy
+
+import pytest
+import torch
+
+from smilezoo.registry import MODELS
+
+CLASSES = ['happy', 'sad', 'surprise']
+POOLS = {'happy': ['a person smiling happily', 'a joyful facial expression'],
+         'sad': ['a sad expression', 'a face showing sorrow'],
+         'surprise': ['a surprised facial expression']}
+
+
+def tiny_cfg(**over):
+    cfg = dict(
+        type='SmileVLM',
+        backbone=dict(type='TimmBackbone', model_name='test_resnet', in_chans=3),
+        projector=dict(type='MLPProjector', hidden_dim=32),
+        fusion=dict(type='ViewAttentionFusion', hidden_dim=8),
+        text_encoder=dict(type='SentenceTransformerTextEncoder'),
+        losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss', loss_weight=0.01),
+                    vl=dict(type='MultiViewInfoNCELoss'),
+                    red=dict(type='CrossModalRedundancyLoss', loss_weight=0.01)),
+        class_names=CLASSES, prompt_pools=POOLS)
+    cfg.update(over)
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def model():
+    torch.manual_seed(0)
+    return MODELS.build(tiny_cfg())
+
+
+def batch(b=6, n=3):
+    inputs = (torch.rand(b, n, 3, 32, 32) * 255).to(torch.uint8)
+    return dict(inputs=inputs, data_samples=[dict(gt_label=i % 3, sample_idx=i) for i in range(b)])
+
+
+def test_prompt_bank_and_dimensions(model):
+    assert model.prompt_bank.embeddings.shape == (5, 384)
+    assert model.prompt_bank.prototypes.shape == (3, 384)
+    assert 'text_encoder' not in dict(model.named_children())  # frozen, not checkpointed
+    assert not any('text_encoder' in k for k in model.state_dict())
+
+
+def test_training_step_never_calls_the_text_tower(model, monkeypatch):
+    calls = []
+    st = model.text_encoder.model
+    original = type(st).forward
+    monkeypatch.setattr(type(st), 'forward', lambda self, *a, **k: calls.append(1) or
+                        original(self, *a, **k))
+    monkeypatch.setattr(type(model.text_encoder), '_encode',
+                        lambda self, p: calls.append(2) or pytest.fail('text tower called'))
+    optim = torch.optim.SGD(model.parameters(), lr=0.01)
+    from mmengine.optim import OptimWrapper
+    model.train()
+    losses = model.train_step(batch(), OptimWrapper(optim))
+    assert set(losses) == {'loss', 'loss_mv_bt', 'loss_vl', 'loss_red'}
+    assert calls == []
+
+
+def test_training_step_updates_backbone_and_fusion(model):
+    from mmengine.optim import OptimWrapper
+    m = copy.deepcopy(model)
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    m.train()
+    m.train_step(batch(), OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.1)))
+    changed = {k for k, v in m.state_dict().items() if v.dtype.is_floating_point and
+               not torch.equal(v, before[k])}
+    assert any(k.startswith('backbone.') for k in changed)
+    assert any(k.startswith('fusion.') for k in changed)
+    assert any(k.startswith('projector.') for k in changed)
+
+
+def test_predict_outputs(model):
+    model.eval()
+    out = model.val_step(batch(b=4))
+    assert len(out) == 4
+    for r in out:
+        assert 0 <= r['pred_label'] < 3
+        assert torch.isclose(r['pred_score'].sum(), torch.tensor(1.0))
+        assert r['view_weights'].shape == (3,) and torch.isclose(r['view_weights'].sum(),
+                                                                 torch.tensor(1.0))
+        assert r['view_pred_labels'].shape == (3,)
+        assert 'sample_idx' in r
+
+
+def test_ablation_drops_a_loss_and_bad_config_is_named():
+    m = MODELS.build(tiny_cfg(losses=dict(vl=dict(type='MultiViewInfoNCELoss'), mv_bt=None)))
+    m.train()
+    from mmengine.optim import OptimWrapper
+    out = m.train_step(batch(), OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.01)))
+    assert 'loss_mv_bt' not in out and 'loss_red' not in out and 'loss_vl' in out
+    with pytest.raises(KeyError, match='model.losses'):
+        MODELS.build(tiny_cfg(losses=dict(barlow=dict(type='MultiViewBarlowTwinsLoss'))))
+    with pytest.raises(ValueError, match='out_dim'):
+        MODELS.build(tiny_cfg(projector=dict(type='MLPProjector', out_dim=16)))
+    with pytest.raises(KeyError, match='prompt_pools'):
+        MODELS.build(tiny_cfg(class_names=CLASSES + ['fear']))
