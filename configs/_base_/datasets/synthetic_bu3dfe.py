@@ -21,13 +21,13 @@ dataset = dict(type='CachedViewDataset', ann_file=cache_root + '/annotations.jso
 train_dataloader = dict(
     batch_size=32, num_workers=1, persistent_workers=True, drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='multiview_collate'),
+    collate_fn=dict(type='smilezoo.multiview_collate'),
     dataset=dict(dataset, intensities=[1, 2, 3, 4],
                  subject_split=dict(subject_split, part='train')))
 val_dataloader = dict(
     batch_size=32, num_workers=1, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='multiview_collate'),
+    collate_fn=dict(type='smilezoo.multiview_collate'),
     dataset=dict(dataset, intensities=[3, 4],
                  subject_split=dict(subject_split, part='test')))
 test_dataloader = val_dataloader

@@ -18,6 +18,5 @@ model = dict(
                 false_negatives='same_pool'),
         red=dict(type='CrossModalRedundancyLoss', lambda_offdiag=5e-3, loss_weight=0.01),
     ),
-    class_names=None,
-    prompt_pools=None,
+    # class_names=[...] and prompt_pools=dict(...) come from the top config.
 )

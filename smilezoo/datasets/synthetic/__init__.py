@@ -1,0 +1,25 @@
+"""Procedural synthetic 3D faces with expressions, written in the on-disk
+layouts of the real benchmarks (BU-3DFE now; more layouts reuse
+:func:`synthesize_face`)."""
+from .bu3dfe_layout import (GENERATOR_VERSION, INFO_FILE, make_bu3dfe,
+                            scan_list, scan_name, subject_list)
+from .expressions import (EXPRESSION_CODES, EXPRESSION_NAMES, INTENSITY_SCALE,
+                          RECIPES, au_activations)
+from .face_model import (AU_NAMES, NUM_LANDMARKS, FaceScan, FaceTopology,
+                         Identity, Pose, au_displacement, face_topology,
+                         fan_triangulate, landmark_points, neutral_depth,
+                         random_pose, sample_identity, synthesize_face)
+
+#: layout name -> writer ``fn(out_dir, num_subjects, seed, resolution=...,
+#: workers=..., overwrite=..., progress=...) -> report dict``.
+LAYOUTS = {'bu3dfe': make_bu3dfe}
+
+__all__ = [
+    'AU_NAMES', 'EXPRESSION_CODES', 'EXPRESSION_NAMES', 'FaceScan',
+    'FaceTopology', 'GENERATOR_VERSION', 'INFO_FILE', 'INTENSITY_SCALE',
+    'Identity', 'LAYOUTS', 'NUM_LANDMARKS', 'Pose', 'RECIPES',
+    'au_activations', 'au_displacement', 'face_topology', 'fan_triangulate',
+    'landmark_points', 'make_bu3dfe', 'neutral_depth', 'random_pose',
+    'sample_identity', 'scan_list', 'scan_name', 'subject_list',
+    'synthesize_face'
+]
