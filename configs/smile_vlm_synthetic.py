@@ -21,7 +21,7 @@ model = dict(
 
 # From-scratch backbone on CPU: a larger learning rate than the paper's 1e-4
 # (which assumes a pretrained CLIP tower) and a short schedule.
-max_epochs = 30
+max_epochs = 15
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
@@ -29,4 +29,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, begin=1, T_max=max_epochs - 1,
          eta_min_ratio=0.01, convert_to_iter_based=True),
 ]
-train_cfg = dict(max_epochs=max_epochs, val_interval=10)
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)

@@ -9,9 +9,11 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every smilezoo module that registers something and make
     'smilezoo' the default registry scope."""
     import smilezoo.datasets  # noqa: F401
+    from smilezoo.engine import allow_mmengine_checkpoint_types
     import smilezoo.evaluation  # noqa: F401
     import smilezoo.models  # noqa: F401
     import smilezoo.renderers  # noqa: F401
+    allow_mmengine_checkpoint_types()
     if init_default_scope:
         from mmengine.registry import DefaultScope
         if DefaultScope.get_current_instance() is None:

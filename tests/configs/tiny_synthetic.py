@@ -1,9 +1,9 @@
-# A tiny variant of the main job for tests: 32 px views, timm's 'test_resnet',
+# A tiny variant of the main job for tests: 32 px views, timm's resnet10t,
 # batch 16, no workers. Tests point the paths at their own temporary data.
 _base_ = ['../../configs/smile_vlm_synthetic.py']
 
 data_preparation = dict(renderer=dict(image_size=32))
-model = dict(backbone=dict(model_name='test_resnet'), projector=dict(hidden_dim=64))
+model = dict(projector=dict(hidden_dim=128))
 train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 val_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 test_dataloader = val_dataloader
