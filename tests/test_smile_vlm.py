@@ -99,3 +99,20 @@ def test_ablation_drops_a_loss_and_bad_config_is_named():
         MODELS.build(tiny_cfg(projector=dict(type='MLPProjector', out_dim=16)))
     with pytest.raises(KeyError, match='prompt_pools'):
         MODELS.build(tiny_cfg(class_names=CLASSES + ['fear']))
+
+
+def test_prompt_embeddings_come_from_the_disk_cache(tmp_path, monkeypatch):
+    from smilezoo.models.text_encoders import SentenceTransformerTextEncoder
+    calls = []
+    original = SentenceTransformerTextEncoder._encode
+    monkeypatch.setattr(SentenceTransformerTextEncoder, '_encode',
+                        lambda self, p: calls.append(len(p)) or original(self, p))
+    first = MODELS.build(tiny_cfg(prompt_cache_dir=str(tmp_path)))
+    assert calls == [5] and len(list(tmp_path.glob('*.pt'))) == 1
+    second = MODELS.build(tiny_cfg(prompt_cache_dir=str(tmp_path)))
+    assert calls == [5]  # second model: read from disk, text tower never built
+    assert 'text_encoder' not in second.__dict__
+    assert torch.equal(first.prompt_bank.embeddings, second.prompt_bank.embeddings)
+    pools = dict(POOLS, surprise=['a face reacting with amazement'])
+    MODELS.build(tiny_cfg(prompt_cache_dir=str(tmp_path), prompt_pools=pools))
+    assert calls == [5, 5]  # other prompts: a new key

@@ -6,7 +6,7 @@ import torch
 from mmengine.model import BaseModel
 
 from smilezoo.registry import MODELS
-from ..text_encoders import PromptBank
+from ..text_encoders import PromptBank, text_encoder_cache_key
 
 
 @MODELS.register_module()
@@ -46,10 +46,9 @@ class SmileVLM(BaseModel):
         if unknown:
             raise KeyError(f'model.losses has unknown key(s) {sorted(unknown)}; '
                            f'expected some of {self.LOSS_KEYS}')
-        text_encoder = MODELS.build(text_encoder)
-        # Not a submodule: frozen, kept out of checkpoints and of DDP.
-        self.__dict__['text_encoder'] = text_encoder
-        self.prompt_bank = PromptBank(class_names, prompt_pools, text_encoder,
+        self._text_encoder_cfg = copy.deepcopy(text_encoder)
+        self.prompt_bank = PromptBank(class_names, prompt_pools, lambda: self.text_encoder,
+                                      text_encoder_cache_key(text_encoder),
                                       cache_dir=prompt_cache_dir)
         d = self.prompt_bank.embed_dim
         self.backbone = MODELS.build(backbone)
@@ -58,7 +57,7 @@ class SmileVLM(BaseModel):
         projector.setdefault('out_dim', d)
         if projector['out_dim'] != d:
             raise ValueError(f'model.projector.out_dim={projector["out_dim"]} must equal the '
-                             f'text embedding size {d} of {type(text_encoder).__name__}')
+                             f'text embedding size {d} of {self._text_encoder_cfg["type"]}')
         self.projector = MODELS.build(projector)
         fusion = copy.deepcopy(fusion)
         fusion.setdefault('embed_dim', d)
@@ -70,6 +69,15 @@ class SmileVLM(BaseModel):
         if not self.losses:
             raise ValueError('model.losses: every loss is disabled; keep at least one')
         self.reuse_aug_as_clean = reuse_aug_as_clean
+
+    @property
+    def text_encoder(self):
+        """The frozen text encoder, built on first use (prompt embeddings come
+        from the disk cache when they are there). Not a submodule: it stays out
+        of checkpoints and of DDP."""
+        if 'text_encoder' not in self.__dict__:
+            self.__dict__['text_encoder'] = MODELS.build(self._text_encoder_cfg)
+        return self.__dict__['text_encoder']
 
     @property
     def class_names(self) -> List[str]:

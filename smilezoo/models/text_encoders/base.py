@@ -8,11 +8,9 @@ from torch import nn
 class FrozenTextEncoder(nn.Module):
     """Maps prompts to embeddings; never trained.
 
-    Subclasses set ``embed_dim`` and ``cache_key`` (a string that identifies the
-    weights, used to key cached prompt embeddings) and implement ``_encode``.
+    Subclasses set ``embed_dim`` and implement ``_encode``.
     """
     embed_dim: int
-    cache_key: str
 
     def freeze(self):
         self.eval()

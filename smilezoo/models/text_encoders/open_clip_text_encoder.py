@@ -1,5 +1,4 @@
 """CLIP's text tower through open_clip: the paper's frozen f_t."""
-import torch
 
 from smilezoo.registry import MODELS
 from ..backbones.open_clip_backbone import create_open_clip
@@ -32,7 +31,6 @@ class OpenCLIPTextEncoder(FrozenTextEncoder):
         self.embed_dim = int(clip.text_projection.shape[1]) if hasattr(
             clip, 'text_projection') and clip.text_projection is not None else int(
                 clip.transformer.width)
-        self.cache_key = f'open_clip:{model_name}:{pretrained}'
         self.freeze()
 
     def _encode(self, prompts):

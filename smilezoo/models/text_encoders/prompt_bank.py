@@ -3,7 +3,7 @@ import hashlib
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -26,13 +26,16 @@ class PromptBank(nn.Module):
     Args:
         class_names: the C class names, in label order.
         prompt_pools: class name -> list of prompts (the paper's Table I).
-        text_encoder: a FrozenTextEncoder (used here, at build time only).
-        cache_dir: where embeddings are cached on disk, keyed by the encoder's
-            ``cache_key`` and the prompts; None for the default, False for none.
+        get_text_encoder: returns the FrozenTextEncoder; called only when the
+            embeddings are not in the disk cache.
+        cache_key: identifies the encoder's weights (see text_encoder_cache_key).
+        cache_dir: where embeddings are cached on disk, keyed by ``cache_key``
+            and the prompts; None for the default, False for none.
     """
 
     def __init__(self, class_names: Sequence[str], prompt_pools: Dict[str, List[str]],
-                 text_encoder: FrozenTextEncoder, cache_dir=None):
+                 get_text_encoder: Callable[[], FrozenTextEncoder], cache_key: str,
+                 cache_dir=None):
         super().__init__()
         missing = [c for c in class_names if not prompt_pools.get(c)]
         if missing:
@@ -45,7 +48,7 @@ class PromptBank(nn.Module):
         self.register_buffer('offsets', torch.cumsum(sizes, 0) - sizes, persistent=False)
         self.register_buffer('pool_of_prompt', torch.repeat_interleave(
             torch.arange(len(sizes)), sizes), persistent=False)
-        emb = self._embed(self.prompts, text_encoder, cache_dir)
+        emb = self._embed(self.prompts, get_text_encoder, cache_key, cache_dir)
         self.embed_dim = emb.shape[1]
         self.register_buffer('embeddings', emb, persistent=False)
         self.register_buffer('prototypes', self.class_prototypes(emb), persistent=False)
@@ -58,20 +61,20 @@ class PromptBank(nn.Module):
         return F.normalize(protos, dim=-1)
 
     @staticmethod
-    def _embed(prompts, encoder, cache_dir) -> torch.Tensor:
+    def _embed(prompts, get_text_encoder, cache_key, cache_dir) -> torch.Tensor:
         if cache_dir is False:
-            return encoder.encode(prompts)
+            return get_text_encoder().encode(prompts)
         cache_dir = cache_dir or default_cache_dir()
-        key = hashlib.sha1(json.dumps([encoder.cache_key, prompts]).encode()).hexdigest()
+        key = hashlib.sha1(json.dumps([cache_key, prompts]).encode()).hexdigest()
         path = osp.join(cache_dir, f'{key}.pt')
         if osp.isfile(path):
-            cached = torch.load(path, map_location='cpu')
-            if cached.get('prompts') == prompts:
+            cached = torch.load(path, map_location='cpu', weights_only=True)
+            if cached.get('prompts') == prompts and cached.get('key') == cache_key:
                 return cached['embeddings']
-        emb = encoder.encode(prompts)
+        emb = get_text_encoder().encode(prompts)
         os.makedirs(cache_dir, exist_ok=True)
         tmp = f'{path}.{os.getpid()}.tmp'
-        torch.save(dict(prompts=prompts, key=encoder.cache_key, embeddings=emb), tmp)
+        torch.save(dict(prompts=prompts, key=cache_key, embeddings=emb), tmp)
         os.replace(tmp, path)
         return emb
 

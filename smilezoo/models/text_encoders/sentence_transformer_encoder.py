@@ -55,16 +55,7 @@ class SentenceTransformerTextEncoder(FrozenTextEncoder):
         dim_fn = getattr(self.model, 'get_embedding_dimension', None) or \
             self.model.get_sentence_embedding_dimension
         self.embed_dim = int(dim_fn())
-        self.cache_key = f'sentence-transformers:{model}:{self._weights_id(path)}'
         self.freeze()
-
-    @staticmethod
-    def _weights_id(path: str) -> str:
-        if not osp.isdir(path):
-            return path
-        sizes = [f'{f}:{osp.getsize(osp.join(path, f))}' for f in sorted(os.listdir(path))
-                 if f.endswith(('.safetensors', '.bin'))]
-        return ','.join(sizes)
 
     def _encode(self, prompts):
         emb = self.model.encode(prompts, convert_to_tensor=True, device='cpu',
