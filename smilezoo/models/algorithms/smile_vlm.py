@@ -89,6 +89,15 @@ class SmileVLM(BaseModel):
         z = self.projector(self.backbone(x.flatten(0, len(lead) - 1)))
         return z.view(*lead, -1)
 
+    @torch.no_grad()
+    def extract_feat(self, inputs: torch.Tensor, view_mask: Optional[torch.Tensor] = None
+                     ) -> Dict[str, torch.Tensor]:
+        """Embeddings for probes and plots: 'fused' (B, d), 'views' (B, N, d),
+        'weights' (B, N)."""
+        z = self.embed_views(inputs)
+        fused, w = self.fusion(z, view_mask)
+        return dict(fused=fused, views=z, weights=w)
+
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -129,8 +138,8 @@ class SmileVLM(BaseModel):
         """Zero-shot prediction. Returns one dict per sample with pred_label,
         pred_score (C,), view_weights (N,), view_pred_labels (N,), embedding (d,),
         plus the input sample's own keys (gt_label, subject, ...)."""
-        z = self.embed_views(inputs)
-        z_mv, w = self.fusion(z, view_mask)
+        feats = self.extract_feat(inputs, view_mask)
+        z, z_mv, w = feats['views'], feats['fused'], feats['weights']
         protos = self.prompt_bank.prototypes
         scores = self.head(z_mv, protos)
         view_scores = self.head(z, protos)
