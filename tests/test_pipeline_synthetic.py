@@ -11,14 +11,6 @@ from pipeline_helpers import ROOT, TINY_CONFIG, data_options, run_tool
 
 
 @pytest.fixture(scope='module')
-def synthetic_tree(tmp_path_factory):
-    out = tmp_path_factory.mktemp('synthetic') / 'bu3dfe'
-    run_tool('tools/dataset_converters/make_synthetic.py', '--layout', 'bu3dfe', '--out', out,
-             '--subjects', 10, '--seed', 1, '--resolution', 2000)
-    return out
-
-
-@pytest.fixture(scope='module')
 def prepared(synthetic_tree, tmp_path_factory):
     cache = tmp_path_factory.mktemp('cache') / 'views'
     run_tool('tools/prepare_data.py', TINY_CONFIG, '--workers', 2,

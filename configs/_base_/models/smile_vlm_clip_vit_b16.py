@@ -4,7 +4,7 @@
 # model.text_encoder.pretrained=/path/open_clip_model.safetensors
 _base_ = ['./smile_vlm_timm_minilm.py']
 model = dict(
-    backbone=dict(_delete_=True, type='OpenCLIPVisionBackbone', model_name='ViT-B-16',
+    backbone=dict(_delete_=True, type='VisionBackbone', model_name='open_clip/ViT-B-16',
                   pretrained='openai'),
     projector=dict(hidden_dim=2048),
     text_encoder=dict(_delete_=True, type='OpenCLIPTextEncoder', model_name='ViT-B-16',

@@ -48,16 +48,26 @@ class BU3DFEScans:
         scan_type: 'F3D' (cropped face, used for FER) or 'RAW'.
         expressions: expressions to keep (names as in EXPRESSION_CODES values).
         intensities: intensity levels to keep (1-4; neutral is 0).
-        subjects: optional list of subject ids to keep.
+        subjects: optional list of subject ids to keep (e.g. the common 60).
+        subset: shorthand for the protocols: 'I' = the six expressions at
+            intensities 3-4, 'II' = the six expressions at all four intensities
+            (no neutral); overrides ``expressions`` and ``intensities``.
     """
 
     dataset_name = 'bu3dfe'
+    SUBSETS = {'I': (3, 4), 'II': (1, 2, 3, 4)}
 
     def __init__(self, data_root: str, scan_type: str = 'F3D',
                  expressions: Sequence[str] = ('angry', 'disgust', 'fear', 'happy', 'sad',
                                                'surprise'),
                  intensities: Sequence[int] = (1, 2, 3, 4),
-                 subjects: Optional[Sequence[str]] = None):
+                 subjects: Optional[Sequence[str]] = None, subset: Optional[str] = None):
+        if subset is not None:
+            if subset not in self.SUBSETS:
+                raise ValueError(f'BU3DFEScans: subset={subset!r}, expected one of '
+                                 f'{sorted(self.SUBSETS)} (or None)')
+            expressions = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise')
+            intensities = self.SUBSETS[subset]
         self.data_root = data_root
         self.scan_type = scan_type
         self.expressions = set(expressions)

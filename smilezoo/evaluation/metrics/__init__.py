@@ -1,3 +1,4 @@
-from .expression_metric import ExpressionMetric, confusion_matrix, f1_per_class
+from .expression_metric import (ExpressionMetric, classification_summary, confusion_matrix,
+                                f1_per_class)
 
-__all__ = ['ExpressionMetric', 'confusion_matrix', 'f1_per_class']
+__all__ = ["ExpressionMetric", "classification_summary", "confusion_matrix", "f1_per_class"]

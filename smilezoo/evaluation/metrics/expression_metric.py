@@ -20,11 +20,27 @@ def f1_per_class(cm: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
 
 
+def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str],
+                           method: str) -> Dict:
+    """acc/<method> (%), f1/macro (classes present in gt), f1/<class>,
+    confusion_matrix (nested list, rows = truth) and class_names."""
+    cm = confusion_matrix(gt, pred, len(names))
+    f1 = f1_per_class(cm)
+    present = cm.sum(1) > 0
+    out = {f'acc/{method}': float(100.0 * (gt == pred).mean()) if len(gt) else 0.0,
+           'f1/macro': float(f1[present].mean()) if present.any() else 0.0}
+    out.update({f'f1/{n}': float(v) for n, v in zip(names, f1)})
+    out['confusion_matrix'] = cm.tolist()
+    out['class_names'] = list(names)
+    return out
+
+
 @METRICS.register_module()
 class ExpressionMetric(BaseMetric):
-    """Zero-shot (fused) and per-view accuracy, F1 and confusion matrix.
+    """Fused and per-view accuracy, F1 and confusion matrix.
 
-    Keys: ``acc/zero_shot`` (%), ``f1/macro``, ``f1/<class>``,
+    Keys: ``acc/<method>`` (%; method 'zero_shot' for SMILE-VLM, 'classifier'
+    for a supervised head), ``f1/macro``, ``f1/<class>``,
     ``acc/view_<i>`` (each view alone), ``num_samples``, ``confusion_matrix``
     (nested list, rows = truth), ``class_names``, and
     ``view_weights/mean`` (N,) the fusion weights averaged over samples.
@@ -33,9 +49,11 @@ class ExpressionMetric(BaseMetric):
     """
     default_prefix = None
 
-    def __init__(self, class_names: Optional[Sequence[str]] = None, **kwargs):
+    def __init__(self, class_names: Optional[Sequence[str]] = None,
+                 method: str = 'zero_shot', **kwargs):
         super().__init__(**kwargs)
         self._class_names = list(class_names) if class_names else None
+        self.method = method
 
     def process(self, data_batch, data_samples: List[dict]) -> None:
         for s in data_samples:
@@ -49,21 +67,13 @@ class ExpressionMetric(BaseMetric):
         names = self._class_names or list((self.dataset_meta or {}).get('classes', []))
         if not names:
             raise ValueError('ExpressionMetric needs class_names (or a dataset with classes)')
-        c = len(names)
         gt = np.array([r['gt'] for r in results])
         pred = np.array([r['pred'] for r in results])
-        cm = confusion_matrix(gt, pred, c)
-        f1 = f1_per_class(cm)
-        present = cm.sum(1) > 0
-        out = {'acc/zero_shot': float(100.0 * (gt == pred).mean()),
-               'f1/macro': float(f1[present].mean()) if present.any() else 0.0}
-        out.update({f'f1/{n}': float(v) for n, v in zip(names, f1)})
+        out = classification_summary(gt, pred, names, self.method)
         view_pred = np.array([r['view_pred'] for r in results])
         for i in range(view_pred.shape[1]):
             out[f'acc/view_{i}'] = float(100.0 * (view_pred[:, i] == gt).mean())
         out['num_samples'] = len(results)
         out['num_unique_samples'] = len({r['sample_idx'] for r in results})
-        out['confusion_matrix'] = cm.tolist()
-        out['class_names'] = names
         out['view_weights/mean'] = np.mean([r['weights'] for r in results], axis=0).tolist()
         return out

@@ -1,0 +1,103 @@
+"""tools/cross_validate.py end to end on synthetic BU-3DFE-layout data (2 folds, 2 models)."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline_helpers import ROOT, TINY_CONFIG, data_options, run_tool
+
+TINY_SUPERVISED = ROOT / 'tests' / 'configs' / 'tiny_supervised.py'
+
+
+@pytest.fixture(scope='module')
+def cv_run(synthetic_tree, tmp_path_factory):
+    cache = tmp_path_factory.mktemp('cv_cache') / 'views'
+    run_tool('tools/prepare_data.py', TINY_CONFIG, '--workers', 2,
+             *data_options(synthetic_tree, cache))
+    work = tmp_path_factory.mktemp('cv_work')
+    opts = data_options(synthetic_tree, cache) + ['train_cfg.max_epochs=2',
+                                                  'param_scheduler.0.T_max=2']
+    proc = run_tool('tools/cross_validate.py', TINY_CONFIG, TINY_SUPERVISED, '--folds', 2,
+                    '--seed', 3, '--work-dir', work, *opts)
+    return work, cache, opts, proc
+
+
+def test_folds_are_subject_disjoint_and_cover_every_subject(cv_run):
+    work, cache, _, _ = cv_run
+    folds = json.loads((work / 'folds.json').read_text())['folds']
+    subjects = {d['subject'] for d in json.loads(
+        (cache / 'annotations.json').read_text())['data_list']}
+    assert len(folds) == 2 and not set(folds[0]) & set(folds[1])
+    assert set(folds[0]) | set(folds[1]) == subjects
+    for variant in ('tiny_synthetic', 'tiny_supervised'):
+        for k in range(2):
+            r = json.loads((work / variant / f'fold_{k}' / 'result.json').read_text())
+            assert r['test_subjects'] == sorted(folds[k])
+            assert not set(r['train_subjects']) & set(r['test_subjects'])
+            assert {Path(p).parts[0] for p in r['test_samples']} == set(folds[k])
+
+
+def test_each_test_sample_is_counted_once(cv_run):
+    work, cache, _, _ = cv_run
+    ann = json.loads((cache / 'annotations.json').read_text())['data_list']
+    expected = sum(d['intensity'] in (3, 4) for d in ann)  # the test filter of the config
+    report = json.loads((work / 'cv_report.json').read_text())['results']
+    assert set(report) == {'tiny_synthetic', 'tiny_supervised'}
+    assert set(report['tiny_synthetic']) == {'zero_shot', 'linear_probe'}
+    assert set(report['tiny_supervised']) == {'classifier', 'linear_probe'}
+    for evs in report.values():
+        for s in evs.values():
+            assert s['num_test_samples'] == expected == np.sum(s['confusion_matrix'])
+    samples = []
+    for k in range(2):
+        r = json.loads((work / 'tiny_synthetic' / f'fold_{k}' / 'result.json').read_text())
+        samples += r['test_samples']
+        assert r['evaluations']['zero_shot']['num_unique_samples'] == len(r['test_samples'])
+    assert len(samples) == len(set(samples)) == expected
+
+
+def test_markdown_figures_equal_json(cv_run):
+    work, _, _, _ = cv_run
+    report = json.loads((work / 'cv_report.json').read_text())['results']
+    md = (work / 'cv_report.md').read_text()
+    rows = re.findall(r'^\| (\S+) \| (\S+) \| ([\d.]+) ± ([\d.]+) \| ([\d.]+) \| (\d+) \|$',
+                      md, re.M)
+    assert len(rows) == 4
+    for variant, ev, mean, std, f1, n in rows:
+        s = report[variant][ev]
+        assert float(mean) == pytest.approx(s['accuracy_mean'], abs=0.005)
+        assert float(std) == pytest.approx(s['accuracy_std'], abs=0.005)
+        assert float(f1) == pytest.approx(s['macro_f1_mean'], abs=5e-5)
+        assert int(n) == s['num_test_samples']
+        folds_row = re.search(rf'## {variant} / {ev}\n\n.*\n.*\n\| accuracy \| (.*) \|', md)
+        per_fold = [float(v) for v in folds_row.group(1).split(' | ')]
+        assert per_fold == pytest.approx(s['accuracy_per_fold'], abs=0.005)
+        mean_check = np.mean(s['accuracy_per_fold'])
+        assert s['accuracy_mean'] == pytest.approx(mean_check, abs=0.01)
+
+
+def test_confusion_pngs_are_pictures(cv_run):
+    import matplotlib.image as mpimg
+    work, _, _, _ = cv_run
+    pngs = sorted(work.glob('confusion_*.png'))
+    assert len(pngs) == 4
+    assert mpimg.imread(pngs[0]).std() > 0.05
+
+
+def test_rerun_reuses_finished_folds_and_resumes_an_interrupted_one(cv_run, tmp_path):
+    work, _, opts, _ = cv_run
+    copy = tmp_path / 'work'
+    shutil.copytree(work, copy)
+    (copy / 'tiny_synthetic' / 'fold_1' / 'result.json').unlink()  # as if killed after training
+    proc = run_tool('tools/cross_validate.py', TINY_CONFIG, TINY_SUPERVISED, '--folds', 2,
+                    '--seed', 3, '--work-dir', copy, *opts)
+    out = proc.stdout + proc.stderr
+    assert out.count('done, reusing') == 3
+    assert 'Resuming' in out or 'resumed' in out.lower()
+    assert (copy / 'tiny_synthetic' / 'fold_1' / 'result.json').exists()
+    with pytest.raises(AssertionError, match='folds.json'):
+        run_tool('tools/cross_validate.py', TINY_CONFIG, '--folds', 3, '--work-dir', copy,
+                 *opts)
