@@ -14,6 +14,13 @@ nodes. Prints one JSON object with median timings in seconds:
 - ``render_points_3x224_s``: the same views of the bare vertex cloud;
 - ``one_core``: the same figures in a child process pinned to one core
   (``os.sched_setaffinity``, ``OMP_NUM_THREADS=1``, open3d ``nthreads=1``).
+- ``bnt``: a Bosphorus ``.bnt`` range grid of 180 x 170 = 30,600 points
+  (22,800 valid, the rest background), read in a child process pinned to
+  one core, medians in MICROseconds: ``read_bnt_us`` (``read_bnt``),
+  ``read_bnt_points_us`` and ``read_bnt_mesh_us`` (plus ``to_mesh``
+  without / with the grid triangulation) and the reference
+  ``ref_fromfile_us`` (``np.fromfile`` of the same file's float64 block:
+  the floor for any reader). The file is in the page cache.
 
 Usage: ``python tools/analysis_tools/benchmark_io.py [--repeats 7]``
 """
@@ -146,7 +153,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repeats', type=int, default=7)
     parser.add_argument('--frame', help=argparse.SUPPRESS)  # child process
+    parser.add_argument('--bnt', help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
+
+    if args.bnt:  # child: one core, .bnt reading
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        print(json.dumps(measure_bnt(Path(args.bnt), args.repeats)))
+        return
 
     if args.frame:  # child: one core
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -177,7 +190,63 @@ def main():
                 child.stdout.strip().splitlines()[-1])
         else:
             report['one_core'] = 'not measured: no os.sched_setaffinity here'
+        report['bnt'] = bnt_section(Path(tmp), args.repeats)
     print(json.dumps(_rounded(report), indent=2))
+
+
+def write_bnt_scan(directory: Path, rows: int = 180, cols: int = 170) -> Path:
+    """A Bosphorus-style range grid (mm, background = -1e9 outside an
+    oval face, rows stored bottom-up); returns its path."""
+    from smilezoo.datasets.formats.bnt import write_bnt
+    yy, xx = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    x, y = (xx - cols / 2) * 0.9, (yy - rows / 2) * 0.9
+    r2 = (x / 70)**2 + (y / 85)**2
+    z = 60 * np.sqrt(np.clip(1 - 0.8 * r2, 0, None)) + 20 * np.exp(
+        -(x / 8)**2 - ((y + 5) / 20)**2)
+    bg = r2 > 1
+    chans = [np.where(bg, -1e9, c) for c in (x, y, z, xx / cols, yy / rows)]
+    path = directory / 'bs000_E_HAPPY_0.bnt'
+    write_bnt(path, *chans, zmin=-1e9, texture_name='bs000_E_HAPPY_0.png')
+    return path
+
+
+def measure_bnt(path: Path, repeats: int) -> dict:
+    """Median seconds of the .bnt reader and of np.fromfile on the file."""
+    from smilezoo.datasets.formats.bnt import read_bnt
+    offset = 18 + len(read_bnt(path).texture)
+    return dict(
+        read_bnt_s=median_time(lambda: read_bnt(path), repeats),
+        read_bnt_points_s=median_time(
+            lambda: read_bnt(path).to_mesh(triangulate=False), repeats),
+        read_bnt_mesh_s=median_time(lambda: read_bnt(path).to_mesh(),
+                                    repeats),
+        ref_fromfile_s=median_time(
+            lambda: np.fromfile(path, dtype='<f8', offset=offset), repeats))
+
+
+def bnt_section(directory: Path, repeats: int) -> dict:
+    """Write the .bnt scan and time it on one core (a pinned child)."""
+    from smilezoo.datasets.formats.bnt import read_bnt
+    path = write_bnt_scan(directory)
+    scan = read_bnt(path)
+    out = dict(file_mb=round(path.stat().st_size / 2**20, 2),
+               grid=list(scan.shape), grid_points=int(scan.valid.size),
+               valid_points=int(scan.valid.sum()),
+               triangles=len(scan.to_mesh().faces))
+    if not hasattr(os, 'sched_setaffinity'):
+        times = measure_bnt(path, repeats)
+        out.update({k[:-2] + '_us': round(v * 1e6, 1)
+                    for k, v in times.items()}, one_core=False)
+        return out
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    child = subprocess.run(
+        [sys.executable, __file__, '--bnt', str(path), '--repeats',
+         str(max(repeats, 15))], env=env, capture_output=True, text=True,
+        check=True)
+    times = json.loads(child.stdout.strip().splitlines()[-1])
+    out.update({k[:-2] + '_us': round(v * 1e6, 1) for k, v in times.items()},
+               one_core=True)
+    return out
 
 
 def _rounded(value):

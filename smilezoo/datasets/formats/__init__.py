@@ -3,3 +3,11 @@ from .mesh import Mesh, ScanFormatError
 from .vrml import read_vrml
 
 __all__ = ['Mesh', 'ScanFormatError', 'read_vrml']
+
+# Bosphorus: .bnt range grids and .lm3 landmarks.
+from .bnt import BntScan, grid_triangles, read_bnt, write_bnt  # noqa: E402
+from .lm3 import BOSPHORUS_LANDMARKS, read_lm3, write_lm3  # noqa: E402
+
+__all__ += ['BOSPHORUS_LANDMARKS', 'BntScan', 'grid_triangles', 'read_bnt',
+            'read_lm3', 'write_bnt', 'write_lm3']
+

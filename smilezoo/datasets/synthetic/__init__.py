@@ -23,3 +23,9 @@ __all__ = [
     'sample_identity', 'scan_list', 'scan_name', 'subject_list',
     'synthesize_face'
 ]
+
+from .bosphorus_layout import bosphorus_scan_list, make_bosphorus  # noqa: E402
+
+LAYOUTS['bosphorus'] = make_bosphorus
+__all__ += ['bosphorus_scan_list', 'make_bosphorus']
+
