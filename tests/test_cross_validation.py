@@ -101,3 +101,28 @@ def test_rerun_reuses_finished_folds_and_resumes_an_interrupted_one(cv_run, tmp_
     with pytest.raises(AssertionError, match='folds.json'):
         run_tool('tools/cross_validate.py', TINY_CONFIG, '--folds', 3, '--work-dir', copy,
                  *opts)
+
+
+def test_cross_validation_on_bosphorus_layout(tmp_path):
+    tree = tmp_path / 'bosphorus'
+    run_tool('tools/dataset_converters/make_synthetic.py', '--layout', 'bosphorus', '--out',
+             tree, '--subjects', 5, '--seed', 0, '--resolution', 6000)
+    config = ROOT / 'tests' / 'configs' / 'tiny_bosphorus.py'
+    cache = tmp_path / 'cache'
+    opts = data_options(tree, cache)
+    run_tool('tools/prepare_data.py', config, *opts)
+    report = json.loads((cache / 'prepare_report.json').read_text())
+    # bs003 lacks E_FEAR, so 4 subjects x 6 emotions remain
+    assert report['converted'] == 24
+    work = tmp_path / 'work'
+    run_tool('tools/cross_validate.py', config, '--folds', 2, '--work-dir', work, *opts,
+             'train_cfg.max_epochs=1', 'param_scheduler.0.T_max=1', 'train_dataloader.batch_size=4')
+    cv = json.loads((work / 'cv_report.json').read_text())
+    folds = cv['folds']
+    assert sorted(folds[0] + folds[1]) == ['bs000', 'bs001', 'bs002', 'bs004']
+    assert not set(folds[0]) & set(folds[1])
+    for s in cv['results']['tiny_bosphorus'].values():
+        assert s['num_test_samples'] == 24 == np.sum(s['confusion_matrix'])
+    md = (work / 'cv_report.md').read_text()
+    for ev, s in cv['results']['tiny_bosphorus'].items():
+        assert f'| tiny_bosphorus | {ev} | {s["accuracy_mean"]:.2f} ± ' in md
