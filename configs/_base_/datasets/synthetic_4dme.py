@@ -1,0 +1,48 @@
+# Built-in synthetic micro-expression clips in a 4DME-like layout
+# (make_synthetic.py --layout 4dme: S01/M01/<frame>.obj plus labels.csv with
+# Subject, Clip, Onset, Apex, Offset, Emotion), rendered once by
+# tools/prepare_data.py: per clip, 16 samples over onset..apex..offset (apex
+# always included; frames repeat when the event is shorter), 3 views, one
+# dynamic image per view (approximate rank pooling).
+# The real sheet's column names and mesh paths are unconfirmed: set columns
+# and mesh_pattern. Multi-label clips ("negative|positive"): the record keeps
+# `labels` (all) and `expression` = the first, which is the class used here.
+# Protocol: 5 classes, subject-independent 10-fold CV (fold 0 held out).
+# SMILE-VLM needs prompt pools for these classes ("a face with [CLS] micro
+# expression").
+data_root = 'data/synthetic_4dme'
+cache_root = 'data/cache/synthetic_4dme'
+class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
+
+data_preparation = dict(
+    source=dict(type='FourDMESequences', data_root=data_root, label_file='labels.csv',
+                columns=dict(subject='Subject', clip='Clip', onset='Onset', apex='Apex',
+                             offset='Offset', emotion='Emotion'),
+                mesh_pattern='{subject}/{clip}/{frame}.obj', classes=class_names,
+                num_frames_sampled=16, sampling='apex', min_frames=8,
+                bad_frames='skip', rescale='symmetric', normalise='sequence'),
+    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=64,
+                  modes=('normal',)),
+    out_dir=cache_root,
+)
+
+subject_split = dict(num_folds=10, fold=0, seed=0)
+pipeline = [dict(type='LoadCachedViews'), dict(type='PackViewInputs')]
+dataset = dict(type='CachedViewDataset', ann_file=cache_root + '/annotations.json',
+               classes=class_names, pipeline=pipeline)
+
+train_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True, drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='smilezoo.multiview_collate'),
+    dataset=dict(dataset, intensities=None,
+                 subject_split=dict(subject_split, part='train')))
+val_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='smilezoo.multiview_collate'),
+    dataset=dict(dataset, intensities=None,
+                 subject_split=dict(subject_split, part='test')))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='ExpressionMetric')
+test_evaluator = val_evaluator

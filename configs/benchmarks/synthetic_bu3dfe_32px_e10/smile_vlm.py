@@ -1,0 +1,25 @@
+# Quick CPU setting for comparisons (fusion heads, view dropout, label-free
+# prompt selection): the main synthetic job (configs/smile_vlm_synthetic.py:
+# resnet10t from scratch, MiniLM text encoder, 32 train / 8 held-out subjects,
+# test on intensities 3-4) with its views re-rendered at 32 px into their own
+# cache, and 10 epochs.
+#   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py --workers 2
+#   python tools/train.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py
+#   python tools/analysis_tools/eval_view_drop.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py \
+#       work_dirs/smile_vlm/epoch_10.pth
+_base_ = ['../../smile_vlm_synthetic.py']
+
+cache_root = 'data/cache/synthetic_bu3dfe_32px'
+data_preparation = dict(renderer=dict(image_size=32), out_dir=cache_root)
+train_dataloader = dict(dataset=dict(ann_file=cache_root + '/annotations.json'))
+val_dataloader = dict(dataset=dict(ann_file=cache_root + '/annotations.json'))
+test_dataloader = val_dataloader
+
+max_epochs = 10
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, T_max=max_epochs - 1,
+         eta_min_ratio=0.01, convert_to_iter_based=True),
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
