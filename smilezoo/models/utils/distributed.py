@@ -1,8 +1,12 @@
 """Cross-process helpers that keep gradients (used by the losses).
 
 In a distributed run the batch statistics of SMILE-VLM's losses must see the
-global batch: sums are all-reduced and the InfoNCE candidates all-gathered with
-``torch.distributed.nn`` so that gradients flow back to every process.
+global batch: sums are all-reduced and the InfoNCE candidates all-gathered, and
+both pass gradients back to every process. Both backward passes sum the
+upstream gradient over processes (each process's loss depends on every
+process's inputs); DDP's average over processes then gives exactly the
+gradient of the single-process loss on the global batch
+(tests/test_distributed_losses.py).
 """
 import torch
 import torch.distributed as dist
@@ -12,22 +16,53 @@ def is_dist() -> bool:
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 
+def rank() -> int:
+    return dist.get_rank() if is_dist() else 0
+
+
+class _AllReduceSum(torch.autograd.Function):
+
+    @staticmethod
+    def forward(ctx, x):
+        x = x.clone()
+        dist.all_reduce(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad)
+        return grad
+
+
+class _AllGatherCat(torch.autograd.Function):
+
+    @staticmethod
+    def forward(ctx, x):
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x.contiguous())
+        ctx.rows = (dist.get_rank() * x.shape[0], (dist.get_rank() + 1) * x.shape[0])
+        return torch.cat(parts, dim=0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad)
+        return grad[ctx.rows[0]:ctx.rows[1]]
+
+
 def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
     """Sum ``x`` over processes, differentiably; identity in one process."""
-    if not is_dist():
-        return x
-    from torch.distributed.nn.functional import all_reduce
-    return all_reduce(x, op=dist.ReduceOp.SUM)
+    return _AllReduceSum.apply(x) if is_dist() else x
 
 
 def all_gather_cat(x: torch.Tensor) -> torch.Tensor:
     """Concatenate ``x`` (B, ...) of every process along dim 0 in rank order,
-    differentiably; identity in one process. All processes must pass the same B."""
+    differentiably; identity in one process. Every process must pass the same B."""
     if not is_dist():
         return x
-    from torch.distributed.nn.functional import all_gather
-    return torch.cat(all_gather(x), dim=0)
-
-
-def rank() -> int:
-    return dist.get_rank() if is_dist() else 0
+    if not x.is_floating_point():  # ids: no gradient
+        parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+        dist.all_gather(parts, x.contiguous())
+        return torch.cat(parts, dim=0)
+    return _AllGatherCat.apply(x)
