@@ -2,11 +2,12 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
 def parse_args():
@@ -33,7 +34,10 @@ def parse_args():
 
 
 def merge_args(cfg, args):
-    """Fold the command line into the config."""
+    """Fold the command line into the config (--cfg-options first, so that the
+    flags below win over it)."""
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -50,18 +54,19 @@ def merge_args(cfg, args):
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main():
     args = parse_args()
+    if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
+        sys.path.insert(0, os.getcwd())
     register_all_modules()
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_distributed_cpu(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with explain_unknown_types():  # an unknown type= names the registry and custom_imports
+        runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -9,6 +9,9 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 
+# Per-step reseeding makes --resume continue with the same random draws.
+custom_hooks = [dict(type='StepSeedHook')]
+
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

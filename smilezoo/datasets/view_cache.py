@@ -5,13 +5,25 @@ Output, under ``out_dir``:
 - ``annotations.json``: ``dict(metainfo, data_list)`` read by CachedViewDataset;
 - ``prepare_report.json``: counts and every skipped file with the reason.
 Every file is written under a temporary name and renamed when complete.
+
+Sequence sources (4D: a ``load_frames`` method, see
+:class:`smilezoo.datasets.temporal.SequenceSource`): each sampled frame is
+rendered to (N, C, H, W), the (T, N, C, H, W) stack is collapsed over T into
+one dynamic image per view (:func:`~smilezoo.datasets.temporal.dynamic_image`)
+and cached like a 3D scan's views. Frames are normalised together
+(``source.normalise == 'sequence'``) or one by one. Extra outputs: per entry
+``frames_used`` and ``frame_problems``; ``metainfo.temporal`` (the source's
+sampling / pooling settings, part of the reuse check); in the report
+``frame_problems`` (dict(source_path, frame, reason) for every skipped or
+missing frame of a converted sequence). A sequence with too few readable
+frames is ``skipped`` with the reason naming its frames.
 """
 import json
 import multiprocessing as mp
 import os
 import os.path as osp
 import time
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -48,16 +60,81 @@ def _init_worker(source_cfg: Dict, renderer_cfg: Dict) -> None:
 
 
 def _render_one(task):
+    """-> (record, status, error, extra); extra holds a sequence's
+    frames_used and frame_problems."""
     record, out_path, reuse = task
     if reuse and osp.isfile(out_path):
-        return record, 'reused', None
+        return record, 'reused', None, None
+    source, extra = _WORKER['source'], None
     try:
-        mesh = _WORKER['source'].load(record)
-        views = _WORKER['renderer'].render(mesh)
+        if hasattr(source, 'load_frames'):
+            views, extra = render_sequence(source, _WORKER['renderer'], record)
+        else:
+            mesh = source.load(record)
+            views = _WORKER['renderer'].render(mesh)
         save_npy_atomic(to_uint8(views), out_path)
     except Exception as e:  # reported per file, never silently dropped
-        return record, 'failed', f'{type(e).__name__}: {e}'
-    return record, 'rendered', None
+        return record, 'failed', f'{type(e).__name__}: {e}', None
+    return record, 'rendered', None, extra
+
+
+def sequence_normalisation(meshes) -> Tuple[np.ndarray, float]:
+    """One (centre (3,), scale) for a sequence: the median of the frames'
+    own robust normalisations (smilezoo.renderers.normalisation)."""
+    from smilezoo.renderers import normalisation
+    norms = [normalisation(m.vertices) for m in meshes]
+    return (np.median([c for c, _ in norms], axis=0),
+            float(np.median([s for _, s in norms])))
+
+
+def render_normalised(renderer, mesh, centre: np.ndarray, scale: float) -> np.ndarray:
+    """``renderer.render(mesh)`` with a given normalisation ``(v - centre) /
+    scale`` instead of the mesh's own: (N, C, H, W) float32.
+
+    Works for MultiViewRenderer (mirrors its render()); a renderer with a
+    ``render_normalised(mesh, centre, scale)`` method is asked directly, any
+    other renderer normalises each frame itself.
+    """
+    if hasattr(renderer, 'render_normalised'):
+        return renderer.render_normalised(mesh, centre, scale)
+    from smilezoo.renderers import MultiViewRenderer
+    if not isinstance(renderer, MultiViewRenderer):
+        return renderer.render(mesh)
+    from smilezoo.renderers.raycast import raycast_views
+    from smilezoo.renderers.splat import estimate_normals, splat_views
+    vertices = ((np.asarray(mesh.vertices, np.float64) - centre) / scale).astype(np.float32)
+    if mesh.is_point_cloud:
+        mask, depth, normals = splat_views(
+            vertices, estimate_normals(vertices, renderer.knn), renderer.rotations,
+            renderer.image_size, renderer.window, renderer.point_radius)
+    else:
+        mask, depth, normals = raycast_views(vertices, mesh.faces, renderer.rotations,
+                                             renderer.image_size, renderer.window,
+                                             renderer.num_threads)
+    return renderer._channels(mask, depth, normals)
+
+
+def render_sequence(source, renderer, record: Dict) -> Tuple[np.ndarray, Dict]:
+    """Sampled frames of one sequence -> ((N, C, H, W) dynamic images in [0, 1],
+    dict(frames_used, frame_problems)). Raises when the source does (too few
+    readable frames)."""
+    from .temporal import dynamic_image
+    meshes, problems = source.load_frames(record)
+    distinct = list({id(m): m for m in meshes}.values())
+    if getattr(source, 'normalise', 'frame') == 'sequence':
+        centre, scale = sequence_normalisation(distinct)
+        render = lambda m: render_normalised(renderer, m, centre, scale)  # noqa: E731
+    else:
+        render = renderer.render
+    renders = {id(m): render(m) for m in distinct}
+    stack = np.stack([renders[id(m)] for m in meshes])  # (T, N, C, H, W)
+    views = dynamic_image(stack, rescale=getattr(source, 'rescale', 'symmetric'),
+                          percentile=getattr(source, 'percentile', 99.0))
+    bad = {p['frame'] for p in problems}
+    frames = record['frames']
+    used = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())
+            if frames[i] not in bad]
+    return views, dict(frames_used=used, frame_problems=problems)
 
 
 def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, workers: int = 1,
@@ -74,21 +151,37 @@ def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, worke
         records = records[:limit]
     os.makedirs(out_dir, exist_ok=True)
     ann_path = osp.join(out_dir, 'annotations.json')
-    settings = json.loads(json.dumps(dict(renderer=renderer_cfg)))
+    sequences = hasattr(source, 'load_frames')
+    settings = dict(renderer=renderer_cfg)
+    if sequences:
+        settings['temporal'] = source.temporal
+    settings = json.loads(json.dumps(settings))
     reuse = not force and osp.isfile(ann_path) and _same_settings(ann_path, settings)
+    previous = _previous_entries(ann_path) if reuse and sequences else {}
     tasks = [(r, osp.join(out_dir, 'views', osp.splitext(r['source_path'])[0] + '.npy'), reuse)
              for r in records]
     data_list, counts = [], dict(rendered=0, reused=0, failed=0)
+    frame_problems = []
     results = _run(tasks, source_cfg, renderer_cfg, workers, progress)
-    for (record, status, error), (_, out_path, _) in zip(results, tasks):
+    for (record, status, error, extra), (_, out_path, _) in zip(results, tasks):
         counts[status] += 1
         if status == 'failed':
             skipped.append(dict(source_path=record['source_path'], reason=error))
             continue
-        data_list.append(dict(record, views=osp.relpath(out_path, out_dir)))
+        entry = dict(record, views=osp.relpath(out_path, out_dir))
+        if sequences:
+            old = previous.get(record['source_path'], {})
+            extra = extra or dict(frames_used=old.get('frames_used'),
+                                  frame_problems=old.get('frame_problems', []))
+            entry.update(extra)
+            frame_problems += [dict(source_path=record['source_path'], **p)
+                               for p in extra['frame_problems'] or []]
+        data_list.append(entry)
     report = dict(source=source_cfg, out_dir=out_dir, found=len(records),
                   converted=len(data_list), **counts, skipped=skipped,
                   seconds=round(time.time() - t0, 2))
+    if sequences:
+        report['frame_problems'] = frame_problems
     if data_list:
         meta = dict(format=ANNOTATION_FORMAT, version=ANNOTATION_VERSION,
                     dataset=getattr(source, 'dataset_name', type(source).__name__),
@@ -104,7 +197,16 @@ def _same_settings(ann_path: str, settings: Dict) -> bool:
             meta = json.load(f).get('metainfo', {})
     except (OSError, ValueError):
         return False
-    return meta.get('renderer') == settings['renderer']
+    return all(meta.get(key) == value for key, value in settings.items())
+
+
+def _previous_entries(ann_path: str) -> Dict[str, Dict]:
+    """source_path -> entry of the annotation file being reused."""
+    try:
+        with open(ann_path) as f:
+            return {d['source_path']: d for d in json.load(f)['data_list']}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _run(tasks, source_cfg, renderer_cfg, workers, progress):

@@ -1,4 +1,5 @@
-"""Training-engine glue around mmengine (hooks, loops, checkpoint compatibility)."""
+"""Training-engine glue around mmengine (hooks, checkpoint compatibility)."""
 from .checkpoint_compat import allow_mmengine_checkpoint_types
+from .hooks import StepSeedHook
 
-__all__ = ['allow_mmengine_checkpoint_types']
+__all__ = ['StepSeedHook', 'allow_mmengine_checkpoint_types']

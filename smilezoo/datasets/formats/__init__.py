@@ -11,3 +11,7 @@ from .lm3 import BOSPHORUS_LANDMARKS, read_lm3, write_lm3  # noqa: E402
 __all__ += ['BOSPHORUS_LANDMARKS', 'BntScan', 'grid_triangles', 'read_bnt',
             'read_lm3', 'write_bnt', 'write_lm3']
 
+# Wavefront .obj (BP4D, 4DME frames).
+from .obj import read_obj, write_obj  # noqa: E402
+
+__all__ += ['read_obj', 'write_obj']

@@ -11,3 +11,9 @@ from .bosphorus import BosphorusScans, parse_bosphorus_name  # noqa: E402
 
 __all__ += ['BosphorusScans', 'parse_bosphorus_name']
 
+# 4D: one record per sequence, frames read on demand (smilezoo.datasets.temporal).
+from .bp4d import BP4DSequences  # noqa: E402
+from .bu4dfe import BU4DFESequences  # noqa: E402
+from .fourdme import FourDMESequences  # noqa: E402
+
+__all__ += ['BP4DSequences', 'BU4DFESequences', 'FourDMESequences']

@@ -29,3 +29,11 @@ from .bosphorus_layout import bosphorus_scan_list, make_bosphorus  # noqa: E402
 LAYOUTS['bosphorus'] = make_bosphorus
 __all__ += ['bosphorus_scan_list', 'make_bosphorus']
 
+# 4D: sequences in the BU-4DFE, BP4D-Spontaneous and 4DME layouts.
+from .bp4d_layout import BP4D_TASKS, make_bp4d  # noqa: E402
+from .bu4dfe_layout import BU4DFE_FOLDERS, make_bu4dfe  # noqa: E402
+from .fourdme_layout import FOURDME_CLASSES, make_4dme  # noqa: E402
+
+LAYOUTS.update({'bu4dfe': make_bu4dfe, 'bp4d': make_bp4d, '4dme': make_4dme})
+__all__ += ['BP4D_TASKS', 'BU4DFE_FOLDERS', 'FOURDME_CLASSES', 'make_4dme', 'make_bp4d',
+            'make_bu4dfe']

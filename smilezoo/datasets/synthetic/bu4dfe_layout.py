@@ -1,0 +1,129 @@
+"""Write a synthetic data set with the BU-4DFE directory layout and formats.
+
+Tree::
+
+    out_dir/
+      F001/Angry/000.wrl 000.jpg 001.wrl 001.jpg ...   (one VRML frame each)
+      F001/Disgust/ Fear/ Happy/ Sad/ Surprise/
+      M001/...
+      viewer/BU4D_Viewer.exe README.txt sample/000.wrl (decoy: not a subject)
+      synthetic_info.json                              (written last)
+
+Each sequence is posed like the real ones: neutral -> onset -> apex ->
+offset -> neutral. The AU activations at the apex are the BU-3DFE recipe at
+intensity 4 (subject style, jitter and leak included,
+:func:`expressions.au_activations`), scaled over time by a smooth curve
+(onset at 10-20 % of the frames, apex held from 35-45 % to 55-65 %, back to
+neutral at 80-90 %); the head drifts by up to 2 degrees / 1.5 mm; every
+frame gets fresh 0.1 mm sensor noise. Sequence lengths are ``frames`` +-
+15 %. Frames are VRML 2.0 in the Binghamton layout (:func:`write_vrml`)
+named ``000.wrl``, ``001.wrl``, ... with a ``000.jpg`` texture each.
+"""
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from ..formats.vrml_writer import write_bytes_atomic, write_vrml
+from .expressions import au_activations
+from .face_model import sample_identity
+from .sequences import (activation_curve, pose_path, prepare_sequence_dir, run_jobs,
+                        sequence_length, sequence_rng, summarise, synthesize_sequence,
+                        tiny_jpeg, write_info)
+
+__all__ = ['BU4DFE_FOLDERS', 'make_bu4dfe', 'bu4dfe_subjects']
+
+#: expression folder -> BU-3DFE recipe code
+BU4DFE_FOLDERS = {'Angry': 'AN', 'Disgust': 'DI', 'Fear': 'FE', 'Happy': 'HA',
+                  'Sad': 'SA', 'Surprise': 'SU'}
+_LAYOUT_CODE = 41
+_FEMALE_SHARE = 58 / 101
+
+
+def bu4dfe_subjects(num_subjects: int,
+                    female_share: float = _FEMALE_SHARE) -> List[Tuple[str, str, int]]:
+    """[(id, sex, number)], e.g. ('F001', 'F', 1); females first."""
+    if num_subjects < 1:
+        raise ValueError(f'num_subjects must be >= 1, got {num_subjects}')
+    n_f = min(num_subjects, max(1, round(female_share * num_subjects)))
+    return ([(f'F{i:03d}', 'F', i) for i in range(1, n_f + 1)] +
+            [(f'M{i:03d}', 'M', i) for i in range(1, num_subjects - n_f + 1)])
+
+
+def _write_subject(job) -> Dict:
+    seed, subject, sex, number, resolution, frames, out_dir, noise_mm = job
+    identity = sample_identity(sequence_rng(seed, _LAYOUT_CODE, sex, number, 0), sex)
+    texture = tiny_jpeg(identity.skin)
+    verts, polys, lengths = [], [], []
+    for k, (folder, code) in enumerate(BU4DFE_FOLDERS.items(), start=1):
+        rng = sequence_rng(seed, _LAYOUT_CODE, sex, number, k)
+        n = sequence_length(rng, frames)
+        times = np.array([rng.uniform(0.10, 0.20), rng.uniform(0.35, 0.45),
+                          rng.uniform(0.55, 0.65), rng.uniform(0.80, 0.90)]) * (n - 1)
+        curve = activation_curve(n, *times)
+        apex = au_activations(code, 4, identity.au_style, rng)
+        poses = pose_path(rng, n)
+        frame_rngs = [sequence_rng(seed, _LAYOUT_CODE, sex, number, k, t + 1) for t in range(n)]
+        seq_dir = Path(out_dir) / subject / folder
+        seq_dir.mkdir(parents=True, exist_ok=True)
+        for t, scan in enumerate(synthesize_sequence(identity, apex, curve, poses, frame_rngs,
+                                                     resolution, noise_mm)):
+            write_vrml(seq_dir / f'{t:03d}.wrl', scan.vertices, scan.polygons,
+                       scan.texcoords, scan.tex_polygons, f'{t:03d}.jpg')
+            write_bytes_atomic(seq_dir / f'{t:03d}.jpg', texture)
+            verts.append(len(scan.vertices))
+            polys.append(int(np.count_nonzero(scan.polygons < 0)))
+        lengths.append(n)
+    return dict(subject=subject, sex=sex, sequences=len(BU4DFE_FOLDERS), frames=lengths,
+                vertices=verts, polygons=polys)
+
+
+def _write_decoy(out: Path) -> int:
+    """A viewer-program folder at the top level, as the real download has."""
+    viewer = out / 'viewer'
+    (viewer / 'sample').mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(viewer / 'README.txt', b'BU-4DFE viewer (synthetic decoy: not a '
+                       b'subject folder; loaders must skip it)\n')
+    write_bytes_atomic(viewer / 'BU4D_Viewer.exe', b'MZ' + bytes(62))
+    write_bytes_atomic(viewer / 'sample' / '000.wrl', b'#VRML V2.0 utf8\n# viewer sample\n')
+    return 3
+
+
+def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
+                frames: int = 30, workers: int = 1, overwrite: bool = False,
+                progress: bool = True, noise_mm: float = 0.1) -> Dict:
+    """Generate a BU-4DFE-like tree: ``num_subjects`` x 6 sequences.
+
+    Args:
+        out_dir: destination (see :func:`sequences.prepare_sequence_dir`).
+        num_subjects: subjects (58/101 female, ids F001.., M001..).
+        seed: master seed; same seed and arguments give the same bytes.
+        resolution: approximate vertices per frame (3500 default; real
+            BU-4DFE frames have ~35000).
+        frames: mean frames per sequence (real: ~100 at 25 fps).
+        workers: processes (1 = in this process).
+        overwrite: allow writing into a non-empty foreign directory.
+        progress: rich progress bar.
+        noise_mm: per-frame sensor noise (sd along z).
+
+    Returns:
+        report dict: out_dir, subjects, sequences, scans (frames), files,
+        seconds, vertices and polygons (min / mean / max per frame).
+    """
+    start = time.perf_counter()
+    if frames < 4:
+        raise ValueError(f'frames must be >= 4, got {frames}')
+    subjects = bu4dfe_subjects(num_subjects)
+    prepare_sequence_dir(out_dir, overwrite, keep={s[0] for s in subjects} | {'viewer'})
+    jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
+             float(noise_mm)) for sid, sex, num in subjects]
+    results = run_jobs(_write_subject, jobs, workers, progress, 'synthetic BU-4DFE')
+    files = _write_decoy(Path(out_dir))
+    write_info(out_dir, dict(
+        layout='bu4dfe', seed=int(seed), num_subjects=int(num_subjects),
+        resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),
+        files_per_frame=['.wrl', '.jpg'], entries=['viewer'],
+        subjects=[dict(id=r['subject'], sex=r['sex'], frames=r['frames']) for r in results]))
+    files += 2 * sum(len(r['vertices']) for r in results) + 1
+    return summarise(out_dir, results, start, files)

@@ -1,0 +1,221 @@
+"""Shared machinery of the synthetic 4D layouts (BU-4DFE, BP4D, 4DME).
+
+A synthetic sequence is one identity whose AU activations follow a time
+curve (``activations[t] = apex_activations * curve[t]``), seen under a head
+pose that drifts smoothly, with fresh sensor noise in every frame. Frames
+keep vertex correspondence (``sample_jitter=0``, no holes: the generator's
+notes), so all change between frames is expression, pose or noise.
+
+Seeds: every sequence draws from ``SeedSequence([seed, layout code, sex,
+subject number, sequence number])`` and every frame's noise from the same
+plus the frame number, so the bytes depend neither on ``workers`` nor on
+how many subjects are generated.
+"""
+import json
+import os
+import re
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+from ..formats.vrml_writer import write_bytes_atomic
+from .bu3dfe_layout import GENERATOR, INFO_FILE
+from .face_model import (AU_NAMES, FaceScan, Identity, Pose, activation_vector,
+                         random_pose, synthesize_face)
+
+__all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
+           'synthesize_sequence', 'recipe_vector', 'sequence_rng', 'vertex_normals',
+           'prepare_sequence_dir', 'write_info', 'run_jobs', 'summarise', 'tiny_jpeg',
+           'sequence_length']
+
+SEQUENCE_VERSION = '1.0'
+_SAFE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
+_SEX_CODE = {'F': 0, 'M': 1, 'S': 2}
+
+
+def sequence_rng(seed: int, layout_code: int, sex: str, number: int, *more: int):
+    """The generator of one subject / sequence / frame (see module doc)."""
+    return np.random.default_rng(np.random.SeedSequence(
+        [int(seed), int(layout_code), _SEX_CODE.get(sex, 3), int(number), *map(int, more)]))
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def activation_curve(num_frames: int, onset: float, apex_start: float, apex_end: float,
+                     offset: float) -> np.ndarray:
+    """(T,) in [0, 1]: 0 until ``onset``, smooth rise to 1 at ``apex_start``,
+    1 until ``apex_end``, smooth fall to 0 at ``offset`` (frame indices,
+    fractional allowed)."""
+    t = np.arange(num_frames, dtype=np.float64)
+    rise = _smoothstep((t - onset) / max(apex_start - onset, 1e-6))
+    fall = 1.0 - _smoothstep((t - apex_end) / max(offset - apex_end, 1e-6))
+    return np.minimum(rise, fall)
+
+
+def bump_curve(num_frames: int, bumps: Iterable[Sequence[float]]) -> np.ndarray:
+    """Sum of :func:`activation_curve` bumps ``(height, onset, apex_start,
+    apex_end, offset)``, clipped to [0, 1]: (T,)."""
+    out = np.zeros(num_frames)
+    for height, *times in bumps:
+        out += height * activation_curve(num_frames, *times)
+    return np.clip(out, 0.0, 1.0)
+
+
+def pose_path(rng: np.random.Generator, num_frames: int, max_deg: float = 2.0,
+              max_mm: float = 1.5) -> List[Pose]:
+    """A smooth head drift: linear blend (smoothstep in time) from one
+    :func:`random_pose` to another, (T,) poses."""
+    a, b = random_pose(rng, max_deg, max_mm), random_pose(rng, max_deg, max_mm)
+    out = []
+    for s in _smoothstep(np.linspace(0, 1, num_frames)):
+        mix = lambda u, v: float(u + (v - u) * s)  # noqa: E731
+        out.append(Pose(mix(a.yaw, b.yaw), mix(a.pitch, b.pitch), mix(a.roll, b.roll),
+                        tuple(mix(u, v) for u, v in zip(a.translation, b.translation))))
+    return out
+
+
+def recipe_vector(recipe: Dict[str, float]) -> np.ndarray:
+    """{AU: weight} -> (A,) in AU_NAMES order."""
+    return activation_vector(recipe)
+
+
+def synthesize_sequence(identity: Identity, apex: np.ndarray, curve: np.ndarray,
+                        poses: Sequence[Pose], frame_rngs: Sequence[np.random.Generator],
+                        resolution: int, noise_mm: float = 0.1,
+                        rest: Optional[np.ndarray] = None) -> Iterable[FaceScan]:
+    """Frames of one sequence, lazily: ``rest + apex * curve[t]`` activations
+    ((A,) each; ``rest`` an optional constant background, e.g. leak), pose
+    ``poses[t]``, noise from ``frame_rngs[t]``; no holes, no sample jitter
+    (vertex correspondence across frames)."""
+    apex = np.asarray(apex, np.float64)
+    rest = np.zeros(len(AU_NAMES)) if rest is None else np.asarray(rest, np.float64)
+    for t, level in enumerate(curve):
+        yield synthesize_face(identity, np.clip(rest + apex * level, 0.0, 1.4),
+                              resolution=resolution, pose=poses[t], rng=frame_rngs[t],
+                              noise_mm=noise_mm, holes=False, sample_jitter=0.0)
+
+
+def vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(V, 3) area-weighted unit vertex normals of a triangle mesh."""
+    v = np.asarray(vertices, np.float64)
+    n = np.cross(v[triangles[:, 1]] - v[triangles[:, 0]], v[triangles[:, 2]] - v[triangles[:, 0]])
+    out = np.zeros_like(v)
+    for k in range(3):
+        np.add.at(out, triangles[:, k], n)
+    norm = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norm > 0, norm, 1.0)
+
+
+def tiny_jpeg(rgb, size: int = 8) -> bytes:
+    """Bytes of a ``size`` x ``size`` one-colour JPEG (placeholder texture)."""
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new('RGB', (size, size), tuple(int(c) for c in rgb)).save(buf, 'JPEG', quality=90)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------
+# Output folder, info file, worker pool
+# ----------------------------------------------------------------------------
+def _read_info(out: Path) -> Optional[Dict]:
+    try:
+        info = json.loads((out / INFO_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and info.get('generator') == GENERATOR else None
+
+
+def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] = ()) -> None:
+    """Make ``out_dir`` ready for a new synthetic tree.
+
+    Empty or missing: fine. A previous synthetic output (its
+    ``synthetic_info.json``): the info file goes first (the tree is
+    unfinished until the new one is written), then the top-level entries it
+    lists (``entries`` and subject ``id``s) that are not in ``keep``. Any
+    other non-empty folder: FileExistsError unless ``overwrite`` (files are
+    then written over, nothing is deleted).
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f'{out} exists and is not a directory')
+    out.mkdir(parents=True, exist_ok=True)
+    if not any(out.iterdir()):
+        return
+    info = _read_info(out)
+    if info is None:
+        if not overwrite:
+            raise FileExistsError(
+                f'{out} is not empty and is not a previous synthetic output (no '
+                f'{INFO_FILE} from {GENERATOR}; an interrupted run has none either); pick '
+                'an empty directory or pass overwrite=True (--overwrite)')
+        return
+    (out / INFO_FILE).unlink()
+    names = list(info.get('entries', [])) + [str(s.get('id', ''))
+                                             for s in info.get('subjects', [])]
+    for name in names:
+        if name in keep or not _SAFE_NAME.match(name):
+            continue
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.is_file():
+            target.unlink()
+
+
+def write_info(out_dir, info: Dict) -> None:
+    """Write ``synthetic_info.json`` (last: it marks a finished tree)."""
+    info = dict(generator=GENERATOR, version=SEQUENCE_VERSION, **info)
+    write_bytes_atomic(Path(out_dir) / INFO_FILE,
+                       (json.dumps(info, indent=1) + '\n').encode('ascii'))
+
+
+def run_jobs(fn: Callable, jobs: List, workers: int, progress: bool, label: str) -> List:
+    """``fn(job)`` for every job (in ``workers`` processes), with a rich bar;
+    results in job order."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    bar = Progress(TextColumn(f'[bold]{label}'), BarColumn(), MofNCompleteColumn(),
+                   TextColumn('subjects'), TimeElapsedColumn(), TimeRemainingColumn(),
+                   disable=not progress)
+    results = [None] * len(jobs)
+    with bar:
+        task = bar.add_task('subjects', total=len(jobs))
+        n = min(int(workers), len(jobs), os.cpu_count() or 1)
+        if n <= 1:
+            for i, job in enumerate(jobs):
+                results[i] = fn(job)
+                bar.advance(task)
+        else:
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    results[futures[fut]] = fut.result()
+                    bar.advance(task)
+    return results
+
+
+def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:
+    """The report every layout returns (keys as make_bu3dfe's, plus
+    ``sequences``; ``scans`` counts frames)."""
+    verts = np.concatenate([r['vertices'] for r in results])
+    polys = np.concatenate([r['polygons'] for r in results])
+    return dict(out_dir=str(out_dir), subjects=len(results),
+                sequences=sum(r['sequences'] for r in results), scans=len(verts),
+                files=files, seconds=time.perf_counter() - start,
+                vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
+                polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
+
+
+def sequence_length(rng: np.random.Generator, frames: int) -> int:
+    """``frames`` +- 15 % (at least 4)."""
+    spread = max(1, int(round(0.15 * frames)))
+    return max(4, int(frames) + int(rng.integers(-spread, spread + 1)))
