@@ -2,7 +2,7 @@
 _base_ = [
     '../../_base_/models/supervised_multi_view.py',
     '../../_base_/datasets/synthetic_bu3dfe_subset1_cpu.py',
-    '../../_base_/schedules/cpu_from_scratch_e15.py',
+    '../../_base_/schedules/cpu_from_scratch_e8.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(backbone=dict(model_name='resnet10t'), num_classes=len(_base_.class_names))
