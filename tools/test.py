@@ -6,12 +6,13 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
 def parse_args():
@@ -41,6 +42,8 @@ def write_json_atomic(obj, path: str) -> None:
 
 def main():
     args = parse_args()
+    if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
+        sys.path.insert(0, os.getcwd())
     register_all_modules()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -54,8 +57,9 @@ def main():
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} not found')
     cfg.load_from = args.checkpoint
     setup_distributed_cpu(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    with explain_unknown_types():
+        runner = Runner.from_cfg(cfg)
+        metrics = runner.test()
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'metrics_test.json')
         write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **metrics), out)
