@@ -135,3 +135,18 @@ def test_two_process_cpu_job_counts_each_test_sample_once(synthetic_tree, tmp_pa
     m = json.loads(out.read_text())
     assert m['num_samples'] == 2 * 12 - 1 == m['num_unique_samples']
     assert np.array(m['confusion_matrix']).sum() == 23
+
+
+def test_train_without_the_licensed_data_says_where_it_looked_and_what_to_do(tmp_path):
+    proc = run_tool('tools/train.py', 'configs/smile_vlm_bu3dfe_subset1.py', '--cfg-options',
+                    f'data_preparation.source.data_root={tmp_path}/BU-3DFE',
+                    f'test_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
+                    f'train_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
+                    f'val_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
+                    check=False)
+    assert proc.returncode != 0
+    msg = proc.stderr
+    assert f'{tmp_path}/cache/annotations.json does not exist' in msg
+    assert f"data_root='{tmp_path}/BU-3DFE'" in msg and 'licensed' in msg
+    assert 'make_synthetic.py --layout bu3dfe' in msg and 'prepare_data.py' in msg
+    assert 'Traceback' not in msg

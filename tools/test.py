@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from smilezoo.datasets.readiness import explain_missing_data
 from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
@@ -56,6 +57,9 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} not found')
     cfg.load_from = args.checkpoint
+    problem = explain_missing_data(cfg, args.config)
+    if problem:
+        raise SystemExit(problem)
     setup_distributed_cpu(cfg, args.launcher)
     with explain_unknown_types():
         runner = Runner.from_cfg(cfg)

@@ -7,6 +7,7 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from smilezoo.datasets.readiness import explain_missing_data
 from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
@@ -63,6 +64,9 @@ def main():
         sys.path.insert(0, os.getcwd())
     register_all_modules()
     cfg = merge_args(Config.fromfile(args.config), args)
+    problem = explain_missing_data(cfg, args.config)
+    if problem:
+        raise SystemExit(problem)
     setup_distributed_cpu(cfg, args.launcher)
     with explain_unknown_types():  # an unknown type= names the registry and custom_imports
         runner = Runner.from_cfg(cfg)
