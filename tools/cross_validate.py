@@ -51,6 +51,12 @@ def main():
         if name in cfgs:
             raise SystemExit(f'two configs are named {name!r}; rename one')
         cfgs[name] = cfg
+    for name, cfg in cfgs.items():
+        if cfg.train_dataloader.dataset.ann_file != cfg.test_dataloader.dataset.ann_file:
+            raise SystemExit(
+                f'{name} trains on {cfg.train_dataloader.dataset.ann_file} and tests on '
+                f'{cfg.test_dataloader.dataset.ann_file}: a cross-data-set protocol has no '
+                f'folds; run tools/train.py and tools/test.py on it instead')
     anns = {n: c.test_dataloader.dataset.ann_file for n, c in cfgs.items()}
     if len(set(anns.values())) > 1:
         raise SystemExit(f'the configs read different annotation files {anns}; '

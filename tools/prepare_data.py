@@ -6,6 +6,7 @@ OUT_DIR/views/*.npy and OUT_DIR/prepare_report.json listing skipped files.
 Exits non-zero only if nothing was converted.
 """
 import argparse
+import os
 import sys
 
 from mmengine.config import Config, DictAction
@@ -27,6 +28,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
+        sys.path.insert(0, os.getcwd())
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -16,7 +16,7 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from .metrics import classification_summary, f1_per_class
+from .metrics import classification_summary, f1_per_class, recall_per_class
 
 TEST_EVALUATIONS = ('zero_shot', 'classifier')
 
@@ -144,8 +144,46 @@ def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
                 f1_per_class={n: round(float(v), 4) for n, v in zip(names, f1_per_class(cm))},
                 confusion_matrix=cm.tolist(), class_names=names,
                 num_test_samples=int(cm.sum()))
+            if all('view_names' in p for p in per):
+                evs[ev]['per_view'] = per_view_summary(per, cm)
         summary[variant] = evs
     return summary
+
+
+def per_view_summary(per: List[Dict], fused_cm: np.ndarray) -> List[Dict]:
+    """Table V of the paper from the folds' per-view confusion matrices
+    (ExpressionMetric(per_view_f1=True)), each summed over folds: one row per
+    view and one 'fused', with F1 and per-class accuracy (recall) per class,
+    their means over the classes with samples, and the pooled accuracy."""
+    rows = []
+    names = per[0]['view_names']
+    cms = [np.sum([np.array(p[f'confusion_matrix/view_{i}']) for p in per], axis=0)
+           for i in range(len(names))]
+    for view, cm in zip(list(names) + ['fused'], cms + [fused_cm]):
+        f1, rec = f1_per_class(cm), recall_per_class(cm)
+        present = cm.sum(1) > 0
+        rows.append(dict(
+            view=view, f1_per_class=[round(float(v), 4) for v in f1],
+            f1_mean=round(float(f1[present].mean()) if present.any() else 0.0, 4),
+            class_acc_per_class=[round(100 * float(v), 2) for v in rec],
+            class_acc_mean=round(100 * float(rec[present].mean()) if present.any() else 0.0, 2),
+            accuracy=round(100 * float(np.trace(cm) / max(cm.sum(), 1)), 2)))
+    return rows
+
+
+def markdown_per_view(rows: List[Dict], names: Sequence[str]) -> List[str]:
+    head = '| metric | view | ' + ' | '.join(names) + ' | average | accuracy |'
+    lines = ['', 'Per view (as the paper\'s Table V; confusion matrices summed over folds; '
+             'class accuracy = recall of the class, average = mean over classes, '
+             'accuracy = pooled):', '', head, '|---|---|' + '---|' * (len(names) + 2)]
+    for r in rows:
+        lines.append(f'| F1 | {r["view"]} | ' + ' | '.join(f'{v:.4f}' for v in r['f1_per_class'])
+                     + f' | {r["f1_mean"]:.4f} | {r["accuracy"]:.2f} |')
+    for r in rows:
+        lines.append(f'| class accuracy (%) | {r["view"]} | '
+                     + ' | '.join(f'{v:.2f}' for v in r['class_acc_per_class'])
+                     + f' | {r["class_acc_mean"]:.2f} | {r["accuracy"]:.2f} |')
+    return lines
 
 
 def markdown_report(summary: Dict, folds: List[List[str]], seed: int) -> str:
@@ -174,6 +212,8 @@ def markdown_report(summary: Dict, folds: List[List[str]], seed: int) -> str:
                       '| | ' + ' | '.join(names) + ' |', '|---|' + '---|' * len(names)]
             lines += [f'| {n} | ' + ' | '.join(str(v) for v in row) + ' |'
                       for n, row in zip(names, s['confusion_matrix'])]
+            if 'per_view' in s:
+                lines += markdown_per_view(s['per_view'], names)
     lines += ['', '## Folds (test subjects)', '']
     lines += [f'- fold {i}: {", ".join(f)}' for i, f in enumerate(folds)]
     return '\n'.join(lines) + '\n'

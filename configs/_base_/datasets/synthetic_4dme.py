@@ -6,10 +6,11 @@
 # dynamic image per view (approximate rank pooling).
 # The real sheet's column names and mesh paths are unconfirmed: set columns
 # and mesh_pattern. Multi-label clips ("negative|positive"): the record keeps
-# `labels` (all) and `expression` = the first, which is the class used here.
+# `labels` (all) and `expression` = the first, the class index used here and
+# for the prompt pool in training; the metric counts a prediction among
+# `labels` as correct (multi_label='any').
 # Protocol: 5 classes, subject-independent 10-fold CV (fold 0 held out).
-# SMILE-VLM needs prompt pools for these classes ("a face with [CLS] micro
-# expression").
+# Prompt pools: configs/_base_/prompts/micro_expressions.py.
 data_root = 'data/synthetic_4dme'
 cache_root = 'data/cache/synthetic_4dme'
 class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
@@ -27,7 +28,11 @@ data_preparation = dict(
 )
 
 subject_split = dict(num_folds=10, fold=0, seed=0)
-pipeline = [dict(type='LoadCachedViews'), dict(type='PackViewInputs')]
+# 'labels' (all of a clip's labels) travels with each sample for the metric
+pipeline = [dict(type='LoadCachedViews'),
+            dict(type='PackViewInputs',
+                 meta_keys=('gt_label', 'labels', 'subject', 'expression', 'sample_idx',
+                            'source_path', 'dataset'))]
 dataset = dict(type='CachedViewDataset', ann_file=cache_root + '/annotations.json',
                classes=class_names, pipeline=pipeline)
 
@@ -44,5 +49,8 @@ val_dataloader = dict(
     dataset=dict(dataset, intensities=None,
                  subject_split=dict(subject_split, part='test')))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='ExpressionMetric')
+# Table V of the paper: F1 and per-class accuracy for each view (left, front,
+# right, named from renderer.yaws) and the fusion. Multi-label clips: a
+# prediction counts as correct if it is any of the clip's labels.
+val_evaluator = dict(type='ExpressionMetric', per_view_f1=True, multi_label='any')
 test_evaluator = val_evaluator

@@ -8,7 +8,7 @@
 # subject, task, frame). For the cross-data-set protocol (train on BU-4DFE,
 # test on BP4D T1 and T8) set tasks=['T1', 'T8'].
 # Protocol: subject-independent 10-fold CV (fold 0 held out); no intensities.
-# SMILE-VLM needs prompt pools for every class here (embarrassment, pain).
+# Prompt pools for every class here: configs/_base_/prompts/bp4d_tasks.py.
 data_root = 'data/synthetic_bp4d'
 cache_root = 'data/cache/synthetic_bp4d'
 task_to_class = dict(T1='happy', T2='sad', T3='surprise', T4='embarrassment',

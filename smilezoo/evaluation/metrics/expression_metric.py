@@ -6,6 +6,8 @@ from mmengine.evaluator import BaseMetric
 
 from smilezoo.registry import METRICS
 
+MULTI_LABEL_RULES = ('primary', 'any')
+
 
 def confusion_matrix(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
     """(C, C) counts; row = ground truth, column = prediction."""
@@ -18,6 +20,15 @@ def f1_per_class(cm: np.ndarray) -> np.ndarray:
     tp = np.diag(cm).astype(float)
     denom = cm.sum(0) + cm.sum(1)
     return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
+
+
+def recall_per_class(cm: np.ndarray) -> np.ndarray:
+    """(C,) share of each class's samples predicted as that class (the
+    per-class accuracy of micro-expression tables); 0 for a class with no
+    sample."""
+    tp = np.diag(cm).astype(float)
+    n = cm.sum(1)
+    return np.divide(tp, n, out=np.zeros_like(tp), where=n > 0)
 
 
 def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str],
@@ -35,6 +46,35 @@ def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str
     return out
 
 
+def effective_truth(gt: np.ndarray, pred: np.ndarray, label_sets: Sequence[set]) -> np.ndarray:
+    """Multi-label rule 'any': a prediction that is any of a sample's labels
+    is correct, so that sample's truth becomes the prediction; otherwise it
+    stays the primary label. (B,) int."""
+    return np.array([p if p in s else g for g, p, s in zip(gt, pred, label_sets)],
+                    dtype=np.int64).reshape(gt.shape)
+
+
+def view_names_from_yaws(yaws: Sequence[float]) -> List[str]:
+    """Yaw (degrees) -> view name: 0 'front', < 0 'left' (the subject's left
+    cheek, as MultiViewRenderer renders it), > 0 'right'; the angle is
+    appended when two views would share a name ('left30', 'left60')."""
+    base = ['front' if y == 0 else ('left' if y < 0 else 'right') for y in yaws]
+    return [b if base.count(b) == 1 else f'{b}{abs(y):g}' for b, y in zip(base, yaws)]
+
+
+def class_scores(cm: np.ndarray, names: Sequence[str], prefix: str) -> Dict:
+    """``f1/<prefix><class>``, ``f1/<prefix>macro`` and
+    ``class_acc/<prefix><class>``, ``class_acc/<prefix>mean`` (recall; means
+    over the classes with samples)."""
+    f1, rec = f1_per_class(cm), recall_per_class(cm)
+    present = cm.sum(1) > 0
+    out = {}
+    for key, values, avg in (('f1', f1, 'macro'), ('class_acc', rec, 'mean')):
+        out.update({f'{key}/{prefix}{n}': float(v) for n, v in zip(names, values)})
+        out[f'{key}/{prefix}{avg}'] = float(values[present].mean()) if present.any() else 0.0
+    return out
+
+
 @METRICS.register_module()
 class ExpressionMetric(BaseMetric):
     """Fused and per-view accuracy, F1 and confusion matrix.
@@ -46,14 +86,41 @@ class ExpressionMetric(BaseMetric):
     ``view_weights/mean`` (N,) the fusion weights averaged over samples.
     Every sample is counted once: mmengine gathers results across processes and
     drops the distributed sampler's padding; ``num_samples`` lets one check.
+
+    Args:
+        class_names: class names in label order (default: the dataset's).
+        method: the name in ``acc/<method>``.
+        per_view_f1: also per view i (as the paper's Table V): ``f1/view_<i>/
+            <class>``, ``f1/view_<i>/macro``, ``class_acc/view_<i>/<class>``
+            and ``class_acc/view_<i>/mean`` (per-class accuracy = recall of
+            the class; mean = unweighted average recall),
+            ``confusion_matrix/view_<i>``, the same ``class_acc/<class>``,
+            ``class_acc/mean`` for the fused prediction, and ``view_names``
+            (``view_names`` below, else from the dataset's
+            ``renderer.yaws``: left / front / right, else view_<i>).
+        view_names: names of the N views, in order.
+        multi_label: 'primary' (default): the truth is the sample's
+            ``gt_label``. 'any': a sample may carry ``labels`` (class names,
+            e.g. a 4DME clip 'negative|positive'); a prediction that is any of
+            them counts as correct, and the confusion matrix and F1 then put
+            the sample on the row of the predicted label (else on the row of
+            ``gt_label``, the primary label), so accuracy = trace / total.
+            Adds ``num_multi_label`` (samples with more than one label).
     """
     default_prefix = None
 
     def __init__(self, class_names: Optional[Sequence[str]] = None,
-                 method: str = 'zero_shot', **kwargs):
+                 method: str = 'zero_shot', per_view_f1: bool = False,
+                 view_names: Optional[Sequence[str]] = None, multi_label: str = 'primary',
+                 **kwargs):
         super().__init__(**kwargs)
+        if multi_label not in MULTI_LABEL_RULES:
+            raise ValueError(f'multi_label={multi_label!r}, expected one of {MULTI_LABEL_RULES}')
         self._class_names = list(class_names) if class_names else None
         self.method = method
+        self.per_view_f1 = per_view_f1
+        self.view_names = list(view_names) if view_names else None
+        self.multi_label = multi_label
 
     def process(self, data_batch, data_samples: List[dict]) -> None:
         for s in data_samples:
@@ -61,19 +128,48 @@ class ExpressionMetric(BaseMetric):
                 gt=int(s['gt_label']), pred=int(s['pred_label']),
                 view_pred=np.asarray(s['view_pred_labels']).tolist(),
                 weights=np.asarray(s['view_weights'], dtype=float).tolist(),
-                sample_idx=int(s.get('sample_idx', -1))))
+                sample_idx=int(s.get('sample_idx', -1)),
+                labels=[str(x) for x in s.get('labels') or []]))
+
+    def _view_names(self, n: int) -> List[str]:
+        names = self.view_names
+        if names is None:
+            yaws = ((self.dataset_meta or {}).get('renderer') or {}).get('yaws')
+            names = view_names_from_yaws(yaws) if yaws is not None else None
+        if names is None or len(names) != n:
+            names = [f'view_{i}' for i in range(n)]
+        return list(names)
 
     def compute_metrics(self, results: List[dict]) -> Dict:
         names = self._class_names or list((self.dataset_meta or {}).get('classes', []))
         if not names:
             raise ValueError('ExpressionMetric needs class_names (or a dataset with classes)')
-        gt = np.array([r['gt'] for r in results])
-        pred = np.array([r['pred'] for r in results])
-        out = classification_summary(gt, pred, names, self.method)
-        view_pred = np.array([r['view_pred'] for r in results])
+        gt = np.array([r['gt'] for r in results], dtype=np.int64)
+        pred = np.array([r['pred'] for r in results], dtype=np.int64)
+        view_pred = np.array([r['view_pred'] for r in results], dtype=np.int64)
+        label_sets = None
+        if self.multi_label == 'any':
+            index = {n: i for i, n in enumerate(names)}
+            label_sets = [{index[x] for x in r.get('labels', []) if x in index} | {r['gt']}
+                          for r in results]
+
+        def truth(p: np.ndarray) -> np.ndarray:
+            return gt if label_sets is None else effective_truth(gt, p, label_sets)
+
+        out = classification_summary(truth(pred), pred, names, self.method)
         for i in range(view_pred.shape[1]):
-            out[f'acc/view_{i}'] = float(100.0 * (view_pred[:, i] == gt).mean())
+            out[f'acc/view_{i}'] = float(100.0 * (view_pred[:, i] == truth(view_pred[:, i])).mean())
         out['num_samples'] = len(results)
         out['num_unique_samples'] = len({r['sample_idx'] for r in results})
         out['view_weights/mean'] = np.mean([r['weights'] for r in results], axis=0).tolist()
+        if label_sets is not None:
+            out['num_multi_label'] = sum(len(s) > 1 for s in label_sets)
+        if self.per_view_f1:
+            fused = class_scores(np.array(out['confusion_matrix']), names, '')
+            out.update({k: v for k, v in fused.items() if k.startswith('class_acc/')})
+            out['view_names'] = self._view_names(view_pred.shape[1])
+            for i in range(view_pred.shape[1]):
+                cm = confusion_matrix(truth(view_pred[:, i]), view_pred[:, i], len(names))
+                out.update(class_scores(cm, names, f'view_{i}/'))
+                out[f'confusion_matrix/view_{i}'] = cm.tolist()
         return out

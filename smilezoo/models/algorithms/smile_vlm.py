@@ -30,14 +30,25 @@ class SmileVLM(BaseModel):
         reuse_aug_as_clean: use augmentation A as the clean view z' (saves a
             third of the backbone passes; not the paper's setting).
         prompt_cache_dir: where prompt embeddings are cached (None: default).
+        view_dropout: in training, the probability that a view is hidden from
+            the fusion (a missing or occluded view); at least one view of every
+            sample is kept. Per-view losses still see every view.
+        prompt_selection: how a sample's prompt pool is chosen in training:
+            'label' (the paper: its ground-truth category), or label-free
+            'zero_shot_pseudo' / 'cluster' (see ``PseudoLabeler``); label-free,
+            no ground truth is read in ``loss``.
+        pseudo_label: options of the ``PseudoLabeler`` (label-free modes only).
     """
 
     LOSS_KEYS = ('mv_bt', 'vl', 'red')
+    PROMPT_SELECTION = ('label', 'zero_shot_pseudo', 'cluster')
 
     def __init__(self, backbone: dict, projector: dict, fusion: dict, text_encoder: dict,
                  class_names: List[str], prompt_pools: Dict[str, List[str]],
                  losses: dict, head: Optional[dict] = None, augment: Optional[dict] = None,
                  reuse_aug_as_clean: bool = False, prompt_cache_dir=None,
+                 view_dropout: float = 0.0, prompt_selection: str = 'label',
+                 pseudo_label: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None, init_cfg=None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='MultiViewDataPreprocessor')
@@ -69,6 +80,16 @@ class SmileVLM(BaseModel):
         if not self.losses:
             raise ValueError('model.losses: every loss is disabled; keep at least one')
         self.reuse_aug_as_clean = reuse_aug_as_clean
+        if not 0.0 <= view_dropout < 1.0:
+            raise ValueError(f'model.view_dropout={view_dropout}, expected 0 <= p < 1')
+        self.view_dropout = view_dropout
+        if prompt_selection not in self.PROMPT_SELECTION:
+            raise ValueError(f'model.prompt_selection={prompt_selection!r}, expected one of '
+                             f'{self.PROMPT_SELECTION}')
+        self.prompt_selection = prompt_selection
+        self.pseudo_labeler = None if prompt_selection == 'label' else MODELS.build(dict(
+            type='PseudoLabeler', mode=prompt_selection, num_classes=len(class_names),
+            embed_dim=d, **(pseudo_label or {})))
 
     @property
     def text_encoder(self):
@@ -117,11 +138,17 @@ class SmileVLM(BaseModel):
         z = self.embed_views(torch.stack(stacks).view(len(stacks), b, n, *inputs.shape[2:]))
         z_a, z_b = z[-2], z[-1]
         z_clean = z_a if self.reuse_aug_as_clean else z[0]
-        z_mv, _ = self.fusion(z_clean)
-        labels = torch.as_tensor([s['gt_label'] for s in data_samples], device=inputs.device)
+        view_mask = (self.random_view_mask(b, n, inputs.device)
+                     if self.training and self.view_dropout else None)
+        z_mv, _ = self.fusion(z_clean, view_mask)
+        out = {}
+        if self.pseudo_labeler is None:
+            labels = torch.as_tensor([s['gt_label'] for s in data_samples], device=inputs.device)
+        else:
+            labels = self.pseudo_labeler(z_mv, self.prompt_bank.prototypes)
+            out.update(self._pseudo_label_agreement(labels, data_samples))
         prompt_ids = self.prompt_bank.sample(labels)
         z_t = self.prompt_bank.embeddings[prompt_ids]
-        out = {}
         if 'mv_bt' in self.losses:
             out['loss_mv_bt'] = self.losses['mv_bt'](z_a, z_b)
         if 'vl' in self.losses:
@@ -131,6 +158,23 @@ class SmileVLM(BaseModel):
         if 'red' in self.losses:
             out['loss_red'] = self.losses['red'](z_mv, z_t)
         return out
+
+    def random_view_mask(self, b: int, n: int, device) -> torch.Tensor:
+        """(B, N) bool, each view kept with probability 1 - view_dropout; a sample
+        that would lose every view keeps one, chosen uniformly."""
+        keep = torch.rand(b, n, device=device) >= self.view_dropout
+        lost = ~keep.any(dim=1)
+        keep[lost, torch.randint(n, (int(lost.sum()),), device=device)] = True
+        return keep
+
+    @staticmethod
+    def _pseudo_label_agreement(labels: torch.Tensor, data_samples) -> Dict[str, torch.Tensor]:
+        """For the log only (never a loss): how often pseudo-labels equal the
+        ground truth, when the samples carry one."""
+        if not data_samples or any('gt_label' not in s for s in data_samples):
+            return {}
+        gt = torch.as_tensor([s['gt_label'] for s in data_samples], device=labels.device)
+        return {'pseudo_label_acc': (labels == gt).float().mean().detach()}
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List[dict]] = None,

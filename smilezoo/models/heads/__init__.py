@@ -1,4 +1,5 @@
-"""Heads turn embeddings into predictions."""
+"""Heads turn embeddings into predictions (and, label-free, into pseudo-labels)."""
+from .pseudo_labeler import PseudoLabeler
 from .zero_shot_head import ZeroShotHead
 
-__all__ = ['ZeroShotHead']
+__all__ = ['PseudoLabeler', 'ZeroShotHead']

@@ -8,13 +8,14 @@ def _file_stamp(path: str) -> str:
     files = [path] if osp.isfile(path) else [
         osp.join(root, f) for root, _, names in os.walk(path) for f in sorted(names)
         if f.endswith(('.safetensors', '.bin', '.pt', '.pth'))]
-    return ','.join(f'{osp.basename(f)}:{osp.getsize(f)}:{int(osp.getmtime(f))}'
+    return ','.join(f'{osp.basename(f)}:{osp.getsize(f)}:{os.stat(f).st_mtime_ns}'
                     for f in files)
 
 
 def text_encoder_cache_key(cfg: dict) -> str:
     """The config (type, model name, weights) plus, for every local weights file
-    or folder it names, the files' sizes and modification times."""
+    or folder it names, the files' sizes and modification times (ns, so a
+    checkpoint rewritten within the same second still changes the key)."""
     from .sentence_transformer_encoder import resolve_model_path
     cfg = {k: v for k, v in dict(cfg).items() if k != '_scope_'}
     stamps = []

@@ -5,7 +5,7 @@ import os.path as osp
 import torch
 
 from smilezoo.registry import MODELS
-from ..backbones.weights import weights_error
+from ..backbones.weights import hf_cached_file, hf_host, require_download, weights_error
 from .base import FrozenTextEncoder
 
 PACKAGED = {
@@ -47,6 +47,11 @@ class SentenceTransformerTextEncoder(FrozenTextEncoder):
         local = osp.isdir(path)
         if local:
             os.environ.setdefault('HF_HUB_OFFLINE', '1')
+        else:
+            repo = model if '/' in model else f'sentence-transformers/{model}'
+            require_download('SentenceTransformerTextEncoder', model, model, [(
+                f'the Hugging Face hub repo {repo!r}', hf_host(),
+                hf_cached_file(repo, ['modules.json', 'config.json']))])
         try:
             self.model = SentenceTransformer(path, device='cpu', local_files_only=local)
         except Exception as e:

@@ -1,0 +1,27 @@
+# SMILE-VLM, CPU-sized (timm resnet10t from scratch, 32 px dynamic images,
+# MiniLM text encoder, 40 epochs), on synthetic BP4D-layout sequences:
+# the CPU variant of configs/smile_vlm_bp4d.py (8 task classes, prompt pools
+# of _base_/prompts/bp4d_tasks.py), 10-fold subject-independent CV.
+#   python tools/dataset_converters/make_synthetic.py --layout bp4d \
+#       --out data/synthetic_bp4d --subjects 20 --frames 30 --workers 2
+#   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bp4d.py --workers 2
+#   python tools/cross_validate.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bp4d.py --folds 10
+_base_ = [
+    '../../_base_/models/smile_vlm_timm_minilm.py',
+    '../../_base_/datasets/synthetic_bp4d.py',
+    '../../_base_/prompts/bp4d_tasks.py',
+    '../../_base_/schedules/cpu_from_scratch_e40.py',
+    '../../_base_/default_runtime.py',
+]
+cache_root = 'data/cache/synthetic_bp4d_32'
+data_preparation = dict(renderer=dict(image_size=32), out_dir=cache_root)
+loader = dict(batch_size=16, num_workers=0, persistent_workers=False,
+              dataset=dict(ann_file=cache_root + '/annotations.json'))
+train_dataloader = loader
+val_dataloader = loader
+test_dataloader = loader
+model = dict(backbone=dict(model_name='timm/resnet10t'), projector=dict(hidden_dim=256),
+             class_names=_base_.class_names, prompt_pools=_base_.prompt_pools,
+             reuse_aug_as_clean=True)
+default_hooks = dict(logger=dict(interval=20))
+cv_evaluations = ['zero_shot', 'linear_probe']

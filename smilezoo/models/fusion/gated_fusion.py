@@ -1,0 +1,42 @@
+"""Gated fusion: a learned sigmoid gate per view and per dimension."""
+from typing import Optional, Tuple
+
+import torch
+from torch import nn
+
+from smilezoo.registry import MODELS
+from .view_attention_fusion import pool_views
+
+
+@MODELS.register_module()
+class GatedFusion(nn.Module):
+    """g_i = sigmoid(W z_i + b) in (0, 1)^d, fused = sum_i g_i * z_i / sum_i g_i.
+
+    Each dimension is a convex combination of the available views with its
+    own gates (a per-dimension generalisation of attention fusion).
+    ``weights[b, i]`` is the gate share of view i averaged over dimensions
+    (non-negative, sums to one, 0 for masked views).
+
+    Args:
+        embed_dim: d.
+        hidden_dim: width of the gating MLP (0: a single Linear(d, d)).
+    """
+
+    def __init__(self, embed_dim: int, hidden_dim: int = 0):
+        super().__init__()
+        if hidden_dim:
+            self.gate = nn.Sequential(nn.Linear(embed_dim, hidden_dim), nn.ReLU(inplace=True),
+                                      nn.Linear(hidden_dim, embed_dim))
+        else:
+            self.gate = nn.Linear(embed_dim, embed_dim)
+
+    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
+                ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """z: (B, N, d) (or maps), view_mask: (B, N) bool or None
+        -> fused (B, d), weights (B, N)."""
+        pooled = pool_views(z)
+        g = torch.sigmoid(self.gate(pooled))  # (B, N, d)
+        if view_mask is not None:
+            g = g * view_mask[..., None].to(g.dtype)
+        share = g / g.sum(dim=1, keepdim=True).clamp_min(1e-6)  # (B, N, d)
+        return (share * pooled).sum(dim=1), share.mean(dim=-1)
