@@ -88,6 +88,40 @@ def commands(msg, tmp):
     return out
 
 
+def test_bp4d_without_data_prints_commands_that_work_offline_on_a_cpu(tmp_path):
+    cfg = load('configs/smile_vlm_bp4d.py')
+    ann = ROOT / cfg.train_dataloader.dataset.ann_file
+    if osp.isdir(ROOT / 'data' / 'BP4D') or osp.isfile(ann):
+        pytest.skip('BP4D data present')
+    if osp.isdir(ROOT / 'data' / 'synthetic_bp4d'):
+        pytest.skip('synthetic BP4D data present: the message then offers fewer commands')
+    proc = run_tool('tools/train.py', 'configs/smile_vlm_bp4d.py', check=False)
+    msg = proc.stderr
+    assert proc.returncode != 0 and 'Traceback' not in msg
+    assert 'data/cache/bp4d_224/annotations.json does not exist' in msg
+    assert 'licensed by Binghamton University' in msg
+    assert "model.backbone.pretrained='openai'" in msg and 'CPU-sized variant' in msg
+    make, prep, train, cpu_prep, cpu_train = commands(msg, tmp_path)
+    assert make[:3] == ['tools/dataset_converters/make_synthetic.py', '--layout', 'bp4d']
+    assert prep[:2] == ['tools/prepare_data.py', 'configs/smile_vlm_bp4d.py']
+    assert train[:2] == ['tools/train.py', 'configs/smile_vlm_bp4d.py']
+    assert cpu_prep[1] == cpu_train[1] == 'configs/benchmarks/synthetic_4d_cpu/smile_vlm_bp4d.py'
+    # run them, small: 10 subjects (10 folds) of short, coarse sequences
+    run_tool(*make, '--frames', 10, '--resolution', 800, '--no-progress')
+    run_tool(*prep, '--limit', 8)  # 224 px dynamic images of the CLIP config
+    clip = run_tool(*train, '--work-dir', tmp_path / 'clip', check=False)
+    assert clip.returncode != 0 and 'does not exist' not in clip.stderr
+    assert 'pretrained weights' in clip.stderr  # offline: the weights are what is missing
+    run_tool(*cpu_prep)
+    work = tmp_path / 'cpu'
+    run_tool(*cpu_train, 'train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
+             'default_hooks.logger.interval=1', '--work-dir', work)
+    scalars = [json.loads(line) for line in
+               next(work.rglob('scalars.json')).read_text().splitlines()]
+    assert any('loss' in s for s in scalars)
+    assert any('acc/zero_shot' in s for s in scalars)
+
+
 def test_cross_validate_refuses_the_transfer_config(tmp_path):
     proc = run_tool('tools/cross_validate.py', 'configs/smile_vlm_bu4dfe_to_bp4d.py',
                     '--folds', 2, '--work-dir', tmp_path, check=False)

@@ -136,15 +136,37 @@ def test_unreachable_hub_fails_fast_without_offline_variables(nothing_cached, mo
                  'timm/vit_base_patch16_clip_224.openai')
 
 
-def test_config_asking_for_openai_weights_fails_fast_offline(tmp_path):
-    """The paper's CLIP config, offline, as a user runs it."""
+CLIP_CONFIG = 'configs/smile_vlm_clip_vit_b16_synthetic.py'
+
+
+def _train_clip_config(tmp_path, *options):
+    env = dict(os.environ, HF_HUB_OFFLINE='1', HF_HOME=str(tmp_path / 'hf'), OMP_NUM_THREADS='1',
+               SMILEZOO_CACHE=str(tmp_path / 'cache'))
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', 'configs/smile_vlm_clip_vit_b16_synthetic.py',
-         '--work-dir', str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, HF_HUB_OFFLINE='1', HF_HOME=str(tmp_path / 'hf'), OMP_NUM_THREADS='1',
-                 SMILEZOO_CACHE=str(tmp_path / 'cache')))
-    elapsed = time.perf_counter() - start
+    proc = subprocess.run([sys.executable, 'tools/train.py', CLIP_CONFIG, '--work-dir',
+                           str(tmp_path / 'work'), *map(str, options)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    return proc, time.perf_counter() - start
+
+
+def test_config_asking_for_openai_weights_without_data_says_both_what_is_missing(tmp_path):
+    """No view cache and no weights: one message, no traceback, names both."""
+    proc, _ = _train_clip_config(tmp_path, '--cfg-options',
+                                 f'train_dataloader.dataset.ann_file={tmp_path}/none.json')
+    assert proc.returncode != 0
+    assert 'Traceback' not in proc.stderr
+    for needle in ('none.json does not exist', "model.backbone.pretrained='openai'",
+                   "model.text_encoder.pretrained='openai'",
+                   '--cfg-options model.backbone.pretrained=/path/to/weights'):
+        assert needle in proc.stderr, (needle, proc.stderr)
+
+
+def test_config_asking_for_openai_weights_fails_fast_offline(tmp_path, synthetic_tree):
+    """The paper's CLIP config, offline, with its data prepared, as a user runs it."""
+    from pipeline_helpers import data_options, run_tool
+    options = data_options(synthetic_tree, tmp_path / 'views')
+    run_tool('tools/prepare_data.py', CLIP_CONFIG, '--limit', 6, *options)
+    proc, elapsed = _train_clip_config(tmp_path, *options)
     assert proc.returncode != 0
     err = proc.stderr.strip().splitlines()[-1]
     assert err.startswith('smilezoo.models.backbones.weights.PretrainedWeightsError'), err

