@@ -15,3 +15,6 @@ __all__ += ['BOSPHORUS_LANDMARKS', 'BntScan', 'grid_triangles', 'read_bnt',
 from .obj import read_obj, write_obj  # noqa: E402
 
 __all__ += ['read_obj', 'write_obj']
+
+from .read_any import read_scan  # noqa: E402  .wrl/.obj/.ply/.bnt, chosen by extension
+__all__ += ['read_scan']
