@@ -93,12 +93,19 @@ class OpenCLIPVisionBackbone(nn.Module):
         quick_gelu: see ``create_open_clip`` (set True for a local file of
             OpenAI's weights).
         mean, std: override the normalisation.
+        grad_checkpointing: recompute the transformer blocks' activations in
+            backward (open_clip's ``set_grad_checkpointing``): less memory,
+            more compute, same gradients. Not for the RN towers (open_clip's
+            ModifiedResNet ignores it, so asking for it there is an error).
+        channels_last: channels-last (NHWC) weights and inputs (CNN towers
+            such as RN50 may profit; ViTs do not).
     """
 
     def __init__(self, model_name: str = 'ViT-B-16', pretrained='openai',
                  image_size: Optional[Union[int, Sequence[int]]] = None,
                  quick_gelu: Optional[bool] = None,
-                 mean: Optional[Sequence[float]] = None, std: Optional[Sequence[float]] = None):
+                 mean: Optional[Sequence[float]] = None, std: Optional[Sequence[float]] = None,
+                 grad_checkpointing: bool = False, channels_last: bool = False):
         super().__init__()
         clip = create_open_clip(model_name, pretrained, 'OpenCLIPVisionBackbone',
                                 image_size=image_size, quick_gelu=quick_gelu)
@@ -111,6 +118,17 @@ class OpenCLIPVisionBackbone(nn.Module):
         std = std or getattr(self.visual, 'image_std', None) or OPENAI_STD
         self.register_buffer('mean', torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(std).view(1, 3, 1, 1), persistent=False)
+        self.grad_checkpointing = bool(grad_checkpointing)
+        if self.grad_checkpointing:
+            from open_clip.modified_resnet import ModifiedResNet
+            if isinstance(self.visual, ModifiedResNet):  # its set_grad_checkpointing is a no-op
+                raise ValueError(f'OpenCLIPVisionBackbone({model_name!r}): open_clip does not '
+                                 f'implement gradient checkpointing for its ResNet towers; set '
+                                 f'model.backbone.grad_checkpointing=False')
+            self.visual.set_grad_checkpointing(True)
+        self.channels_last = bool(channels_last)
+        if self.channels_last:
+            self.visual.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (M, 3, H, W) in [0, 1] -> (M, out_dim)."""
@@ -119,4 +137,7 @@ class OpenCLIPVisionBackbone(nn.Module):
                              f'{tuple(x.shape)}: render with 3 channels (e.g. modes=("normal",))')
         if tuple(x.shape[-2:]) != self.image_size:
             x = F.interpolate(x, size=self.image_size, mode='bilinear', align_corners=False)
-        return self.visual((x - self.mean) / self.std)
+        x = (x - self.mean) / self.std
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return self.visual(x)

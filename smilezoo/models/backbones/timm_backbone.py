@@ -59,12 +59,19 @@ class TimmBackbone(nn.Module):
         mean, std: per-channel normalisation applied in forward; default:
             the model's pretrained_cfg mean/std (0.5 when it has none or the
             channel count differs).
+        grad_checkpointing: recompute activations in backward instead of
+            storing them (timm's ``set_grad_checkpointing``): less memory,
+            more compute; same gradients. See docs/performance.md.
+        channels_last: keep weights and inputs in the channels-last (NHWC)
+            memory format (faster convolutions on some hardware; CNNs only
+            profit). See docs/performance.md.
         **kwargs: passed to ``timm.create_model``.
     """
 
     def __init__(self, model_name: str = 'resnet18', pretrained=None, in_chans: int = 3,
                  input_size: Optional[Union[int, Sequence[int]]] = None,
                  mean: Optional[Sequence[float]] = None, std: Optional[Sequence[float]] = None,
+                 grad_checkpointing: bool = False, channels_last: bool = False,
                  **kwargs):
         super().__init__()
         import timm
@@ -111,6 +118,17 @@ class TimmBackbone(nn.Module):
             std = pcfg.get('std') if len(pcfg.get('std') or ()) == in_chans else [0.5] * in_chans
         self.register_buffer('mean', torch.tensor(list(mean)).view(1, -1, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(list(std)).view(1, -1, 1, 1), persistent=False)
+        self.grad_checkpointing = bool(grad_checkpointing)
+        if self.grad_checkpointing:
+            try:
+                self.model.set_grad_checkpointing(True)
+            except (AssertionError, AttributeError, NotImplementedError) as e:
+                raise ValueError(f'TimmBackbone({model_name!r}): this timm model does not support '
+                                 f'gradient checkpointing ({type(e).__name__}: {e}); set '
+                                 f'model.backbone.grad_checkpointing=False') from e
+        self.channels_last = bool(channels_last)
+        if self.channels_last:
+            self.model.to(memory_format=torch.channels_last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (M, in_chans, H, W) in [0, 1] -> (M, out_dim)."""
@@ -120,4 +138,7 @@ class TimmBackbone(nn.Module):
                              f'set model.backbone.in_chans to the renderer\'s channel count')
         if self.input_size is not None and tuple(x.shape[-2:]) != self.input_size:
             x = F.interpolate(x, size=self.input_size, mode='bilinear', align_corners=False)
-        return self.model((x - self.mean) / self.std)
+        x = (x - self.mean) / self.std
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return self.model(x)

@@ -59,7 +59,8 @@ def VisionBackbone(model_name: str = 'timm/resnet18', pretrained=None, in_chans:
         in_chans: channels of the views (open_clip towers need 3).
         input_size: see ``TimmBackbone.input_size`` / ``OpenCLIPVisionBackbone.image_size``.
         mean, std: override the backbone's own normalisation.
-        **kwargs: passed to the family's class.
+        **kwargs: passed to the family's class, e.g. ``grad_checkpointing=True``
+            or ``channels_last=True`` (both families; docs/performance.md).
     """
     family, name = split_model_name(model_name)
     if family == 'open_clip':

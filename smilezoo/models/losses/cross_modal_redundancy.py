@@ -4,6 +4,7 @@ from torch import nn
 
 from smilezoo.registry import MODELS
 from .cross_correlation import cross_correlation, diagonal_offdiagonal_loss
+from .precision import float32_loss
 
 
 @MODELS.register_module()
@@ -24,6 +25,7 @@ class CrossModalRedundancyLoss(nn.Module):
         self.eps = eps
         self.global_batch = global_batch
 
+    @float32_loss
     def forward(self, z_mv: torch.Tensor, z_t: torch.Tensor) -> torch.Tensor:
         """z_mv: (B, d) fused visual embeddings; z_t: (B, d) text embeddings."""
         c = cross_correlation(z_mv, z_t.to(z_mv.dtype), self.eps, self.global_batch)

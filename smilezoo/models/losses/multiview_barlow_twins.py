@@ -4,6 +4,7 @@ from torch import nn
 
 from smilezoo.registry import MODELS
 from .cross_correlation import cross_correlation, diagonal_offdiagonal_loss
+from .precision import float32_loss
 
 
 @MODELS.register_module()
@@ -27,6 +28,7 @@ class MultiViewBarlowTwinsLoss(nn.Module):
         self.eps = eps
         self.global_batch = global_batch
 
+    @float32_loss
     def forward(self, z_a: torch.Tensor, z_b: torch.Tensor) -> torch.Tensor:
         """z_a, z_b: (B, N, d) projected embeddings of augmentations A and B."""
         c = cross_correlation(z_a.transpose(0, 1), z_b.transpose(0, 1), self.eps,

@@ -7,6 +7,7 @@ from torch import nn
 
 from smilezoo.registry import MODELS
 from ..utils import all_gather_cat, rank
+from .precision import float32_loss
 
 FALSE_NEGATIVE_MODES = ('same_pool', 'same_prompt', 'keep')
 
@@ -42,6 +43,7 @@ class MultiViewInfoNCELoss(nn.Module):
         self.false_negatives = false_negatives
         self.global_batch = global_batch
 
+    @float32_loss
     def forward(self, z_views: torch.Tensor, z_mv: torch.Tensor, z_t: torch.Tensor,
                 pool_ids: Optional[torch.Tensor] = None,
                 prompt_ids: Optional[torch.Tensor] = None) -> torch.Tensor:
