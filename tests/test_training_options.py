@@ -219,7 +219,7 @@ def test_benchmark_train_prints_json_on_random_data(tmp_path):
     proc = run_tool('tools/analysis_tools/benchmark_train.py', TINY_CONFIG, '--steps', 2,
                     '--warmup', 0, '--batch-size', 4, '--device', 'cpu', '--data', 'random',
                     '--out', out, env=dict(OMP_NUM_THREADS='1'))
-    res = json.loads(proc.stdout[proc.stdout.index('{\n'):])
+    res = json.loads(proc.stdout)  # stdout is the JSON alone (logs go to stderr)
     assert json.loads(out.read_text()) == res
     check_result(res, steps=2, batch_size=4)
     assert res['settings']['data'].startswith('random uint8 views')
@@ -255,7 +255,9 @@ def test_benchmark_train_on_cached_views_with_bf16_and_the_loader(tmp_path):
     ann = write_view_cache(tmp_path)
     bench = load_benchmark_module()
     res = bench.main([str(TINY_CONFIG), '--steps', '2', '--warmup', '1', '--batch-size', '4',
-                      '--device', 'cpu', '--loader-batches', '3', '--cfg-options',
+                      '--device', 'cpu', '--loader-batches', '3',
+                      '--variant', 'model.backbone.channels_last=True model.reuse_aug_as_clean=False',
+                      '--cfg-options',
                       f'train_dataloader.dataset.ann_file={ann}',
                       'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
                       'optim_wrapper.type=AmpOptimWrapper', 'optim_wrapper.dtype=bfloat16',
@@ -264,6 +266,30 @@ def test_benchmark_train_on_cached_views_with_bf16_and_the_loader(tmp_path):
     s = res['settings']
     assert s['data'].startswith('real cached views') and s['input_shape'] == [4, 3, 3, 16, 16]
     assert s['amp'] is True and s['dtype'] == 'bfloat16' and s['reuse_aug_as_clean'] is True
+    variant = res['variants']['model.backbone.channels_last=True model.reuse_aug_as_clean=False']
+    assert variant['settings']['channels_last'] is True
+    assert variant['settings']['backbone_images_per_step'] == 4 * 3 * 3  # 3 passes again
+    assert len(variant['full_step']['times_s']) == 2 and variant['full_step']['median_s'] > 0
+    assert 'speedup_vs_full_step' in variant['full_step']
     loader = res['dataloader']
     assert loader['batches'] == 3 and loader['samples_per_s'] > 0
     assert loader['input_dtype'] == 'uint8'  # views stay uint8 until the model's preprocessor
+
+
+def test_find_max_batch_doubles_until_out_of_memory():
+    bench = load_benchmark_module()
+
+    def fake_step(b):  # a device that fits 40 samples
+        if b > 40:
+            raise torch.cuda.OutOfMemoryError('CUDA out of memory (simulated)')
+        return 100.0 * b
+
+    res = bench.search_max_batch(fake_step, start=5)
+    assert res['max_batch_size'] == 40
+    assert [t['batch_size'] for t in res['tried']] == [5, 10, 20, 40, 80]
+    assert [t['fits'] for t in res['tried']] == [True, True, True, True, False]
+    assert bench.search_max_batch(fake_step, start=8, cap=16)['reached_cap'] is True
+    with pytest.raises(SystemExit, match='even batch size 64'):
+        bench.search_max_batch(fake_step, start=64)
+    with pytest.raises(SystemExit, match='needs --device cuda'):
+        bench.find_max_batch(None, torch.device('cpu'), 4, 6)

@@ -18,6 +18,12 @@ median full step time over the median bare step time: the cost of the
 model's own machinery (augmentation, projector, fusion, losses, the
 optimizer step of the extra parameters) on top of the backbone.
 
+``--variant "KEY=VALUE ..."`` (repeatable) builds the config once more with
+those options and times its full step in the same rotation, so that an
+option's effect (``speedup_vs_full_step``: median full step / median
+variant step; > 1 is faster) is measured under the same load as the
+reference, e.g. ``--variant "model.backbone.channels_last=True"``.
+
 Batches: the config's real cached views (the train dataloader's first batch,
 reused for every step so that loading does not enter the step times) when
 the cache exists, otherwise random uint8 views of the configured shape
@@ -52,7 +58,7 @@ Usage:
     python tools/analysis_tools/benchmark_train.py CONFIG [--steps N] [--warmup W]
         [--batch-size B] [--device cpu|cuda] [--data auto|real|random]
         [--loader-batches K] [--find-max-batch] [--profile] [--out FILE]
-        [--cfg-options KEY=VALUE ...]
+        [--variant "KEY=VALUE ..."]... [--cfg-options KEY=VALUE ...]
 Prints one JSON object (and writes it atomically to --out).
 """
 import argparse
@@ -94,6 +100,10 @@ def parse_args(argv=None):
                    help='CUDA: double the batch until OOM; report the largest that fits')
     p.add_argument('--profile', action='store_true',
                    help='also print a torch.profiler table of one full step to stderr')
+    p.add_argument('--variant', action='append', default=[], metavar='"KEY=VALUE ..."',
+                   help='also time the full step of the config with these options (one '
+                   'quoted string of space-separated KEY=VALUE, like --cfg-options), '
+                   'interleaved with the others; repeatable')
     p.add_argument('--out', help='also write the JSON here (atomically)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config keys, e.g. model.reuse_aug_as_clean=True')
@@ -285,32 +295,38 @@ def real_data_available(cfg) -> bool:
     return bool(ann) and osp.isfile(ann)
 
 
-def make_batch(cfg, args, batch_size: int, num_classes: int):
-    """(data_batch, note): a collated train batch, real or random."""
-    use_real = args.data == 'real' or (args.data == 'auto' and real_data_available(cfg))
-    if use_real:
-        if not real_data_available(cfg):
-            raise SystemExit(f'--data real: {cfg.train_dataloader.dataset.get("ann_file")} does '
-                             f'not exist; run tools/prepare_data.py {args.config}')
-        from mmengine.runner import Runner
-        loader_cfg = train_loader_cfg(cfg, batch_size)
-        loader_cfg.num_workers, loader_cfg.persistent_workers = 0, False
-        loader = Runner.build_dataloader(loader_cfg, seed=0)
-        try:
-            batch = next(iter(loader))
-        except StopIteration:
-            raise SystemExit(f'the train set of {args.config} has fewer than --batch-size '
-                             f'{batch_size} samples (drop_last)') from None
-        ann = cfg.train_dataloader.dataset.ann_file
-        return batch, f'real cached views ({ann}), the first train batch reused every step'
+def random_batch(cfg, batch_size: int, num_classes: int, why: str):
     n, c, h, w = input_shape(cfg)
     g = torch.Generator().manual_seed(0)
     inputs = torch.randint(0, 256, (batch_size, n, c, h, w), generator=g, dtype=torch.uint8)
     labels = torch.randint(0, num_classes, (batch_size,), generator=g).tolist()
-    why = ('--data random' if args.data == 'random' else
-           f'no view cache at {cfg.train_dataloader.dataset.get("ann_file")}')
     return (dict(inputs=inputs, data_samples=[dict(gt_label=int(y)) for y in labels]),
             f'random uint8 views of shape {(n, c, h, w)} per sample ({why})')
+
+
+def make_batch(cfg, args, batch_size: int, num_classes: int):
+    """(data_batch, note): a collated train batch, real or random."""
+    ann = cfg.train_dataloader.dataset.get('ann_file')
+    if args.data == 'random':
+        return random_batch(cfg, batch_size, num_classes, '--data random')
+    if not real_data_available(cfg):
+        if args.data == 'real':
+            raise SystemExit(f'--data real: {ann} does not exist; run tools/prepare_data.py '
+                             f'{args.config}')
+        return random_batch(cfg, batch_size, num_classes, f'no view cache at {ann}')
+    from mmengine.runner import Runner
+    loader_cfg = train_loader_cfg(cfg, batch_size)
+    loader_cfg.num_workers, loader_cfg.persistent_workers = 0, False
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    try:
+        batch = next(iter(loader))
+    except StopIteration:
+        if args.data == 'real':
+            raise SystemExit(f'--data real: the train set of {args.config} has fewer than '
+                             f'{batch_size} samples (drop_last)') from None
+        return random_batch(cfg, batch_size, num_classes,
+                            f'the train set has fewer than {batch_size} samples')
+    return batch, f'real cached views ({ann}), the first train batch reused every step'
 
 
 def build(cfg, device: torch.device, bare: bool = True):
@@ -330,6 +346,17 @@ def maybe_compile(cfg, fn):
     if not compile_cfg:
         return fn
     return torch.compile(fn, **(compile_cfg if isinstance(compile_cfg, dict) else {}))
+
+
+def step_settings(cfg, model, device) -> dict:
+    """What changes a step's cost: optim wrapper / AMP, compile, backbone options."""
+    out = dict(optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
+               compile=cfg.get('compile', None) or False, **amp_setting(cfg),
+               **backbone_settings(model))
+    if out['amp'] and device.type == 'cpu':
+        out['amp_note'] = ('mmengine AmpOptimWrapper needs a GPU; on the CPU the same '
+                           'autocast region (bfloat16) around a plain OptimWrapper')
+    return out
 
 
 def backbone_settings(model) -> dict:
@@ -413,19 +440,32 @@ def timed(fn, device):
     return time.perf_counter() - t0
 
 
-def run_interleaved(full_step, bare_step, steps, warmup, device):
-    full_t, bare_t = [], []
+def run_interleaved(steps_by_name, steps, warmup, device):
+    """{name: step fn} -> {name: [seconds]}: each round runs every step once, the order
+    rotated from round to round so that none always follows the same one."""
+    names = list(steps_by_name)
+    times = {n: [] for n in names}
     for i in range(warmup + steps):
-        order = [(full_step, full_t), (bare_step, bare_t)]
-        if i % 2:
-            order.reverse()
-        for fn, sink in order:
-            if fn is None:
-                continue
-            dt = timed(fn, device)
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            dt = timed(steps_by_name[name], device)
             if i >= warmup:
-                sink.append(dt)
-    return full_t, bare_t
+                times[name].append(dt)
+    return times
+
+
+def parse_variant(text: str) -> dict:
+    """'a.b=1 c=[1,2]' -> {'a.b': 1, 'c': [1, 2]} (values parsed as --cfg-options does)."""
+    from mmengine.config import DictAction
+    out = {}
+    for item in text.split():
+        key, sep, val = item.partition('=')
+        if not sep:
+            raise SystemExit(f'--variant {text!r}: {item!r} is not KEY=VALUE')
+        out[key] = DictAction._parse_iterable(val)
+    if not out:
+        raise SystemExit('--variant: empty')
+    return out
 
 
 def bench_loader(cfg, batch_size, n_batches):
@@ -459,34 +499,50 @@ def bench_loader(cfg, batch_size, n_batches):
                 note='after the first batch (worker start-up) which is reported apart')
 
 
-def find_max_batch(cfg, args, device, start: int, num_classes: int) -> dict:
-    """Largest batch (start, 2*start, ...) whose full step fits in GPU memory."""
-    if device.type != 'cuda':
-        raise SystemExit('--find-max-batch needs --device cuda (it searches for the CUDA OOM)')
-    tried, best = [], None
-    b = start
-    while True:
-        model = optim = None
+MAX_BATCH_CAP = 1 << 16
+
+
+def search_max_batch(try_batch, start: int, cap: int = MAX_BATCH_CAP) -> dict:
+    """Double the batch from ``start`` while ``try_batch(b)`` (-> peak MiB) runs; stop at
+    the first ``torch.cuda.OutOfMemoryError`` or at ``cap``."""
+    tried, best, b = [], None, start
+    while b <= cap:
         try:
-            model, optim, _ = build(cfg, device, bare=False)
-            batch, _ = make_batch(cfg, args, b, num_classes)
-            full_step, _, _, _ = make_steps(cfg, model, optim, None, batch, device)
-            full_step()
-            sync(device)
-            peak = torch.cuda.max_memory_allocated(device)
-            tried.append(dict(batch_size=b, fits=True, peak_mib=round(peak / MIB, 1)))
-            best = b
-            b *= 2
+            peak = try_batch(b)
         except torch.cuda.OutOfMemoryError:
             tried.append(dict(batch_size=b, fits=False))
             break
+        tried.append(dict(batch_size=b, fits=True, peak_mib=peak))
+        best, b = b, b * 2
+    if best is None:
+        raise SystemExit(f'--find-max-batch: even batch size {start} runs out of memory; '
+                         f'start lower with --batch-size')
+    return dict(max_batch_size=best, tried=tried, reached_cap=b > cap,
+                note='random views of the configured shape, doubling from the start batch until '
+                     'torch.cuda.OutOfMemoryError in the full step; the true maximum lies '
+                     'between max_batch_size and twice it')
+
+
+def find_max_batch(cfg, device, start: int, num_classes: int) -> dict:
+    """Largest batch (start, 2*start, ...) whose full step fits in GPU memory."""
+    if device.type != 'cuda':
+        raise SystemExit('--find-max-batch needs --device cuda (it searches for the CUDA OOM)')
+
+    def try_batch(b):
+        model = optim = None
+        try:
+            model, optim, _ = build(cfg, device, bare=False)
+            batch, _ = random_batch(cfg, b, num_classes, 'batch size search')
+            full_step, _, _, _ = make_steps(cfg, model, optim, None, batch, device)
+            full_step()  # make_steps ran one step already; the second has optimizer state
+            sync(device)
+            return round(torch.cuda.max_memory_allocated(device) / MIB, 1)
         finally:
             del model, optim
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
-    return dict(max_batch_size=best, tried=tried,
-                note='doubling from the start batch until torch.cuda.OutOfMemoryError in the '
-                     'full step; the true maximum lies between max_batch_size and twice it')
+
+    return search_max_batch(try_batch, start)
 
 
 def profile_step(full_step):
@@ -509,8 +565,19 @@ def write_atomic(path: str, text: str):
     os.replace(tmp, path)
 
 
+def logs_to_stderr():
+    """mmengine logs to stdout; keep stdout for the JSON."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    for h in MMLogger.get_current_instance().handlers:
+        if isinstance(h, logging.StreamHandler) and h.stream is sys.stdout:
+            h.setStream(sys.stderr)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    logs_to_stderr()
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     from smilezoo.utils import explain_unknown_types, register_all_modules
@@ -528,8 +595,8 @@ def main(argv=None):
                   machine=machine_facts(device))
     with explain_unknown_types():
         if args.find_max_batch:
-            result['find_max_batch'] = find_max_batch(cfg, args, device, batch_size, num_classes)
-            batch_size = result['find_max_batch']['max_batch_size'] or batch_size
+            result['find_max_batch'] = find_max_batch(cfg, device, batch_size, num_classes)
+            batch_size = result['find_max_batch']['max_batch_size']
         torch.manual_seed(0)
         model, optim, bare_pair = build(cfg, device)
         batch, note = make_batch(cfg, args, batch_size, num_classes)
@@ -540,26 +607,43 @@ def main(argv=None):
                     backbone_images_per_step=images, backbone_calls_per_step=calls,
                     passes=images // max(1, batch['inputs'].shape[:2].numel()),
                     data=note, steps=args.steps, warmup=args.warmup,
-                    optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
-                    compile=cfg.get('compile', None) or False,
-                    **amp_setting(cfg), **backbone_settings(model))
-    if settings['amp'] and device.type == 'cpu':
-        settings['amp_note'] = ('mmengine AmpOptimWrapper needs a GPU; on the CPU the same '
-                                'autocast region (bfloat16) around a plain OptimWrapper')
+                    **step_settings(cfg, model, device))
     result['settings'] = settings
+    steps = {'full_step': full_step, 'bare_backbone_step': bare_step}
+    variants = {}
+    for text in args.variant:
+        vcfg = copy.deepcopy(cfg)
+        vcfg.merge_from_dict(parse_variant(text))
+        with explain_unknown_types():
+            torch.manual_seed(0)
+            vmodel, voptim, _ = build(vcfg, device, bare=False)
+            vstep, _, vimages, vcalls = make_steps(vcfg, vmodel, voptim, None, batch, device)
+        variants[text] = dict(settings=dict(backbone_images_per_step=vimages,
+                                            backbone_calls_per_step=vcalls,
+                                            **step_settings(vcfg, vmodel, device)))
+        steps[f'variant: {text}'] = vstep
     if args.steps > 0:
-        full_t, bare_t = run_interleaved(full_step, bare_step, args.steps, args.warmup, device)
+        times = run_interleaved(steps, args.steps, args.warmup, device)
         mem = StepMemory(device)
-        result['full_step'] = dict(summarize(full_t, batch_size, images),
-                                   **mem.measure(full_step))
-        result['bare_backbone_step'] = dict(summarize(bare_t, batch_size, images),
-                                            **mem.measure(bare_step))
+        for name, fn in steps.items():
+            entry = dict(summarize(times[name], batch_size, images), **mem.measure(fn))
+            if name.startswith('variant: '):
+                text = name[len('variant: '):]
+                entry['images_per_s'] = round(variants[text]['settings'][
+                    'backbone_images_per_step'] / entry['median_s'], 1)
+                entry['speedup_vs_full_step'] = round(
+                    statistics.median(times['full_step']) / entry['median_s'], 3)
+                variants[text].update(full_step=entry)
+            else:
+                result[name] = entry
         result['overhead_ratio'] = round(result['full_step']['median_s'] /
                                          result['bare_backbone_step']['median_s'], 3)
         result['memory_method'] = mem.method
+    if variants:
+        result['variants'] = variants
     if args.profile:
         profile_step(full_step)
-    del model, optim, bare_pair
+    del model, optim, bare_pair, steps
     result['dataloader'] = bench_loader(cfg, batch_size, args.loader_batches)
     result['machine']['loadavg_before'] = load_before
     result['machine']['loadavg_after'] = loadavg()
