@@ -1,6 +1,9 @@
 """Evaluate a checkpoint: python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE].
 
-Writes the metrics as JSON (default WORK_DIR/metrics_test.json).
+Writes the metrics as JSON (default WORK_DIR/metrics_test.json) and evaluation
+pictures (default WORK_DIR/pictures/: confusion matrix, per-class F1, fusion
+weights per view and class, 2-D map of the test embeddings with the class
+prototypes; see EvaluationPicturesHook). --no-pictures leaves them out.
 """
 import argparse
 import json
@@ -22,6 +25,10 @@ def parse_args():
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument('--out', help='metrics JSON path (default WORK_DIR/metrics_test.json)')
+    parser.add_argument('--pictures-dir',
+                        help='where the evaluation pictures go (default WORK_DIR/pictures)')
+    parser.add_argument('--no-pictures', action='store_true',
+                        help='do not draw the evaluation pictures')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -39,6 +46,20 @@ def write_json_atomic(obj, path: str) -> None:
     with open(tmp, 'w') as f:
         json.dump(obj, f, indent=2)
     os.replace(tmp, path)
+
+
+def add_pictures_hook(cfg, out_dir: str, explicit: bool = False) -> None:
+    """Append EvaluationPicturesHook to custom_hooks; when the config has one
+    already, only set its out_dir (if unset, or if ``explicit``)."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    for hook in hooks:
+        if hook.get('type') in ('EvaluationPicturesHook', 'smilezoo.EvaluationPicturesHook'):
+            if explicit or not hook.get('out_dir'):
+                hook['out_dir'] = out_dir
+            break
+    else:
+        hooks.append(dict(type='EvaluationPicturesHook', out_dir=out_dir))
+    cfg.custom_hooks = hooks
 
 
 def main():
@@ -60,6 +81,9 @@ def main():
     problem = explain_missing_data(cfg, args.config)
     if problem:
         raise SystemExit(problem)
+    if not args.no_pictures:
+        add_pictures_hook(cfg, args.pictures_dir or osp.join(cfg.work_dir, 'pictures'),
+                          explicit=bool(args.pictures_dir))
     setup_distributed_cpu(cfg, args.launcher)
     with explain_unknown_types():
         runner = Runner.from_cfg(cfg)

@@ -4,7 +4,14 @@ Layout of a cross-validation work dir:
     folds.json                      the subject folds (reused on reruns)
     <variant>/fold_<k>/             mmengine work dir of one training run
     <variant>/fold_<k>/result.json  that fold's test figures (written last)
+    <variant>/fold_<k>/pictures/    that fold's evaluation pictures (EvaluationPicturesHook:
+                                    confusion matrix, per-class F1, view weights per class,
+                                    2-D embedding map with the prototypes, predictions.npz;
+                                    linear_probe_*.png for the linear probe)
     cv_report.json, cv_report.md, confusion_<variant>_<evaluation>.png
+    pictures/<variant>_<evaluation>_{f1_per_class,view_weights}.png
+                                    summed / pooled over folds (no embedding map: every fold
+                                    has its own model and embedding space)
 A fold whose result.json exists is skipped; one interrupted mid-training resumes
 from its last checkpoint.
 """
@@ -17,6 +24,8 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from .metrics import classification_summary, f1_per_class, recall_per_class
+
+PICTURES = 'pictures'
 
 TEST_EVALUATIONS = ('zero_shot', 'classifier')
 
@@ -78,6 +87,11 @@ def fold_config(cfg, train_subjects, test_subjects, fold_dir: str, name: str):
     cfg.experiment_name = name
     cfg.load_from = None
     cfg.resume = osp.isfile(osp.join(fold_dir, 'last_checkpoint'))
+    hooks = [h for h in (cfg.get('custom_hooks') or [])
+             if h.get('type') not in ('EvaluationPicturesHook', 'smilezoo.EvaluationPicturesHook')]
+    hooks.append(dict(type='EvaluationPicturesHook', out_dir=osp.join(fold_dir, PICTURES),
+                      title=name))
+    cfg.custom_hooks = hooks
     return cfg
 
 
@@ -93,6 +107,8 @@ def run_fold(cfg, evaluations: Sequence[str], train_subjects, test_subjects,
              fold_dir: str, name: str) -> Dict:
     """Train one fold, evaluate it, write fold_dir/result.json; returns the result."""
     from mmengine.runner import Runner
+
+    from smilezoo.visualization.evaluation_plots import write_evaluation_pictures
 
     from .linear_probe import extract_embeddings, fit_linear_probe, predict_linear_probe
     cfg = fold_config(cfg, train_subjects, test_subjects, fold_dir, name)
@@ -113,9 +129,12 @@ def run_fold(cfg, evaluations: Sequence[str], train_subjects, test_subjects,
             x, y = extract_embeddings(model, runner.build_dataloader(probe_loader_cfg(cfg)))
             xt, yt = extract_embeddings(model, runner.test_dataloader)
             probe = fit_linear_probe(x, y, len(classes))
-            out = classification_summary(yt, predict_linear_probe(probe, xt), classes, ev)
+            pt = predict_linear_probe(probe, xt)
+            out = classification_summary(yt, pt, classes, ev)
             out.update(num_samples=len(yt), num_train_samples=len(y))
             result['evaluations'][ev] = out
+            write_evaluation_pictures(osp.join(fold_dir, PICTURES), classes, yt, pt,
+                                      title=name, method=ev, prefix=f'{ev}_')
         else:
             raise ValueError(f'unknown cv_evaluations entry {ev!r}; expected some of '
                              f'{TEST_EVALUATIONS + ("linear_probe",)}')
@@ -214,33 +233,58 @@ def markdown_report(summary: Dict, folds: List[List[str]], seed: int) -> str:
                       for n, row in zip(names, s['confusion_matrix'])]
             if 'per_view' in s:
                 lines += markdown_per_view(s['per_view'], names)
+            if s.get('pictures'):
+                lines += ['', 'Pictures: ' + ', '.join(
+                    f'[{k}]({v})' for k, v in s['pictures'].items())]
     lines += ['', '## Folds (test subjects)', '']
     lines += [f'- fold {i}: {", ".join(f)}' for i, f in enumerate(folds)]
     return '\n'.join(lines) + '\n'
 
 
 def plot_confusion(cm, names, title: str, path: str) -> None:
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    cm = np.asarray(cm)
-    rates = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(names), 0.8 + 0.7 * len(names)))
-    ax.imshow(rates, cmap='Blues', vmin=0, vmax=1)
-    for i in range(len(names)):
-        for j in range(len(names)):
-            ax.text(j, i, str(cm[i, j]), ha='center', va='center',
-                    color='white' if rates[i, j] > 0.5 else 'black', fontsize=8)
-    ax.set_xticks(range(len(names)), names, rotation=45, ha='right')
-    ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel('predicted')
-    ax.set_ylabel('true')
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    tmp = f'{path}.tmp{os.getpid()}.png'
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    os.replace(tmp, path)
+    """Kept for callers of the old name; see
+    ``smilezoo.visualization.evaluation_plots.plot_confusion_matrix``."""
+    from smilezoo.visualization.evaluation_plots import plot_confusion_matrix
+    plot_confusion_matrix(cm, names, title, path)
+
+
+def fold_predictions(work_dir: str, variant: str, num_folds: int) -> List[Dict]:
+    """Every fold's predictions.npz (EvaluationPicturesHook) of a variant, or []
+    when one is missing (folds run before the pictures existed)."""
+    from smilezoo.visualization.evaluation_plots import PREDICTIONS_FILE, load_predictions
+    paths = [osp.join(work_dir, variant, f'fold_{k}', PICTURES, PREDICTIONS_FILE)
+             for k in range(num_folds)]
+    return [load_predictions(p) for p in paths] if all(map(osp.isfile, paths)) else []
+
+
+def write_summed_pictures(work_dir: str, variant: str, ev: str, s: Dict,
+                          num_folds: int) -> Dict[str, str]:
+    """The confusion matrix (confusion_<variant>_<ev>.png) and, under pictures/,
+    per-class F1 of the confusion matrix summed over folds and, for a test
+    evaluation, the fusion weights of every fold's test samples pooled;
+    returns name -> path relative to work_dir."""
+    from smilezoo.visualization.evaluation_plots import (plot_confusion_matrix,
+                                                         plot_f1_per_class, plot_view_weights)
+    cm, names = np.array(s['confusion_matrix']), s['class_names']
+    head = (f'{variant} / {ev}: {s["accuracy_mean"]:.2f}% ± {s["accuracy_std"]:.2f} '
+            f'over {num_folds} folds')
+    out = dict(confusion=f'confusion_{variant}_{ev}.png')
+    plot_confusion_matrix(cm, names, f'{head}\nconfusion matrix summed over folds '
+                          f'({int(cm.sum())} test samples)', osp.join(work_dir, out['confusion']))
+    out['f1'] = osp.join(PICTURES, f'{variant}_{ev}_f1_per_class.png')
+    plot_f1_per_class(f1_per_class(cm), names, f'{head}\nF1 per class of the summed confusion '
+                      'matrix', osp.join(work_dir, out['f1']), support=cm.sum(1))
+    preds = fold_predictions(work_dir, variant, num_folds) if ev in TEST_EVALUATIONS else []
+    if preds and all('view_weights' in p for p in preds):
+        w = np.concatenate([p['view_weights'] for p in preds])
+        gt = np.concatenate([p['gt'] for p in preds])
+        views = [str(v) for v in preds[0]['view_names']] if 'view_names' in preds[0] else \
+            [f'view_{i}' for i in range(w.shape[1])]
+        out['view_weights'] = osp.join(PICTURES, f'{variant}_{ev}_view_weights.png')
+        plot_view_weights(w, gt, names, views, f'{head}\nfusion weight of each view per true '
+                          f'class, {len(gt)} test samples pooled over folds',
+                          osp.join(work_dir, out['view_weights']))
+    return out
 
 
 def write_report(work_dir: str, variant_results: Dict[str, List[Dict]],
@@ -249,11 +293,8 @@ def write_report(work_dir: str, variant_results: Dict[str, List[Dict]],
     report = dict(num_folds=len(folds), seed=seed, folds=folds, results=summary)
     for variant, evs in summary.items():
         for ev, s in evs.items():
-            png = osp.join(work_dir, f'confusion_{variant}_{ev}.png')
-            plot_confusion(s['confusion_matrix'], s['class_names'],
-                           f'{variant} / {ev}: {s["accuracy_mean"]:.2f}% '
-                           f'(summed over {len(folds)} folds)', png)
-            s['confusion_png'] = osp.basename(png)
+            s['pictures'] = write_summed_pictures(work_dir, variant, ev, s, len(folds))
+            s['confusion_png'] = s['pictures']['confusion']
     write_json_atomic(report, osp.join(work_dir, 'cv_report.json'))
     write_text_atomic(markdown_report(summary, folds, seed), osp.join(work_dir, 'cv_report.md'))
     return report
