@@ -3,7 +3,6 @@ name parsing and protocol, the synthetic layout and prepare_data end to end."""
 import json
 import shutil
 import struct
-import time
 from pathlib import Path
 
 import numpy as np
@@ -184,14 +183,8 @@ def test_bnt_read_speed_30k_points(tmp_path):
                                                               yy / rows]
     path = tmp_path / 'big.bnt'
     write_bnt(path, *chans, zmin=ZMIN, texture_name='big.png')
-    read_bnt(path)
-    times = []
-    for _ in range(5):
-        t = time.perf_counter()
-        scan = read_bnt(path)
-        times.append(time.perf_counter() - t)
+    scan = read_bnt(path)  # its speed: tools/analysis_tools/benchmark_io.py
     assert scan.valid.sum() == (~bg).sum()
-    assert np.median(times) < 0.05, times
 
 
 # --------------------------------------------------------------------------

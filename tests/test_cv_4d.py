@@ -78,10 +78,9 @@ def test_markdown_figures_equal_json(cv_4d):
         assert int(n) == s['num_test_samples']
 
 
+@pytest.mark.parametrize('cv_4d', ['4dme'], indirect=True)  # Table V is 4DME's evaluation
 def test_4dme_per_view_per_class_f1(cv_4d):
     layout, variant, ann, work, _ = cv_4d
-    if layout != '4dme':
-        pytest.skip('per-view Table V is the 4DME evaluation')
     classes = ['positive', 'negative', 'surprise', 'repression', 'others']
     labels = {d['source_path']: d['labels'] for d in ann['data_list']}
     for r in fold_results(work, variant):

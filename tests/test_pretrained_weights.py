@@ -119,7 +119,7 @@ def test_openai_tag_fails_fast_when_offline(nothing_cached, monkeypatch):
         start = time.perf_counter()
         with pytest.raises(PretrainedWeightsError) as info:
             build()
-        assert time.perf_counter() - start < 3.0
+        assert time.perf_counter() - start < 30  # a network time-out would take minutes
         assert_clear(str(info.value), 'offline mode is on (HF_HUB_OFFLINE=1)', *names)
 
 
@@ -155,10 +155,11 @@ def test_config_asking_for_openai_weights_without_data_says_both_what_is_missing
                                  f'train_dataloader.dataset.ann_file={tmp_path}/none.json')
     assert proc.returncode != 0
     assert 'Traceback' not in proc.stderr
-    for needle in ('none.json does not exist', "model.backbone.pretrained='openai'",
+    for needle in ('none.json', "model.backbone.pretrained='openai'",
                    "model.text_encoder.pretrained='openai'",
                    '--cfg-options model.backbone.pretrained=/path/to/weights'):
         assert needle in proc.stderr, (needle, proc.stderr)
+    assert 'does not exist' in proc.stderr
 
 
 def test_config_asking_for_openai_weights_fails_fast_offline(tmp_path, synthetic_tree):
