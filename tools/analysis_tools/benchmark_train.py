@@ -27,7 +27,7 @@ reference, e.g. ``--variant "model.backbone.channels_last=True"``.
 Batches: the config's real cached views (the train dataloader's first batch,
 reused for every step so that loading does not enter the step times) when
 the cache exists, otherwise random uint8 views of the configured shape
-(``--data random`` forces these; ``data_note`` says which was used).
+(``--data random`` forces these; ``settings.data`` says which was used).
 
 Peak memory: on CUDA, ``torch.cuda.max_memory_allocated`` over one step
 (``peak_mib``) and its excess over the memory allocated before the step
@@ -36,8 +36,11 @@ one step, read from the kernel: ``/proc/self/clear_refs`` (5) resets the
 high-water mark VmHWM to the current RSS before the step, after
 ``malloc_trim(0)`` hands freed heap back; ``peak_rss_mib`` is VmHWM after the
 step and ``step_rss_mib`` its excess over the RSS before it (activations,
-gradients, temporaries). Without /proc, ``ru_maxrss`` is reported instead.
-Memory is measured in a separate pass after the timed steps.
+gradients, temporaries). Memory is measured in a separate pass after the
+timed steps, on the second of two calls of each step, with glibc told to
+serve allocations of 128 KiB and more by mmap (``mallopt``), so that freed
+tensors leave the RSS at once and the figure does not depend on what the
+allocator happened to keep. Without /proc, ``ru_maxrss`` is reported instead.
 
 Options of the config that change the step are reported under ``settings``
 (AMP dtype, ``compile``, channels_last, gradient checkpointing,
@@ -178,11 +181,30 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def _malloc_trim():
+def _libc():
     try:
-        ctypes.CDLL('libc.so.6').malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL('libc.so.6')
+    except OSError:
+        return None
+
+
+def _malloc_trim():
+    libc = _libc()
+    if libc is not None and hasattr(libc, 'malloc_trim'):
+        libc.malloc_trim(0)
+
+
+def _mmap_large_allocations() -> bool:
+    """glibc: serve every allocation >= 128 KiB by mmap and trim the heap above 128 KiB,
+    so that a freed tensor leaves the RSS at once (by default glibc raises its mmap
+    threshold as blocks are freed and keeps them, which made the RSS peak of the same
+    step vary by +-40 MiB from one call to the next)."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, 'mallopt'):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(libc.mallopt(m_mmap_threshold, 128 * 1024) and
+                libc.mallopt(m_trim_threshold, 128 * 1024))
 
 
 class StepMemory:
@@ -196,7 +218,11 @@ class StepMemory:
         elif _reset_peak_rss() and _proc_status_kib('VmHWM') is not None:
             self.method = ('CPU peak RSS over the step: /proc/self/clear_refs=5 resets VmHWM '
                            'to the current RSS after malloc_trim(0); peak_rss_mib = VmHWM '
-                           'after the step, step_rss_mib = VmHWM - RSS before the step')
+                           'after the step, step_rss_mib = VmHWM - RSS before the step; '
+                           'measured after the timed steps, on the second of two calls, with '
+                           'glibc mallopt M_MMAP_THRESHOLD = M_TRIM_THRESHOLD = 128 KiB')
+            if not _mmap_large_allocations():
+                self.method += ' (mallopt failed: figures vary more)'
         else:
             self.method = ('CPU: resource.getrusage ru_maxrss (process-lifetime high-water '
                            'mark; step_rss_mib = its growth over the step, 0 when an '
@@ -212,6 +238,7 @@ class StepMemory:
             peak = torch.cuda.max_memory_allocated(self.device)
             return dict(peak_mib=round(peak / MIB, 1), step_mib=round((peak - before) / MIB, 1))
         if self.method.startswith('CPU peak'):
+            fn()  # under the allocation policy set above
             _malloc_trim()
             _reset_peak_rss()
             before = _proc_status_kib('VmRSS')
