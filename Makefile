@@ -5,7 +5,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.smilezoo-installed
 
-.PHONY: setup demo test clean-demo
+.PHONY: setup demo test clean-demo docs-check docs-check-run
 
 setup: $(STAMP)
 
@@ -21,3 +21,11 @@ test: setup
 
 clean-demo:
 	rm -rf data/synthetic_bu3dfe data/cache/synthetic_bu3dfe work_dirs/smile_vlm_synthetic
+
+# The documentation's commands: static check (scripts, configs, options, links; ~10 s),
+# and with docs-check-run also run, shrunk, in a scratch copy (~20 min on 2 cores).
+docs-check: setup
+	$(PY) tools/check_docs.py
+
+docs-check-run: setup
+	$(PY) tools/check_docs.py --run
