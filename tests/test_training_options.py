@@ -86,6 +86,21 @@ def test_each_option_trains_one_step_with_a_finite_loss(name):
         assert conv.weight.is_contiguous(memory_format=torch.channels_last)
 
 
+def test_compiled_train_step_runs_with_a_finite_loss():
+    """``compile=dict(backend=...)`` as mmengine's Runner applies it:
+    torch.compile(model.train_step). The 'aot_eager' backend traces forward and
+    backward like inductor but skips code generation (inductor takes ~90 s here; its
+    speed is measured in docs/performance.md)."""
+    model = tiny_model()
+    model.train()
+    optim = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
+    step = torch.compile(model.train_step, backend='aot_eager')
+    for _ in range(2):  # the second call runs the cached graphs
+        losses = step(batch(), optim)
+        assert set(losses) == {'loss', 'loss_mv_bt', 'loss_vl', 'loss_red'}
+        assert all(torch.isfinite(v) for v in losses.values())
+
+
 def grads_of_one_loss(model, data, seed=0):
     model.train()
     model.zero_grad()

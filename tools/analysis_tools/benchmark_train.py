@@ -419,7 +419,8 @@ def sync(device):
 
 
 def make_steps(cfg, model, optim, bare_pair, batch, device):
-    """(full_step, bare_step, images per full step, backbone calls per full step)."""
+    """(full_step, bare_step, info): info has the backbone's images and calls per full
+    step and the time of the first full step (which this runs; compilation included)."""
     batch = dict(inputs=batch['inputs'].to(device), data_samples=batch['data_samples'])
     train_step = maybe_compile(cfg, model.train_step)
 
@@ -427,10 +428,12 @@ def make_steps(cfg, model, optim, bare_pair, batch, device):
         return train_step(batch, optim)
 
     counter = BackboneCounter(model.backbone)
-    full_step()  # first step: counts the backbone's images (and warms up)
+    first_s = timed(full_step, device)  # counts the backbone's images; compiles if asked
     counter.handle.remove()
+    info = dict(backbone_images_per_step=counter.images, backbone_calls_per_step=counter.calls,
+                first_step_s=round(first_s, 3))
     if bare_pair is None:
-        return full_step, None, counter.images, counter.calls
+        return full_step, None, info
     backbone, bare_optim = bare_pair
     views = model.data_preprocessor(dict(inputs=batch['inputs']), True)['inputs']
     flat = views.flatten(0, views.dim() - 4)
@@ -448,7 +451,7 @@ def make_steps(cfg, model, optim, bare_pair, batch, device):
         bare_optim.update_params(loss)
         return loss
 
-    return full_step, bare_step, counter.images, counter.calls
+    return full_step, bare_step, info
 
 
 def summarize(times, batch_size, images):
@@ -560,7 +563,7 @@ def find_max_batch(cfg, device, start: int, num_classes: int) -> dict:
         try:
             model, optim, _ = build(cfg, device, bare=False)
             batch, _ = random_batch(cfg, b, num_classes, 'batch size search')
-            full_step, _, _, _ = make_steps(cfg, model, optim, None, batch, device)
+            full_step, _, _ = make_steps(cfg, model, optim, None, batch, device)
             full_step()  # make_steps ran one step already; the second has optimizer state
             sync(device)
             return round(torch.cuda.max_memory_allocated(device) / MIB, 1)
@@ -627,12 +630,11 @@ def main(argv=None):
         torch.manual_seed(0)
         model, optim, bare_pair = build(cfg, device)
         batch, note = make_batch(cfg, args, batch_size, num_classes)
-        full_step, bare_step, images, calls = make_steps(cfg, model, optim, bare_pair, batch,
-                                                         device)
+        full_step, bare_step, info = make_steps(cfg, model, optim, bare_pair, batch, device)
     settings = dict(batch_size=batch_size, input_shape=list(batch['inputs'].shape),
                     input_dtype=str(batch['inputs'].dtype).replace('torch.', ''),
-                    backbone_images_per_step=images, backbone_calls_per_step=calls,
-                    passes=images // max(1, batch['inputs'].shape[:2].numel()),
+                    **info, passes=info['backbone_images_per_step'] // max(
+                        1, batch['inputs'].shape[:2].numel()),
                     data=note, steps=args.steps, warmup=args.warmup,
                     **step_settings(cfg, model, device))
     result['settings'] = settings
@@ -644,16 +646,15 @@ def main(argv=None):
         with explain_unknown_types():
             torch.manual_seed(0)
             vmodel, voptim, _ = build(vcfg, device, bare=False)
-            vstep, _, vimages, vcalls = make_steps(vcfg, vmodel, voptim, None, batch, device)
-        variants[text] = dict(settings=dict(backbone_images_per_step=vimages,
-                                            backbone_calls_per_step=vcalls,
-                                            **step_settings(vcfg, vmodel, device)))
+            vstep, _, vinfo = make_steps(vcfg, vmodel, voptim, None, batch, device)
+        variants[text] = dict(settings=dict(**vinfo, **step_settings(vcfg, vmodel, device)))
         steps[f'variant: {text}'] = vstep
     if args.steps > 0:
         times = run_interleaved(steps, args.steps, args.warmup, device)
         mem = StepMemory(device)
         for name, fn in steps.items():
-            entry = dict(summarize(times[name], batch_size, images), **mem.measure(fn))
+            entry = dict(summarize(times[name], batch_size, info['backbone_images_per_step']),
+                         **mem.measure(fn))
             if name.startswith('variant: '):
                 text = name[len('variant: '):]
                 entry['images_per_s'] = round(variants[text]['settings'][
