@@ -23,7 +23,7 @@ clean-demo:
 	rm -rf data/synthetic_bu3dfe data/cache/synthetic_bu3dfe work_dirs/smile_vlm_synthetic
 
 # The documentation's commands: static check (scripts, configs, options, links; ~10 s),
-# and with docs-check-run also run, shrunk, in a scratch copy (~20 min on 2 cores).
+# and with docs-check-run also run, shrunk, in a scratch copy (~17 min on 2 cores).
 docs-check: setup
 	$(PY) tools/check_docs.py
 
