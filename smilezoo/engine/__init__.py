@@ -1,5 +1,6 @@
 """Training-engine glue around mmengine (hooks, checkpoint compatibility)."""
 from .checkpoint_compat import allow_mmengine_checkpoint_types
 from .hooks import StepSeedHook
+from .schedules import fit_param_schedulers
 
-__all__ = ['StepSeedHook', 'allow_mmengine_checkpoint_types']
+__all__ = ['StepSeedHook', 'allow_mmengine_checkpoint_types', 'fit_param_schedulers']

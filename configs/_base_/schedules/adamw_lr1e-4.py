@@ -8,8 +8,10 @@ max_epochs = 50
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, T_max=max_epochs - 1,
-         eta_min_ratio=0.01, convert_to_iter_based=True),
+    # no end / T_max: mmengine ends it at train_cfg.max_epochs, so overriding
+    # max_epochs keeps the whole decay (a 1-epoch run drops it: smilezoo.engine)
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, eta_min_ratio=0.01,
+         convert_to_iter_based=True),
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
 val_cfg = dict(type='ValLoop')

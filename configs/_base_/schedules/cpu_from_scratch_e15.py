@@ -4,10 +4,4 @@
 _base_ = ['./adamw_lr1e-4.py']
 max_epochs = 15
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, T_max=max_epochs - 1,
-         eta_min_ratio=0.01, convert_to_iter_based=True),
-]
 train_cfg = dict(max_epochs=max_epochs, val_interval=5)

@@ -16,10 +16,4 @@ val_dataloader = dict(dataset=dict(ann_file=cache_root + '/annotations.json'))
 test_dataloader = val_dataloader
 
 max_epochs = 10
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, T_max=max_epochs - 1,
-         eta_min_ratio=0.01, convert_to_iter_based=True),
-]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
