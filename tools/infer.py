@@ -36,7 +36,7 @@ Examples::
     # one scan and a folder of scans (any of .wrl .obj .ply .bnt), pictures too
     python tools/infer.py configs/smile_vlm_synthetic.py \\
         work_dirs/smile_vlm_synthetic/epoch_15.pth \\
-        data/synthetic_bu3dfe/F0001/F0001_HA04WH_F3D.wrl data/synthetic_bu3dfe/M0002 \\
+        data/synthetic_bu3dfe/F0001/F0001_HA04LA_F3D.wrl data/synthetic_bu3dfe/M0002 \\
         --out work_dirs/infer_demo --save-vis --topk 3
 
     # free-text prompts scored like the class prompts
@@ -44,7 +44,7 @@ Examples::
         --prompts "a nervous face" "a bored face"
 
     # 4D: one sequence folder, or a whole tree of sequences
-    python tools/infer.py configs/smile_vlm_bu4dfe_cpu.py EPOCH.pth \\
+    python tools/infer.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py EPOCH.pth \\
         data/synthetic_bu4dfe/F001/Happy data/synthetic_bu4dfe
 """
 import argparse
