@@ -209,7 +209,8 @@ def test_losses_compute_in_float32_under_autocast(name):
 # ----------------------------------------------------------------------------- benchmark
 
 EXPECTED_KEYS = {'config', 'machine', 'settings', 'full_step', 'bare_backbone_step',
-                 'overhead_ratio', 'dataloader', 'memory_method', 'wall_s'}
+                 'overhead_ratio', 'overhead_ratio_paired', 'dataloader', 'memory_method',
+                 'wall_s'}
 STEP_KEYS = {'median_s', 'times_s', 'samples_per_s', 'images_per_s'}
 
 
@@ -266,12 +267,15 @@ def write_view_cache(root, subjects=10, size=16):
     return root / 'annotations.json'
 
 
+VARIANT = 'model.backbone.channels_last=True model.reuse_aug_as_clean=False'
+
+
 def test_benchmark_train_on_cached_views_with_bf16_and_the_loader(tmp_path):
     ann = write_view_cache(tmp_path)
     bench = load_benchmark_module()
     res = bench.main([str(TINY_CONFIG), '--steps', '2', '--warmup', '1', '--batch-size', '4',
                       '--device', 'cpu', '--loader-batches', '3',
-                      '--variant', 'model.backbone.channels_last=True model.reuse_aug_as_clean=False',
+                      '--variant', VARIANT,
                       '--cfg-options',
                       f'train_dataloader.dataset.ann_file={ann}',
                       'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
@@ -281,7 +285,7 @@ def test_benchmark_train_on_cached_views_with_bf16_and_the_loader(tmp_path):
     s = res['settings']
     assert s['data'].startswith('real cached views') and s['input_shape'] == [4, 3, 3, 16, 16]
     assert s['amp'] is True and s['dtype'] == 'bfloat16' and s['reuse_aug_as_clean'] is True
-    variant = res['variants']['model.backbone.channels_last=True model.reuse_aug_as_clean=False']
+    variant = res['variants'][VARIANT]
     assert variant['settings']['channels_last'] is True
     assert variant['settings']['backbone_images_per_step'] == 4 * 3 * 3  # 3 passes again
     assert len(variant['full_step']['times_s']) == 2 and variant['full_step']['median_s'] > 0

@@ -23,6 +23,8 @@ those options and times its full step in the same rotation, so that an
 option's effect (``speedup_vs_full_step``: median full step / median
 variant step; > 1 is faster) is measured under the same load as the
 reference, e.g. ``--variant "model.backbone.channels_last=True"``.
+``overhead_ratio_paired`` is the median over rounds of full / bare time in
+the same round: less sensitive to load that changes during the run.
 
 Batches: the config's real cached views (the train dataloader's first batch,
 reused for every step so that loading does not enter the step times) when
@@ -666,6 +668,8 @@ def main(argv=None):
                 result[name] = entry
         result['overhead_ratio'] = round(result['full_step']['median_s'] /
                                          result['bare_backbone_step']['median_s'], 3)
+        result['overhead_ratio_paired'] = round(statistics.median(
+            f / b for f, b in zip(times['full_step'], times['bare_backbone_step'])), 3)
         result['memory_method'] = mem.method
     if variants:
         result['variants'] = variants
