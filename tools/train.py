@@ -8,7 +8,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from smilezoo.datasets.readiness import explain_missing_data
-from smilezoo.engine import fit_param_schedulers
+from smilezoo.engine import check_training_batches, fit_param_schedulers
 from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
@@ -71,6 +71,10 @@ def main():
     fit_param_schedulers(cfg)  # a run shortened below a scheduler's begin drops it
     setup_distributed_cpu(cfg, args.launcher)
     with explain_unknown_types():  # an unknown type= names the registry and custom_imports
+        try:
+            check_training_batches(cfg)
+        except ValueError as e:
+            raise SystemExit(f'{args.config}: {e}')
         runner = Runner.from_cfg(cfg)
         runner.train()
 

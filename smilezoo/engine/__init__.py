@@ -1,6 +1,8 @@
 """Training-engine glue around mmengine (hooks, checkpoint compatibility)."""
 from .checkpoint_compat import allow_mmengine_checkpoint_types
 from .hooks import StepSeedHook
+from .preflight import check_training_batches
 from .schedules import fit_param_schedulers
 
-__all__ = ['StepSeedHook', 'allow_mmengine_checkpoint_types', 'fit_param_schedulers']
+__all__ = ['StepSeedHook', 'allow_mmengine_checkpoint_types', 'check_training_batches',
+           'fit_param_schedulers']
