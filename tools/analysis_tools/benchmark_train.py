@@ -265,11 +265,12 @@ def load_config(args):
     return cfg
 
 
-def amp_setting(cfg) -> dict:
+def amp_setting(cfg, device: torch.device) -> dict:
     ow = cfg.optim_wrapper
     if ow.get('type', 'OptimWrapper') != 'AmpOptimWrapper':
         return dict(amp=False, dtype='float32')
-    return dict(amp=True, dtype=str(ow.get('dtype') or 'float16'))
+    default = 'float16' if device.type == 'cuda' else 'bfloat16'  # what autocast picks
+    return dict(amp=True, dtype=str(ow.get('dtype') or default))
 
 
 def build_optim_wrapper(module: torch.nn.Module, cfg, device: torch.device):
@@ -380,7 +381,7 @@ def maybe_compile(cfg, fn):
 def step_settings(cfg, model, device) -> dict:
     """What changes a step's cost: optim wrapper / AMP, compile, backbone options."""
     out = dict(optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
-               compile=cfg.get('compile', None) or False, **amp_setting(cfg),
+               compile=cfg.get('compile', None) or False, **amp_setting(cfg, device),
                **backbone_settings(model))
     if out['amp'] and device.type == 'cpu':
         out['amp_note'] = ('mmengine AmpOptimWrapper needs a GPU; on the CPU the same '
