@@ -124,6 +124,11 @@ def test_grad_checkpointing_gives_the_same_gradients_in_smile_vlm():
     assert set(grad_a) == set(grad_b) and any(k.startswith('backbone.') for k in grad_a)
     for k in grad_a:
         torch.testing.assert_close(grad_b[k], grad_a[k], rtol=1e-4, atol=1e-6, msg=k)
+    # the recomputed forward must not update BatchNorm's running statistics again
+    bufs_a, bufs_b = dict(plain.named_buffers()), dict(ckpt.named_buffers())
+    assert any('num_batches_tracked' in k for k in bufs_a)
+    for k in bufs_a:
+        torch.testing.assert_close(bufs_b[k], bufs_a[k], rtol=1e-5, atol=1e-7, msg=k)
 
 
 def backbone_grads(bb, x):

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from smilezoo.registry import MODELS
+from .checkpointing import keep_batchnorm_stats_in_recompute
 from .weights import (PretrainedWeightsError, hf_cached_file, hf_host, is_local_file,
                       require_download, url_cached_file, weights_error)
 
@@ -126,6 +127,7 @@ class OpenCLIPVisionBackbone(nn.Module):
                                  f'implement gradient checkpointing for its ResNet towers; set '
                                  f'model.backbone.grad_checkpointing=False')
             self.visual.set_grad_checkpointing(True)
+            keep_batchnorm_stats_in_recompute(self.visual)  # timm-based towers may have BN
         self.channels_last = bool(channels_last)
         if self.channels_last:
             self.visual.to(memory_format=torch.channels_last)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from smilezoo.registry import MODELS
+from .checkpointing import keep_batchnorm_stats_in_recompute
 from .weights import (PretrainedWeightsError, hf_cached_file, hf_host, is_local_file,
                       require_download, url_cached_file, weights_error)
 
@@ -61,7 +62,8 @@ class TimmBackbone(nn.Module):
             channel count differs).
         grad_checkpointing: recompute activations in backward instead of
             storing them (timm's ``set_grad_checkpointing``): less memory,
-            more compute; same gradients. See docs/performance.md.
+            more compute; same gradients and BatchNorm statistics
+            (``checkpointing.py``). See docs/performance.md.
         channels_last: keep weights and inputs in the channels-last (NHWC)
             memory format (faster convolutions on some hardware; CNNs only
             profit). See docs/performance.md.
@@ -126,6 +128,7 @@ class TimmBackbone(nn.Module):
                 raise ValueError(f'TimmBackbone({model_name!r}): this timm model does not support '
                                  f'gradient checkpointing ({type(e).__name__}: {e}); set '
                                  f'model.backbone.grad_checkpointing=False') from e
+            keep_batchnorm_stats_in_recompute(self.model)
         self.channels_last = bool(channels_last)
         if self.channels_last:
             self.model.to(memory_format=torch.channels_last)
