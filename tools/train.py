@@ -71,11 +71,11 @@ def main():
     fit_param_schedulers(cfg)  # a run shortened below a scheduler's begin drops it
     setup_distributed_cpu(cfg, args.launcher)
     with explain_unknown_types():  # an unknown type= names the registry and custom_imports
+        runner = Runner.from_cfg(cfg)  # builds the model: a weights problem is said first
         try:
             check_training_batches(cfg)
         except ValueError as e:
             raise SystemExit(f'{args.config}: {e}')
-        runner = Runner.from_cfg(cfg)
         runner.train()
 
 
