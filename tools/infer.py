@@ -48,7 +48,6 @@ Examples::
         data/synthetic_bu4dfe/F001/Happy data/synthetic_bu4dfe
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -98,14 +97,6 @@ def parse_args(argv=None):
 def _dict_action():
     from mmengine.config import DictAction
     return DictAction
-
-
-def write_json_atomic(obj, path: str) -> None:
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
 
 
 class VisNames:
@@ -170,6 +161,7 @@ def main(argv=None):
     from rich.table import Table
 
     from smilezoo.apis import ExpressionInferencer, collect_inputs
+    from smilezoo.datasets.view_cache import write_json_atomic
     out_console = Console()
     if not out_console.is_terminal:
         out_console = Console(width=max(out_console.width, 200))
@@ -231,7 +223,7 @@ def main(argv=None):
                   errors=[dict(path=r['path'], kind=r['kind'], error=r['error'])
                           for r in errors])
     json_path = osp.join(out_dir, 'predictions.json')
-    write_json_atomic(report, json_path)
+    write_json_atomic(report, json_path, indent=2)
     out_console.print(f'{len(predictions)} of {len(results)} input(s) predicted'
                       f'{f", {len(errors)} failed" if errors else ""}; '
                       f'predictions: {json_path}'

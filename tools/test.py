@@ -6,7 +6,6 @@ weights per view and class, 2-D map of the test embeddings with the class
 prototypes; see EvaluationPicturesHook). --no-pictures leaves them out.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -16,6 +15,7 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from smilezoo.datasets.readiness import explain_missing_data
+from smilezoo.datasets.view_cache import write_json_atomic
 from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
 
 
@@ -38,14 +38,6 @@ def parse_args():
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
-
-
-def write_json_atomic(obj, path: str) -> None:
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
 
 
 def add_pictures_hook(cfg, out_dir: str, explicit: bool = False) -> None:
@@ -90,7 +82,8 @@ def main():
         metrics = runner.test()
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'metrics_test.json')
-        write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **metrics), out)
+        write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **metrics), out,
+                          indent=2)
         runner.logger.info(f'metrics written to {out}')
 
 

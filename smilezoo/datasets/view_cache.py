@@ -32,10 +32,12 @@ from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
 _WORKER = {}
 
 
-def write_json_atomic(obj, path: str) -> None:
+def write_json_atomic(obj, path: str, indent: int = 1) -> None:
+    """json.dump to a temporary name in the target folder (made if needed), then rename."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = f'{path}.tmp{os.getpid()}'
     with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=1)
+        json.dump(obj, f, indent=indent)
     os.replace(tmp, path)
 
 
