@@ -632,36 +632,11 @@ def github_slug(heading: str) -> str:
     return h.replace(' ', '-')
 
 
-def anchors(path: str) -> List[str]:
-    out, seen, in_fence, fence = [], {}, False, ''
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            m = FENCE_RE.match(line)
-            if m:
-                if not in_fence:
-                    in_fence, fence = True, m.group(2)[0]
-                elif line.strip().strip(fence) == '':
-                    in_fence = False
-                continue
-            if in_fence:
-                continue
-            h = re.match(r'^#{1,6}\s+(.*?)\s*#*\s*$', line)
-            if h:
-                s = github_slug(h.group(1))
-                n = seen.get(s, 0)
-                seen[s] = n + 1
-                out.append(s if n == 0 else f'{s}-{n}')
-            for a in re.findall(r'<a\s+(?:name|id)="([^"]+)"', line):
-                out.append(a)
-    return out
-
-
-def check_links(doc: Doc, root: str) -> List[str]:
-    errors = []
-    base = osp.dirname(doc.path)
-    with open(doc.path, encoding='utf-8') as f:
-        lines = f.read().split('\n')
+def prose_lines(path: str):
+    """(line number, line) of a markdown file outside fenced code blocks."""
     in_fence, fence = False, ''
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().split('\n')
     for no, line in enumerate(lines, 1):
         m = FENCE_RE.match(line)
         if m:
@@ -670,8 +645,28 @@ def check_links(doc: Doc, root: str) -> List[str]:
             elif line.strip().strip(fence) == '':
                 in_fence = False
             continue
-        if in_fence:
-            continue
+        if not in_fence:
+            yield no, line
+
+
+def anchors(path: str) -> List[str]:
+    out, seen = [], {}
+    for _, line in prose_lines(path):
+        h = re.match(r'^#{1,6}\s+(.*?)\s*#*\s*$', line)
+        if h:
+            s = github_slug(h.group(1))
+            n = seen.get(s, 0)
+            seen[s] = n + 1
+            out.append(s if n == 0 else f'{s}-{n}')
+        for a in re.findall(r'<a\s+(?:name|id)="([^"]+)"', line):
+            out.append(a)
+    return out
+
+
+def check_links(doc: Doc, root: str) -> List[str]:
+    errors = []
+    base = osp.dirname(doc.path)
+    for no, line in prose_lines(doc.path):
         plain = re.sub(r'`[^`]*`', '', line)
         targets = [t for _, _, t in LINK_RE.findall(plain)] + IMG_RE.findall(plain)
         for t in targets:
