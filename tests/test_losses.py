@@ -22,9 +22,11 @@ def literal_standardize(z):
     return out
 
 
-def literal_cross_corr(a, b_):
+def literal_cross_corr(a, b_, standardize=True):
+    """C_kl = (1/B) sum_i ahat_i[k] bhat_i[l]; without ``standardize`` ahat = a (eq. 1 / 8
+    as the paper prints them)."""
     b, d = len(a), len(a[0])
-    ah, bh = literal_standardize(a), literal_standardize(b_)
+    ah, bh = (literal_standardize(a), literal_standardize(b_)) if standardize else (a, b_)
     return [[sum(ah[i][k] * bh[i][l] for i in range(b)) / b for l in range(d)] for k in range(d)]
 
 
@@ -35,10 +37,11 @@ def literal_bt_terms(c, lam):
     return on + lam * off
 
 
-def literal_mv_bt(z_a, z_b, lam):
+def literal_mv_bt(z_a, z_b, lam, standardize=True):
     """eq. 1-4: Cbar = (1/N) sum_i C_i; L = sum_k (Cbar_kk-1)^2 + lam sum_{k!=l} Cbar_kl^2."""
     b, n, d = z_a.shape
-    cs = [literal_cross_corr(z_a[:, i].tolist(), z_b[:, i].tolist()) for i in range(n)]
+    cs = [literal_cross_corr(z_a[:, i].tolist(), z_b[:, i].tolist(), standardize)
+          for i in range(n)]
     cbar = [[sum(c[k][l] for c in cs) / n for l in range(d)] for k in range(d)]
     return literal_bt_terms(cbar, lam)
 
@@ -88,6 +91,28 @@ def test_cross_modal_redundancy_matches_literal(gen):
     loss = CrossModalRedundancyLoss(lambda_offdiag=0.05, loss_weight=0.5, eps=EPS)
     expected = literal_bt_terms(literal_cross_corr(z_mv.tolist(), z_t.tolist()), 0.05)
     assert loss(z_mv, z_t).item() == pytest.approx(0.5 * expected, rel=1e-9)
+
+
+def test_unnormalised_losses_match_the_literal_equations(gen):
+    # normalize='none': eq. 1 and eq. 8 as printed, C = (1/B) sum_b z_b z'_b^T of the raw
+    # embeddings (a mean of 0.8 and scale 1.7 that batch standardisation would remove).
+    z_a = 0.8 + 1.7 * torch.randn(6, 2, 4, generator=gen, dtype=torch.float64)
+    z_b = z_a + 0.5 * torch.randn(6, 2, 4, generator=gen, dtype=torch.float64)
+    bt = MultiViewBarlowTwinsLoss(lambda_offdiag=0.3, loss_weight=2.0, normalize='none')
+    expected = 2.0 * literal_mv_bt(z_a, z_b, 0.3, standardize=False)
+    assert bt(z_a, z_b).item() == pytest.approx(expected, rel=1e-9)
+    assert expected != pytest.approx(2.0 * literal_mv_bt(z_a, z_b, 0.3), rel=1e-3)
+    z_mv, z_t = z_a[:, 0], z_b[:, 1]
+    red = CrossModalRedundancyLoss(lambda_offdiag=0.05, loss_weight=0.5, normalize='none')
+    expected = 0.5 * literal_bt_terms(literal_cross_corr(z_mv.tolist(), z_t.tolist(), False),
+                                      0.05)
+    assert red(z_mv, z_t).item() == pytest.approx(expected, rel=1e-9)
+    # the default is the batch-standardised form, unchanged
+    for cls, args in ((MultiViewBarlowTwinsLoss, (z_a, z_b)),
+                      (CrossModalRedundancyLoss, (z_mv, z_t))):
+        assert torch.equal(cls()(*args), cls(normalize='batch')(*args))
+        with pytest.raises(ValueError, match=f'{cls.__name__}: normalize='):
+            cls(normalize='l2')
 
 
 @pytest.mark.parametrize('mode', ['keep', 'same_prompt', 'same_pool'])

@@ -1,7 +1,17 @@
-"""Batch-standardised cross-correlation, the statistic of the Barlow-Twins-style losses."""
+"""Cross-correlation, the statistic of the Barlow-Twins-style losses (eq. 1 and 8):
+batch-standardised (default) or of the raw embeddings (the paper's literal form)."""
 import torch
 
 from ..utils import all_reduce_sum
+
+NORMALIZE_MODES = ('batch', 'none')
+
+
+def check_normalize(owner: str, normalize: str) -> str:
+    """``normalize`` if it is one of NORMALIZE_MODES, else a ValueError naming ``owner``."""
+    if normalize not in NORMALIZE_MODES:
+        raise ValueError(f'{owner}: normalize={normalize!r}, expected one of {NORMALIZE_MODES}')
+    return normalize
 
 
 def batch_standardize(z: torch.Tensor, eps: float = 1e-5, global_batch: bool = True):
@@ -31,16 +41,26 @@ def batch_standardize(z: torch.Tensor, eps: float = 1e-5, global_batch: bool = T
 
 
 def cross_correlation(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-5,
-                      global_batch: bool = True) -> torch.Tensor:
-    """C = (1/B) sum_b ahat_b bhat_b^T with batch-standardised a and b.
+                      global_batch: bool = True, normalize: str = 'batch') -> torch.Tensor:
+    """C = (1/B) sum_b ahat_b bhat_b^T.
 
     Args:
         a, b: (B, d) or (N, B, d) (one matrix per leading index).
+        normalize: 'batch': ahat, bhat are a, b standardised along the batch
+            (``batch_standardize``); 'none': ahat = a, bhat = b as they are
+            (the paper's literal eq. 1 / eq. 8; ``eps`` unused).
     Returns:
         (d, d) or (N, d, d).
     """
-    ahat, n = batch_standardize(a, eps, global_batch)
-    bhat, _ = batch_standardize(b, eps, global_batch)
+    if normalize == 'none':
+        n = torch.tensor(float(a.shape[-2]), device=a.device, dtype=a.dtype)
+        ahat, bhat = a, b
+        if global_batch:
+            n = all_reduce_sum(n.clone())
+    else:
+        check_normalize('cross_correlation', normalize)
+        ahat, n = batch_standardize(a, eps, global_batch)
+        bhat, _ = batch_standardize(b, eps, global_batch)
     c = ahat.transpose(-1, -2) @ bhat
     if global_batch:
         c = all_reduce_sum(c)
