@@ -61,17 +61,39 @@ def test_training_step_never_calls_the_text_tower(model, monkeypatch):
     assert calls == []
 
 
-def test_training_step_updates_backbone_and_fusion(model):
+def step_and_diff(m):
+    """One SGD step (no momentum, no decay: a parameter moves iff its gradient is
+    non-zero); returns (names of changed parameters, names of changed state_dict
+    entries, which include BatchNorm running statistics)."""
     from mmengine.optim import OptimWrapper
-    m = copy.deepcopy(model)
-    before = {k: v.clone() for k, v in m.state_dict().items()}
+    params = {k: v.detach().clone() for k, v in m.named_parameters()}
+    state = {k: v.clone() for k, v in m.state_dict().items()}
     m.train()
-    m.train_step(batch(), OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.1)))
-    changed = {k for k, v in m.state_dict().items() if v.dtype.is_floating_point and
-               not torch.equal(v, before[k])}
+    m.train_step(batch(), OptimWrapper(torch.optim.SGD(
+        [p for p in m.parameters() if p.requires_grad], lr=0.1)))
+    changed_params = {k for k, v in m.named_parameters() if not torch.equal(v, params[k])}
+    changed_state = {k for k, v in m.state_dict().items() if v.dtype.is_floating_point and
+                     not torch.equal(v, state[k])}
+    return changed_params, changed_state
+
+
+def test_training_step_updates_backbone_and_fusion(model):
+    changed, _ = step_and_diff(copy.deepcopy(model))
     assert any(k.startswith('backbone.') for k in changed)
     assert any(k.startswith('fusion.') for k in changed)
     assert any(k.startswith('projector.') for k in changed)
+
+
+def test_learning_check_reads_parameters_not_buffers(model):
+    # No gradient reaches the backbone: its parameters stay, its BatchNorm running
+    # statistics still move in the forward pass. A state_dict() comparison (the old
+    # check) calls that learning; the parameter comparison does not.
+    m = copy.deepcopy(model)
+    m.backbone.requires_grad_(False)
+    changed_params, changed_state = step_and_diff(m)
+    assert not any(k.startswith('backbone.') for k in changed_params)
+    assert any(k.startswith('backbone.') and 'running_' in k for k in changed_state)
+    assert any(k.startswith('projector.') for k in changed_params)
 
 
 def test_predict_outputs(model):
