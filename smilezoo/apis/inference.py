@@ -267,7 +267,8 @@ class ExpressionInferencer:
             raise InputError(item.error)
         if item.kind == 'scan':
             mesh = read_scan(item.path, triangulate_bnt=getattr(self.source, 'as_mesh', True))
-            return to_uint8(self.renderer.render(mesh)), {}
+            from smilezoo.renderers.geometry_checks import checked_render
+            return to_uint8(checked_render(self.renderer, mesh)), {}  # GeometryError: refused
         source = copy.copy(self.source)
         source.read_frame = read_scan  # every format, same readers as the sources'
         record = dict(source_path=item.path, frames=list(item.frames),

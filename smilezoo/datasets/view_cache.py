@@ -73,7 +73,8 @@ def _render_one(task):
             views, extra = render_sequence(source, _WORKER['renderer'], record)
         else:
             mesh = source.load(record)
-            views = _WORKER['renderer'].render(mesh)
+            from smilezoo.renderers.geometry_checks import checked_render
+            views = checked_render(_WORKER['renderer'], mesh)  # degenerate: GeometryError
         save_npy_atomic(to_uint8(views), out_path)
     except Exception as e:  # reported per file, never silently dropped
         return record, 'failed', f'{type(e).__name__}: {e}', None

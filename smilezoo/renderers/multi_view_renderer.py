@@ -64,11 +64,17 @@ class MultiViewRenderer:
         ambient: ambient term of 'shaded' (0: pure Lambertian).
         num_threads: open3d ray-casting threads (0: all cores).
         drop_mesh: delete ``results['mesh']`` after rendering.
+        max_coordinate: a scan with a ``|coordinate|`` above this (scan
+            units; None: no bound) is refused, and min_foreground: a view
+            whose share of non-background pixels is below this is refused,
+            by :func:`~smilezoo.renderers.geometry_checks.checked_render`
+            (prepare_data and infer); ``render`` itself does not check.
     """
 
     def __init__(self, yaws=(-30, 0, 30), pitches=None, image_size=64,
                  modes=('normal', ), window=1.15, point_radius=1, knn=16,
-                 ambient=0.0, num_threads=0, drop_mesh=False):
+                 ambient=0.0, num_threads=0, drop_mesh=False, max_coordinate=1e6,
+                 min_foreground=0.05):
         if isinstance(modes, str):
             modes = (modes, )
         unknown = [m for m in modes if m not in MODE_CHANNELS]
@@ -89,6 +95,12 @@ class MultiViewRenderer:
         self.ambient = float(ambient)
         self.num_threads = int(num_threads)
         self.drop_mesh = drop_mesh
+        if max_coordinate is not None and not max_coordinate > 0:
+            raise ValueError(f'max_coordinate must be > 0 or None, got {max_coordinate!r}')
+        if not 0 <= min_foreground < 1:
+            raise ValueError(f'min_foreground must be in [0, 1), got {min_foreground!r}')
+        self.max_coordinate = None if max_coordinate is None else float(max_coordinate)
+        self.min_foreground = float(min_foreground)
 
     @property
     def num_channels(self) -> int:
