@@ -69,6 +69,10 @@ class SmileVLM(BaseModel):
         if projector['out_dim'] != d:
             raise ValueError(f'model.projector.out_dim={projector["out_dim"]} must equal the '
                              f'text embedding size {d} of {self._text_encoder_cfg["type"]}')
+        if projector.get('residual') and projector['in_dim'] != d:
+            raise ValueError(f'model.projector.residual=True starts g_v as the identity, so the '
+                             f'backbone output size {projector["in_dim"]} must equal the text '
+                             f'embedding size {d}; set model.projector.residual=False')
         self.projector = MODELS.build(projector)
         fusion = copy.deepcopy(fusion)
         fusion.setdefault('embed_dim', d)
