@@ -11,12 +11,41 @@ are not used (renderers compute normals). Texture data is optional: a bad
 ``vt`` line or ``vt`` index drops the texture (as read_vrml does), while
 any fault in ``v`` lines or vertex indices raises.
 
+Truncated files (a copy or download cut short) are refused, not read as a
+partial mesh. The rule, checked before the parse (:func:`_check_complete`):
+
+1. the last line is a record (``v``, ``vt``, ``vn`` or ``f``) without a line
+   end: the file was cut inside that record (its last number may be cut
+   too: ``f 1 2 34`` -> ``f 1 2 3``). Every exporter we know (open3d,
+   MeshLab, Blender, trimesh, 3ds Max, :func:`write_obj`) ends each line
+   with a newline; a hand-written file without one must get one. A file
+   ending in a comment or a blank line without a newline is accepted;
+2. count comments, where the writer emits them, are compared with the lines
+   read: ``# number of vertices: N`` / ``# number of triangles: N`` (open3d,
+   :func:`write_obj` writes ``# number of faces: N``), ``# Vertices: N`` /
+   ``# Faces: N`` (MeshLab), ``# N vertices`` / ``# N faces`` after each
+   object's block (3ds Max; the declarations of a file are summed). Fewer
+   ``v`` or ``f`` lines than declared is refused; more is accepted (a
+   comment gone stale after an edit cuts nothing);
+3. ``vt`` lines but no ``f`` line: texture coordinates are only used by
+   faces, so the face list is missing (a point cloud has ``v`` and maybe
+   ``vn`` lines only).
+
+Limits: a file cut exactly at a line end, by a writer that emits no count
+comments (Blender, trimesh) or whose face count comes after the faces (3ds
+Max), cannot be told from a complete one by its syntax: it is read as the
+mesh it holds. A face that refers to a vertex the cut removed is still
+refused (index out of range), and the geometry checks of
+:mod:`smilezoo.renderers.geometry_checks` refuse what renders (nearly)
+empty.
+
 The parse is vectorised: lines are classified with numpy from their first
 bytes, each element type is cut out as a few contiguous byte blocks, every
 block is converted with one ``np.fromstring`` call, and per-line / per-token
 structure (vertex counts, slash forms, polygon sizes) comes from array
 arithmetic on the bytes, not a Python loop per line.
 """
+import re
 import warnings
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -47,8 +76,9 @@ def read_obj(path) -> Mesh:
     Raises:
         FileNotFoundError: no such file.
         ScanFormatError: no vertices, a vertex line without 3 numbers, a
-            malformed face, a face of fewer than 3 corners, index 0, or an
-            index out of range; the message names the file and the line.
+            malformed face, a face of fewer than 3 corners, index 0, an
+            index out of range, or a truncated file (the rule of the module
+            docstring); the message names the file and the line.
     """
     path = Path(path)
     if not path.is_file():
@@ -61,9 +91,11 @@ def read_obj(path) -> Mesh:
     counts = [int(np.count_nonzero(kind == k)) for k in (_V, _VT, _VN)]
     if counts[0] == 0:
         raise ScanFormatError(path, 'no vertices: the file has no "v x y z" lines')
+    _check_complete(path, data, kind, starts, ends)
     vertices = _vertex_rows(path, data, kind, starts, ends, _V, 3)
-    if not np.isfinite(vertices).all():
-        raise ScanFormatError(path, 'vertex coordinates contain nan or inf')
+    if not np.isfinite(vertices.astype(np.float32)).all():  # float32: 1e39 is inf
+        raise ScanFormatError(path, 'vertex coordinates contain nan or inf (or a number '
+                                    'beyond the float32 range)')
     texcoords = None
     if counts[1]:
         try:  # texture is optional for us: a bad vt block only drops it
@@ -185,6 +217,49 @@ def _first_bad_line(block: bytes, dtype, min_numbers: int) -> int:
 
 def _line_text(data, starts, ends, line: int) -> str:
     return data[starts[line]:ends[line]].strip()[:80].decode('utf-8', 'replace')
+
+
+# ----------------------------------------------------------------------------
+# Truncation
+# ----------------------------------------------------------------------------
+_NUM = rb'[ \t]*(\d+)[ \t]*\r?$'
+_DECLARED = {  # what a count comment counts -> its forms (whole comment lines)
+    'vertices': re.compile(rb'(?im)^[ \t]*#[ \t]*(?:number of vertices|vertices)[ \t]*:'
+                           + _NUM + rb'|^[ \t]*#[ \t]*(\d+)[ \t]+vertices[ \t]*\r?$'),
+    'faces': re.compile(rb'(?im)^[ \t]*#[ \t]*(?:number of (?:triangles|faces|polygons)|'
+                        rb'faces|triangles|polygons)[ \t]*:' + _NUM +
+                        rb'|^[ \t]*#[ \t]*(\d+)[ \t]+(?:faces|triangles|polygons)[ \t]*\r?$'),
+}
+
+
+def _check_complete(path, data: bytes, kind, starts, ends) -> None:
+    """Refuse a truncated file (rules 1-3 of the module docstring)."""
+    last = len(starts) - 1
+    if not data.endswith((b'\n', b'\r')) and kind[last] != _OTHER:
+        raise ScanFormatError(
+            path, f'line {last + 1}: the last record {_line_text(data, starts, ends, last)!r} '
+            f'has no line end: the file looks truncated (cut inside a record), so the mesh '
+            f'may be partial; if the file is complete, end it with a newline')
+    if b'#' in data:
+        lines = {'vertices': int(np.count_nonzero(kind == _V)),
+                 'faces': int(np.count_nonzero(kind == _F))}
+        for what, pattern in _DECLARED.items():
+            found = list(pattern.finditer(data))
+            declared = sum(int(m.group(1) or m.group(2)) for m in found)
+            if found and lines[what] < declared:
+                line = data.count(b'\n', 0, found[0].start()) + 1
+                text = found[0].group(0).strip().decode('ascii', 'replace')
+                keyword = "'v'" if what == 'vertices' else "'f'"
+                raise ScanFormatError(
+                    path, f'truncated: the file declares {declared} {what} (line {line}: '
+                    f'{text!r}{" and more" if len(found) > 1 else ""}) but has only '
+                    f'{lines[what]} {keyword} lines')
+    n_vt = int(np.count_nonzero(kind == _VT))
+    if n_vt and not np.any(kind == _F):
+        raise ScanFormatError(
+            path, f"{n_vt} texture coordinates ('vt' lines) but no face ('f' line): the face "
+            f"list is missing, the file looks truncated (a point cloud has only 'v' and "
+            f"'vn' lines)")
 
 
 # ----------------------------------------------------------------------------
@@ -321,6 +396,10 @@ def write_obj(path, vertices: np.ndarray, polygons: PolygonsLike,
         precision: decimals of the numbers.
         comment: a ``#`` line at the top.
 
+    The file starts with ``# number of vertices: V`` and ``# number of
+    faces: P`` (after ``comment``) so that :func:`read_obj` refuses a copy
+    of it cut at a line end.
+
     Returns:
         the path written. Raises ValueError on bad shapes or indices.
     """
@@ -349,6 +428,7 @@ def write_obj(path, vertices: np.ndarray, polygons: PolygonsLike,
     fmt = ''.join(templates[k] for k in sizes.tolist())
     face_lines = fmt % tuple(np.stack(columns, axis=1).ravel().tolist())
     head = (f'# {comment}\n' if comment else '') + \
+        f'# number of vertices: {len(vertices)}\n# number of faces: {len(sizes)}\n' + \
         (f'mtllib {mtllib}\n' if mtllib else '')
     text = (head + _rows('v', vertices, precision) +
             _rows('vt', None if texcoords is None else np.asarray(texcoords, np.float64),
