@@ -153,83 +153,171 @@ def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, worke
     if limit:
         records = records[:limit]
     os.makedirs(out_dir, exist_ok=True)
+    with _exclusive(out_dir):
+        return _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, workers,
+                        force, progress, t0)
+
+
+def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, workers, force,
+             progress, t0) -> Dict:
+    """prepare_view_cache once the records are known and out_dir is locked."""
     ann_path = osp.join(out_dir, 'annotations.json')
     sequences = hasattr(source, 'load_frames')
     settings = dict(renderer=renderer_cfg)
     if sequences:
         settings['temporal'] = source.temporal
     settings = json.loads(json.dumps(settings))
-    reuse = not force and osp.isfile(ann_path) and _same_settings(ann_path, settings)
-    previous = _previous_entries(ann_path) if reuse and sequences else {}
-    tasks = [(r, osp.join(out_dir, 'views', osp.splitext(r['source_path'])[0] + '.npy'), reuse)
+    key = settings_key(renderer_cfg, source)
+    _remove_temporary_files(out_dir)
+    paths = [osp.join(out_dir, 'views', osp.splitext(r['source_path'])[0] + '.npy')
              for r in records]
+    results, todo, why = [None] * len(records), [], {}
+    for i, (record, path) in enumerate(zip(records, paths)):
+        reason, detail, rec = (('forced', '', None) if force
+                               else check_entry(path, key, source, record))
+        if reason is None:
+            results[i] = ('reused', None, rec.get('extra'))
+        else:
+            todo.append(i)
+            why[i] = (reason, detail)
+    if todo:
+        _drop_outdated_annotations(ann_path, key, {paths[i] for i in todo})
+    tasks = [(records[i], paths[i], key) for i in todo]
+    running = set()
+    try:
+        for j, (_, status, error, extra) in _run(tasks, source_cfg, renderer_cfg, workers,
+                                                 progress, len(records), running):
+            results[todo[j]] = (status, error, extra)
+    except KeyboardInterrupt:
+        done = sum(r is not None and r[0] != 'failed' for r in results)
+        done += sum(check_entry(paths[todo[j]], key, source, records[todo[j]])[0] is None
+                    for j in running)  # finished while the workers were stopped
+        raise PrepareInterrupted(done, len(records), out_dir) from None
+    except (WorkerDied, WorkerError) as e:
+        done = sum(r is not None and r[0] != 'failed' for r in results)
+        scan = tasks[e.index][0]['source_path'] if e.index is not None else 'a scan'
+        what = (str(e) if isinstance(e, WorkerError) else
+                f'the worker process rendering it {describe_exit(e.exitcode)}')
+        raise PrepareError(
+            f'{scan}: {what}; stopped with {done} of {len(records)} scans cached in '
+            f'{out_dir} (rerun to continue; if it happens again on this scan, move the '
+            f'file out of data_root)') from None
+
     data_list, counts = [], dict(rendered=0, reused=0, failed=0)
     frame_problems = []
-    results = _run(tasks, source_cfg, renderer_cfg, workers, progress)
-    for (record, status, error, extra), (_, out_path, _) in zip(results, tasks):
+    for record, path, (status, error, extra) in zip(records, paths, results):
         counts[status] += 1
         if status == 'failed':
             skipped.append(dict(source_path=record['source_path'], reason=error))
             continue
-        entry = dict(record, views=osp.relpath(out_path, out_dir))
+        entry = dict(record, views=osp.relpath(path, out_dir))
         if sequences:
-            old = previous.get(record['source_path'], {})
-            extra = extra or dict(frames_used=old.get('frames_used'),
-                                  frame_problems=old.get('frame_problems', []))
+            extra = extra or dict(frames_used=None, frame_problems=[])
             entry.update(extra)
             frame_problems += [dict(source_path=record['source_path'], **p)
                                for p in extra['frame_problems'] or []]
         data_list.append(entry)
+    reasons = Counter(why[i][0] for i in todo)
     report = dict(source=source_cfg, out_dir=out_dir, found=len(records),
-                  converted=len(data_list), **counts, skipped=skipped,
-                  seconds=round(time.time() - t0, 2))
+                  converted=len(data_list), **counts,
+                  render_reasons=dict(reasons.most_common()),
+                  rerendered=[dict(source_path=records[i]['source_path'], reason=why[i][0],
+                                   detail=why[i][1]) for i in todo if why[i][0] != 'new'],
+                  skipped=skipped, seconds=round(time.time() - t0, 2))
     if sequences:
         report['frame_problems'] = frame_problems
+    if getattr(source, 'selection', None):  # which rule chose the subjects (Bosphorus)
+        report['selection'] = source.selection
     if data_list:
         meta = dict(format=ANNOTATION_FORMAT, version=ANNOTATION_VERSION,
                     dataset=getattr(source, 'dataset_name', type(source).__name__),
-                    source_root=getattr(source, 'data_root', None), **settings)
+                    source_root=getattr(source, 'data_root', None), cache_key=key,
+                    **settings)
         write_json_atomic(dict(metainfo=meta, data_list=data_list), ann_path)
+    elif osp.exists(ann_path):  # nothing of this run to list: no stale list either
+        os.remove(ann_path)
     write_json_atomic(report, osp.join(out_dir, 'prepare_report.json'))
     return report
 
 
-def _same_settings(ann_path: str, settings: Dict) -> bool:
+@contextmanager
+def _exclusive(out_dir: str):
+    """Hold ``out_dir/.prepare.lock`` (one prepare run per cache at a time)."""
     try:
-        with open(ann_path) as f:
-            meta = json.load(f).get('metainfo', {})
-    except (OSError, ValueError):
-        return False
-    return all(meta.get(key) == value for key, value in settings.items())
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    path = osp.join(out_dir, '.prepare.lock')
+    with open(path, 'a') as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise PrepareError(f'{out_dir} is being written by another prepare_data run '
+                               f'(it holds {path}); wait for it to end or use another '
+                               f'out_dir') from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _previous_entries(ann_path: str) -> Dict[str, Dict]:
-    """source_path -> entry of the annotation file being reused."""
+def _remove_temporary_files(out_dir: str) -> None:
+    """Temporary files of a run that was killed (only called under the lock)."""
+    for folder, _, files in os.walk(out_dir):
+        for name in files:
+            if _TMP_NAME.search(name):
+                try:
+                    os.remove(osp.join(folder, name))
+                except OSError:
+                    pass
+
+
+def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:
+    """Remove annotations.json (and its report) before any entry it lists is
+    overwritten, or when it is of other settings: it never lists views that
+    are not what it says."""
     try:
         with open(ann_path) as f:
-            return {d['source_path']: d for d in json.load(f)['data_list']}
+            ann = json.load(f)
+        listed = {osp.join(osp.dirname(ann_path), d['views']) for d in ann['data_list']}
+        keep = ann['metainfo'].get('cache_key') == key and not listed & rerender
+    except FileNotFoundError:
+        return
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        keep = False
+    if not keep:
+        for name in ('annotations.json', 'prepare_report.json'):
+            path = osp.join(osp.dirname(ann_path), name)
+            if osp.exists(path):
+                os.remove(path)
 
 
-def _run(tasks, source_cfg, renderer_cfg, workers, progress):
-    """Render the tasks (in order), with a rich progress bar."""
+def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):
+    """Render the tasks, yielding (task index, result) as they finish, with a
+    rich progress bar over all ``total`` scans (the reused ones are done).
+    ``running`` holds the indices being rendered (for an interruption)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
     columns = [TextColumn('[bold]rendering views'), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn()]
-    out = []
-    with Progress(*columns, disable=not progress) as bar:
-        job = bar.add_task('render', total=len(tasks))
-        if workers > 1:
-            ctx = mp.get_context('fork')
-            with ctx.Pool(workers, _init_worker, (source_cfg, renderer_cfg)) as pool:
-                for res in pool.imap(_render_one, tasks, chunksize=4):
-                    out.append(res)
-                    bar.advance(job)
+    with Progress(*columns, disable=not progress or not tasks) as bar:
+        job = bar.add_task('render', total=total, completed=total - len(tasks))
+        if workers > 1 and len(tasks) > 1:
+            results = run_in_workers(_render_one, tasks, workers, _init_worker,
+                                     (source_cfg, renderer_cfg), running=running)
         else:
-            _init_worker(source_cfg, renderer_cfg)
-            for task in tasks:
-                out.append(_render_one(task))
-                bar.advance(job)
-    return out
+            results = _run_here(tasks, source_cfg, renderer_cfg, running)
+        for j, res in results:
+            yield j, res
+            bar.advance(job)
+
+
+def _run_here(tasks, source_cfg, renderer_cfg, running):
+    """The tasks in this process, in order."""
+    _init_worker(source_cfg, renderer_cfg)
+    for j, task in enumerate(tasks):
+        running.add(j)
+        res = _render_one(task)
+        running.discard(j)
+        yield j, res

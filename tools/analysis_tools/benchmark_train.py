@@ -267,7 +267,7 @@ def load_config(args):
 
 def amp_setting(cfg, device: torch.device) -> dict:
     ow = cfg.optim_wrapper
-    if ow.get('type', 'OptimWrapper') != 'AmpOptimWrapper':
+    if ow.get('type', 'OptimWrapper') not in ('AmpOptimWrapper', 'AnyDeviceAmpOptimWrapper'):
         return dict(amp=False, dtype='float32')
     default = 'float16' if device.type == 'cuda' else 'bfloat16'  # what autocast picks
     return dict(amp=True, dtype=str(ow.get('dtype') or default))

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views
+from .view_attention_fusion import pool_views, weight_dtype
 
 
 @MODELS.register_module()
@@ -50,9 +50,13 @@ class CrossViewTransformerFusion(nn.Module):
                              f'{self.view_embed.shape[0]}; raise model.fusion.num_views')
         pad = None if view_mask is None else ~view_mask.bool()
         tokens = self.encoder(pooled + self.view_embed[:n], src_key_padding_mask=pad)
-        out, attn = self.readout(self.query.expand(b, -1, -1), tokens, tokens,
-                                 key_padding_mask=pad, need_weights=True,
-                                 average_attn_weights=True)
+        # the read-out (one query over N views) in float32 with autocast off, so that
+        # its attention weights are float32 softmaxes under mixed precision too
+        tokens = tokens.to(weight_dtype(tokens))
+        with torch.autocast(device_type=tokens.device.type, enabled=False):
+            out, attn = self.readout(self.query.expand(b, -1, -1).to(tokens.dtype), tokens,
+                                     tokens, key_padding_mask=pad, need_weights=True,
+                                     average_attn_weights=True)
         keep = torch.ones(b, n, 1, device=z.device, dtype=tokens.dtype) if pad is None else \
             (~pad)[..., None].to(tokens.dtype)
         mean = (tokens * keep).sum(1) / keep.sum(1).clamp_min(1)

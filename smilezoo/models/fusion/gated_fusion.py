@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views
+from .view_attention_fusion import pool_views, weight_dtype
 
 
 @MODELS.register_module()
@@ -35,7 +35,8 @@ class GatedFusion(nn.Module):
         """z: (B, N, d) (or maps), view_mask: (B, N) bool or None
         -> fused (B, d), weights (B, N)."""
         pooled = pool_views(z)
-        g = torch.sigmoid(self.gate(pooled))  # (B, N, d)
+        logits = self.gate(pooled)  # (B, N, d); gates and shares in float32 under autocast
+        g = torch.sigmoid(logits.to(weight_dtype(logits)))
         if view_mask is not None:
             g = g * view_mask[..., None].to(g.dtype)
         share = g / g.sum(dim=1, keepdim=True).clamp_min(1e-6)  # (B, N, d)

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views
+from .view_attention_fusion import pool_views, weight_dtype
 
 
 @MODELS.register_module()
@@ -29,5 +29,5 @@ class MaxFusion(nn.Module):
             pooled = pooled.masked_fill(~view_mask.bool()[..., None], float('-inf'))
         fused, winner = pooled.max(dim=1)
         n = pooled.shape[1]
-        weights = nn.functional.one_hot(winner, n).to(fused.dtype).mean(dim=1)
+        weights = nn.functional.one_hot(winner, n).to(weight_dtype(fused)).mean(dim=1)
         return fused, weights

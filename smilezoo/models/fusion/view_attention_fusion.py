@@ -12,8 +12,17 @@ def pool_views(z: torch.Tensor) -> torch.Tensor:
     return z.flatten(3).mean(-1) if z.dim() > 3 else z
 
 
+def weight_dtype(x: torch.Tensor) -> torch.dtype:
+    """float32 for half-precision ``x`` (fusion weights never run in bf16/fp16), else
+    its own dtype (float32, float64)."""
+    return torch.promote_types(x.dtype, torch.float32)
+
+
 def masked_softmax(scores: torch.Tensor, view_mask: Optional[torch.Tensor]) -> torch.Tensor:
-    """Softmax over views (dim 1); views with ``view_mask`` False get weight 0."""
+    """(B, N) scores -> (B, N) softmax over views in at least float32 (under autocast
+    the scores are bf16: a bf16 softmax sums to one only to ~3 digits); views with
+    ``view_mask`` False get weight 0."""
+    scores = scores.to(weight_dtype(scores))
     if view_mask is not None:
         scores = scores.masked_fill(~view_mask.bool(), float('-inf'))
     return scores.softmax(dim=1)
@@ -45,7 +54,7 @@ class ViewAttentionFusion(nn.Module):
         """
         pooled = pool_views(z)
         weights = masked_softmax(self.score(pooled).squeeze(-1), view_mask)
-        return torch.einsum('bn,bnd->bd', weights, pooled), weights
+        return torch.einsum('bn,bnd->bd', weights.to(pooled.dtype), pooled), weights
 
 
 @MODELS.register_module()
@@ -59,4 +68,4 @@ class MeanFusion(nn.Module):
         pooled = pool_views(z)
         scores = torch.zeros(pooled.shape[:2], device=z.device, dtype=pooled.dtype)
         weights = masked_softmax(scores, view_mask)
-        return torch.einsum('bn,bnd->bd', weights, pooled), weights
+        return torch.einsum('bn,bnd->bd', weights.to(pooled.dtype), pooled), weights
