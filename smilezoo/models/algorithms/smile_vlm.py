@@ -16,13 +16,21 @@ class SmileVLM(BaseModel):
 
     Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is
     encoded clean (z') and under two random augmentations (z^A, z^B), all
-    B*N*3 images in one backbone call. The class label of a sample only picks
-    the prompt pool its text is drawn from; no label enters a loss.
+    B*N*3 images in one backbone call. Where the category is read (docs/method.md):
+    with ``prompt_selection='label'`` a sample's ground-truth label picks the
+    prompt pool its text is drawn from, and under the InfoNCE loss's default
+    ``false_negatives='same_pool'`` it also enters that loss as the mask of
+    same-class negatives (``pool_ids = pool_of_prompt[prompt_ids]`` is the
+    label). It is never a loss target. A label-free ``prompt_selection`` reads
+    no ground truth in training; with ``false_negatives='keep'`` as well, no
+    pool id enters any loss.
 
     Args:
         backbone, projector, fusion, text_encoder, head, augment: configs.
             ``projector.in_dim``/``out_dim`` and ``fusion.embed_dim`` are filled
-            in from the backbone and the text encoder when missing.
+            in from the backbone and the text encoder when missing;
+            ``projector.residual=True`` (the CLIP configs) starts g_v as the
+            identity and needs the backbone's size to equal d.
         class_names: class names in label order.
         prompt_pools: class name -> list of prompts.
         losses: dict with keys 'mv_bt', 'vl', 'red' -> loss configs; a missing
