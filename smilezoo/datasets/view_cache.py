@@ -2,9 +2,25 @@
 
 Output, under ``out_dir``:
 - ``views/<source path>.npy``: (N, C, H, W) uint8 views of one scan;
+- ``views/<source path>.entry.json``: what the entry was made from
+  (:mod:`smilezoo.datasets.cache_manifest`), written after its ``.npy``;
 - ``annotations.json``: ``dict(metainfo, data_list)`` read by CachedViewDataset;
-- ``prepare_report.json``: counts and every skipped file with the reason.
-Every file is written under a temporary name and renamed when complete.
+- ``prepare_report.json``: counts (rendered, reused, failed, and
+  ``render_reasons``: why each rendered scan was not reused), the re-rendered
+  entries with the reason (``rerendered``) and every skipped file with the
+  reason (``skipped``: dict(source_path, reason)).
+Every file is written under a temporary name (fsynced) and renamed when
+complete.
+
+Reuse: an entry is reused only when its entry record matches this run (the
+source files, the renderer / loader / temporal settings, the array's shape
+and dtype) and its ``.npy`` header loads (:func:`~smilezoo.datasets.
+cache_manifest.check_entry`); anything else is rendered again. Finished
+entries are known from their records alone, so a run stopped by Ctrl-C, kill
+-9 or a crash resumes where it was. ``annotations.json`` is written last and
+lists only entries of this run's settings; one that would list an entry
+about to be re-rendered is removed first (with its report). One run at a
+time writes an ``out_dir`` (a lock file, ``.prepare.lock``).
 
 Sequence sources (4D: a ``load_frames`` method, see
 :class:`smilezoo.datasets.temporal.SequenceSource`): each sampled frame is
@@ -19,33 +35,72 @@ missing frame of a converted sequence). A sequence with too few readable
 frames is ``skipped`` with the reason naming its frames.
 """
 import json
-import multiprocessing as mp
 import os
 import os.path as osp
+import re
+import signal
+import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from smilezoo.utils.worker_pool import WorkerDied, WorkerError, describe_exit, run_in_workers
+
+from .cache_manifest import (check_entry, make_entry_record, record_inputs, remove_entry,
+                             settings_key, source_identity, write_entry_record)
 from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
 
 _WORKER = {}
+_TMP_NAME = re.compile(r'\.tmp\d+(\.npy)?$')
+
+
+class PrepareError(RuntimeError):
+    """prepare_data cannot go on (a worker died, the cache is in use); the
+    message says what happened and to which scan."""
+
+
+class PrepareInterrupted(KeyboardInterrupt):
+    """Ctrl-C during prepare_view_cache: ``cached`` of ``total`` scans are
+    cached (a rerun reuses them)."""
+
+    def __init__(self, cached: int, total: int, out_dir: str):
+        self.cached, self.total, self.out_dir = cached, total, out_dir
+        super().__init__(f'interrupted: {cached} of {total} scans are cached in {out_dir}; '
+                         f'rerun to continue')
 
 
 def write_json_atomic(obj, path: str, indent: int = 1) -> None:
-    """json.dump to a temporary name in the target folder (made if needed), then rename."""
+    """json.dump to a temporary name in the target folder (made if needed),
+    fsync, then rename."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=indent)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'w') as f:
+            json.dump(obj, f, indent=indent)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
 
 
 def save_npy_atomic(arr: np.ndarray, path: str) -> None:
+    """np.save to a temporary name, fsync, rename (no partial .npy, ever)."""
     os.makedirs(osp.dirname(path), exist_ok=True)
     tmp = f'{path}.tmp{os.getpid()}.npy'
-    np.save(tmp, arr)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'wb') as f:
+            np.save(f, arr, allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
 
 
 def to_uint8(views: np.ndarray) -> np.ndarray:
@@ -62,21 +117,30 @@ def _init_worker(source_cfg: Dict, renderer_cfg: Dict) -> None:
 
 
 def _render_one(task):
-    """-> (record, status, error, extra); extra holds a sequence's
-    frames_used and frame_problems."""
-    record, out_path, reuse = task
-    if reuse and osp.isfile(out_path):
-        return record, 'reused', None, None
+    """Render one record, write its .npy, then its entry record (in a worker).
+
+    Returns (record, status, error, extra): status 'rendered' or 'failed'
+    (error says why; a stale entry of the record is removed); extra holds a
+    sequence's frames_used and frame_problems.
+    """
+    record, out_path, key = task
     source, extra = _WORKER['source'], None
     try:
+        # identity before reading: a file edited meanwhile re-renders next run
+        files = source_identity(source, record)
         if hasattr(source, 'load_frames'):
             views, extra = render_sequence(source, _WORKER['renderer'], record)
         else:
             mesh = source.load(record)
             from smilezoo.renderers.geometry_checks import checked_render
             views = checked_render(_WORKER['renderer'], mesh)  # degenerate: GeometryError
-        save_npy_atomic(to_uint8(views), out_path)
+        views = to_uint8(views)
+        save_npy_atomic(views, out_path)
+        write_entry_record(out_path, make_entry_record(
+            record['source_path'], key, record_inputs(source, record), files, out_path,
+            views, extra))
     except Exception as e:  # reported per file, never silently dropped
+        remove_entry(out_path)
         return record, 'failed', f'{type(e).__name__}: {e}', None
     return record, 'rendered', None, extra
 
@@ -124,9 +188,16 @@ def render_sequence(source, renderer, record: Dict) -> Tuple[np.ndarray, Dict]:
     from .temporal import dynamic_image
     meshes, problems = source.load_frames(record)
     distinct = list({id(m): m for m in meshes}.values())
+    face_crop = getattr(renderer, 'face_crop', None)
+    if face_crop is not None:  # one sphere for every frame (renderer option face_crop)
+        cropped = dict(zip(map(id, distinct), face_crop.crop_sequence(distinct)))
+        meshes = [cropped[id(m)] for m in meshes]
+        distinct = list(cropped.values())
     if getattr(source, 'normalise', 'frame') == 'sequence':
         centre, scale = sequence_normalisation(distinct)
         render = lambda m: render_normalised(renderer, m, centre, scale)  # noqa: E731
+    elif face_crop is not None:
+        render = lambda m: renderer.render(m, crop=False)  # noqa: E731  cropped above
     else:
         render = renderer.render
     renders = {id(m): render(m) for m in distinct}
@@ -143,7 +214,14 @@ def render_sequence(source, renderer, record: Dict) -> Tuple[np.ndarray, Dict]:
 def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, workers: int = 1,
                        force: bool = False, progress: bool = True,
                        limit: Optional[int] = None) -> Dict:
-    """Render and cache every scan of ``source_cfg``; returns the report dict."""
+    """Render and cache every scan of ``source_cfg``; returns the report dict.
+
+    Raises:
+        PrepareInterrupted: on Ctrl-C, after stopping the workers; what is
+            cached stays valid and is reused by the next run.
+        PrepareError: a worker process died (the message names its scan), or
+            another run holds ``out_dir``.
+    """
     from smilezoo.registry import DATASETS
     from smilezoo.utils import register_all_modules
     register_all_modules()
@@ -173,8 +251,10 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
              for r in records]
     results, todo, why = [None] * len(records), [], {}
     for i, (record, path) in enumerate(zip(records, paths)):
-        reason, detail, rec = (('forced', '', None) if force
-                               else check_entry(path, key, source, record))
+        if force:
+            reason, detail, rec = ('forced' if osp.exists(path) else 'new'), '', None
+        else:
+            reason, detail, rec = check_entry(path, key, source, record)
         if reason is None:
             results[i] = ('reused', None, rec.get('extra'))
         else:
@@ -184,14 +264,16 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
         _drop_outdated_annotations(ann_path, key, {paths[i] for i in todo})
     tasks = [(records[i], paths[i], key) for i in todo]
     running = set()
+    rendering = _run(tasks, source_cfg, renderer_cfg, workers, progress, len(records), running)
     try:
-        for j, (_, status, error, extra) in _run(tasks, source_cfg, renderer_cfg, workers,
-                                                 progress, len(records), running):
+        for j, (_, status, error, extra) in rendering:
             results[todo[j]] = (status, error, extra)
     except KeyboardInterrupt:
-        done = sum(r is not None and r[0] != 'failed' for r in results)
-        done += sum(check_entry(paths[todo[j]], key, source, records[todo[j]])[0] is None
-                    for j in running)  # finished while the workers were stopped
+        with _sigint_ignored():  # a second Ctrl-C does not interrupt the cleanup
+            rendering.close()  # stops the workers
+            done = sum(r is not None and r[0] != 'failed' for r in results)
+            done += sum(check_entry(paths[todo[j]], key, source, records[todo[j]])[0] is None
+                        for j in running)  # finished as the workers were stopped
         raise PrepareInterrupted(done, len(records), out_dir) from None
     except (WorkerDied, WorkerError) as e:
         done = sum(r is not None and r[0] != 'failed' for r in results)
@@ -238,6 +320,19 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
         os.remove(ann_path)
     write_json_atomic(report, osp.join(out_dir, 'prepare_report.json'))
     return report
+
+
+@contextmanager
+def _sigint_ignored():
+    """SIGINT ignored inside (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 @contextmanager
@@ -308,9 +403,12 @@ def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):
                                      (source_cfg, renderer_cfg), running=running)
         else:
             results = _run_here(tasks, source_cfg, renderer_cfg, running)
-        for j, res in results:
-            yield j, res
-            bar.advance(job)
+        try:
+            for j, res in results:
+                yield j, res
+                bar.advance(job)
+        finally:
+            results.close()  # stops the workers, whatever ended the loop
 
 
 def _run_here(tasks, source_cfg, renderer_cfg, running):
