@@ -86,7 +86,7 @@ def check_geometry(mesh, max_coordinate: Optional[float] = MAX_COORDINATE,
             raise GeometryError(
                 f'{int(big.sum())} of {n} vertices have a coordinate beyond '
                 f'+-{max_coordinate:g} (first: vertex {k} at '
-                f'{np.array2string(vertices[k].astype(np.float64), precision=4)}); '
+                f'({", ".join(f"{float(c):g}" for c in vertices[k])})); '
                 f'absurd for a face scan in any unit: the renderer key max_coordinate '
                 f'sets the bound')
     is_mesh = faces is not None and len(faces) > 0
@@ -113,7 +113,7 @@ def _check_extent(vertices: np.ndarray) -> None:
     extent = np.ptp(pts, axis=0)
     if not extent.any():
         raise GeometryError(f'zero extent: all {len(vertices)} vertices are the same point '
-                            f'{np.array2string(pts[0], precision=4)}')
+                            f'({", ".join(f"{c:g}" for c in pts[0])})')
     sing = np.linalg.svd(pts - pts.mean(axis=0), compute_uv=False)
     if sing[1] <= _LINE_TOLERANCE * sing[0]:
         raise GeometryError(f'zero extent across a line: all {len(vertices)} vertices lie on '
