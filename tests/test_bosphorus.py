@@ -309,7 +309,7 @@ def test_source_protocol_and_skipped_names(tmp_path):
     (root / 'bs000' / 'bs001_E_HAPPY_0.bnt').write_bytes(b'')
     (root / 'bs000' / 'bs000_E_HAPPY_0.lm3').write_bytes(b'')
     (root / 'notes').mkdir()
-    records, skipped = BosphorusScans(str(root)).scan()
+    records, skipped = BosphorusScans(str(root), subject_rule='all_six').scan()
     assert {r['subject'] for r in records} == {'bs000', 'bs002'}
     assert len(records) == 6 + 7
     first = records[0]
@@ -318,14 +318,17 @@ def test_source_protocol_and_skipped_names(tmp_path):
                          expression='angry', intensity=None, sex=None,
                          race=None, scan_type='E_ANGER', take=0)
     reasons = {s['source_path']: s['reason'] for s in skipped}
+    excluded = {f'bs001/bs001_E_{e}_0.bnt' for e in SIX if e != 'FEAR'}
     assert set(reasons) == {'bs000/bs000_E_JOY_0.bnt',
-                            'bs000/bs001_E_HAPPY_0.bnt'}
+                            'bs000/bs001_E_HAPPY_0.bnt'} | excluded
     assert 'JOY' in reasons['bs000/bs000_E_JOY_0.bnt']
     assert 'in folder bs000' in reasons['bs000/bs001_E_HAPPY_0.bnt']
-    # without the all-six rule bs001 (no FEAR) is kept too
-    records, _ = BosphorusScans(str(root),
-                                require_all_expressions=False).scan()
-    assert len(records) == 6 + 5 + 7
+    for path in excluded:  # the rule's exclusions are listed, with the lack
+        assert 'subject bs001 has no scan of fear' in reasons[path]
+    # without the all-six rule bs001 (no FEAR) is kept too (older spelling too)
+    for opts in (dict(subject_rule='all'), dict(require_all_expressions=False)):
+        records, skipped = BosphorusScans(str(root), **opts).scan()
+        assert len(records) == 6 + 5 + 7 and len(skipped) == 2
     # neutral on request, pose scans never; subject filter
     records, _ = BosphorusScans(
         str(root), expressions=('neutral', 'happy'),
@@ -337,10 +340,11 @@ def test_source_protocol_and_skipped_names(tmp_path):
 
 def test_source_accepts_the_bosphorusdb_parent(tmp_path):
     _touch_tree(tmp_path / 'BosphorusDB', _tree_names())
-    records, _ = BosphorusScans(str(tmp_path)).scan()
+    records, _ = BosphorusScans(str(tmp_path), subject_rule='all_six').scan()
     assert len(records) == 13
     assert records[0]['source_path'] == 'BosphorusDB/bs000/bs000_E_ANGER_0.bnt'
-    direct, _ = BosphorusScans(str(tmp_path / 'BosphorusDB')).scan()
+    direct, _ = BosphorusScans(str(tmp_path / 'BosphorusDB'),
+                               subject_rule='all_six').scan()
     assert direct[0]['source_path'] == 'bs000/bs000_E_ANGER_0.bnt'
 
 
@@ -425,12 +429,19 @@ def test_synthetic_layout_files_and_determinism(synthetic, tmp_path):
 
 
 def test_source_reads_the_synthetic_tree(synthetic):
-    records, skipped = BosphorusScans(str(synthetic)).scan()
-    assert not skipped
+    records, skipped = BosphorusScans(str(synthetic), subject_rule='all_six').scan()
+    assert {s['source_path'] for s in skipped} == {
+        f'bs003/bs003_E_{e}_0.bnt' for e in SIX if e != 'FEAR'}  # bs003 lacks fear
     assert {r['subject'] for r in records} == {'bs000', 'bs001', 'bs002'}
     assert len(records) == 18 and {r['intensity'] for r in records} == {None}
     assert BosphorusScans(str(synthetic), require_all_expressions=False
                           ).scan()[0].__len__() == 23
+    # the default, the protocol's list, holds bs000-bs003: all kept, bs003 flagged
+    source = BosphorusScans(str(synthetic))
+    records_list, skipped = source.scan()
+    assert len(records_list) == 23 and not skipped
+    assert source.selection['rule'] == 'protocol'
+    assert source.selection['incomplete'] == {'bs003': ['fear']}
     mesh = BosphorusScans(str(synthetic)).load(records[0])
     cloud = BosphorusScans(str(synthetic), as_mesh=False).load(records[0])
     assert mesh.faces is not None and len(mesh.faces) > len(mesh.vertices)
@@ -475,8 +486,14 @@ def test_prepare_data_on_synthetic_bosphorus(synthetic, tmp_path):
     report = json.loads((cache / 'prepare_report.json').read_text())
     assert report['found'] == 18 and report['converted'] == 17
     reasons = {s['source_path']: s['reason'] for s in report['skipped']}
+    excluded = {f'bs003/bs003_E_{e}_0.bnt' for e in SIX if e != 'FEAR'}
     assert set(reasons) == {'bs001/bs001_E_SADNESS_0.bnt',
-                            'bs002/bs002_E_JOY_0.bnt'}
+                            'bs002/bs002_E_JOY_0.bnt'} | excluded
+    assert all('bs003 has no scan of fear' in reasons[p] for p in excluded)
+    assert report['selection']['rule'] == 'all_six'
+    assert report['selection']['left_out'] == {'bs003': 5}
+    console = ' '.join((proc.stdout + proc.stderr).split())
+    assert "chosen by 'all_six'" in console and 'bs003 lacks fear' in console
     reason = reasons['bs001/bs001_E_SADNESS_0.bnt']
     size = bad.stat().st_size
     assert 'ScanFormatError' in reason and bad.name in reason

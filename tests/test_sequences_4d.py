@@ -251,6 +251,9 @@ def write_sheet(root, rows, header=None):
         writer.writerows(rows)
 
 
+SYNTHETIC_COLUMNS = dict(subject='Subject', clip='Clip')  # the synthetic sheet's names
+
+
 def test_4dme_prepare_multilabel_and_apex_sampling(fourdme_tree, tmp_path):
     root = tmp_path / 'tree'
     shutil.copytree(fourdme_tree, root)
@@ -260,7 +263,7 @@ def test_4dme_prepare_multilabel_and_apex_sampling(fourdme_tree, tmp_path):
     rows.append(dict(rows[1], Clip='X99', Emotion='happy'))  # unknown label -> skipped
     write_sheet(root, rows)
     opts = dict(type='FourDMESequences', data_root=str(root), num_frames_sampled=8,
-                min_frames=4)
+                min_frames=4, label_file='labels.csv', columns=SYNTHETIC_COLUMNS)
     source = FourDMESequences(**{k: v for k, v in opts.items() if k != 'type'})
     bad_clip = f"{rows[2]['Subject']}/{rows[2]['Clip']}"
     bad = sampled(source, bad_clip)
@@ -307,7 +310,7 @@ def test_4dme_sheet_options(tmp_path):
     write_sheet(tmp_path, rows, header)
     columns = dict(subject='sub', clip='clip id', onset='on', apex='peak', offset='off',
                    emotion='labels')
-    src = FourDMESequences(str(tmp_path), columns=columns,
+    src = FourDMESequences(str(tmp_path), columns=columns, label_file='labels.csv',
                            mesh_pattern='{subject}/{clip}_{frame:04d}.obj',
                            num_frames_sampled=4)
     records, skipped = src.scan()
@@ -320,8 +323,8 @@ def test_4dme_sheet_options(tmp_path):
     reasons = ' | '.join(s['reason'] for s in skipped)
     assert 'onset 7 is after offset 4' in reasons and 'duplicate clip' in reasons
     assert 'no mesh frames' in reasons
-    with pytest.raises(ValueError, match=r"no column\(s\) \['Subject'"):
-        FourDMESequences(str(tmp_path)).scan()
+    with pytest.raises(ValueError, match=r"no column\(s\) \['sub_ID'"):
+        FourDMESequences(str(tmp_path), label_file='labels.csv').scan()
     with pytest.raises(ValueError, match='unknown field'):
         FourDMESequences(str(tmp_path), mesh_pattern='{subject}/{take}/{frame}.obj')
 

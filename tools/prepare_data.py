@@ -9,11 +9,12 @@ import argparse
 import os
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from rich.console import Console
 from rich.table import Table
 
 from smilezoo.datasets.view_cache import prepare_view_cache
+from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
 def parse_args():
@@ -22,7 +23,8 @@ def parse_args():
     parser.add_argument('--workers', type=int, default=1, help='rendering processes')
     parser.add_argument('--force', action='store_true', help='re-render cached views')
     parser.add_argument('--limit', type=int, help='only the first N scans (for a quick look)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, as in train.py')
     return parser.parse_args()
 
 
@@ -30,9 +32,8 @@ def main():
     args = parse_args()
     if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
         sys.path.insert(0, os.getcwd())
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    with exit_on_config_error():  # missing file, unknown key, type or argument: exit 2
+        cfg = load_config(args.config, args.cfg_options, check=('data_preparation',))
     prep = cfg.get('data_preparation')
     if not prep:
         sys.exit(f'{args.config}: no data_preparation = dict(source=..., renderer=..., '
@@ -42,9 +43,10 @@ def main():
             sys.exit(f'{args.config}: data_preparation.{key} is missing')
     console = Console(stderr=True)
     try:
-        report = prepare_view_cache(prep['source'].to_dict(), prep['renderer'].to_dict(),
-                                    prep['out_dir'], workers=args.workers, force=args.force,
-                                    limit=args.limit)
+        with exit_on_config_error(), explain_config_errors(cfg):
+            report = prepare_view_cache(prep['source'].to_dict(), prep['renderer'].to_dict(),
+                                        prep['out_dir'], workers=args.workers,
+                                        force=args.force, limit=args.limit)
     except FileNotFoundError as e:
         console.print(f'[red]error:[/red] {e}')
         sys.exit(2)
@@ -52,6 +54,8 @@ def main():
                   f"{report['out_dir']} ({report['rendered']} rendered, {report['reused']} "
                   f"reused) in {report['seconds']} s; report: "
                   f"{report['out_dir']}/prepare_report.json")
+    if report.get('selection'):
+        console.print(report['selection']['summary'], markup=False)
     if report['skipped']:
         table = Table(title=f"{len(report['skipped'])} file(s) skipped")
         table.add_column('file')

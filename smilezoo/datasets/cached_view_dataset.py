@@ -6,6 +6,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.fileio import load
 
 from smilezoo.registry import DATASETS
+from smilezoo.utils.paths import resolve_inside
 from .splits import select_subjects
 
 ANNOTATION_FORMAT = 'smilezoo.cached_views'
@@ -19,7 +20,10 @@ class CachedViewDataset(BaseDataset):
     The annotation file (written by ``tools/prepare_data.py``) is
     ``dict(metainfo=dict(format, version, renderer, ...), data_list=[dict(views,
     subject, expression, intensity, ...)])``; ``views`` is the path of an .npy
-    array (N, C, H, W) uint8, relative to the annotation file.
+    array (N, C, H, W) uint8, relative to the annotation file; a ``views``
+    path that is absolute or resolves outside the annotation file's folder
+    ('..', a symbolic link) is refused (PathOutsideRootError naming the
+    file, the entry index and the path).
 
     Args:
         ann_file: the annotation file.
@@ -57,14 +61,16 @@ class CachedViewDataset(BaseDataset):
         items = ann['data_list']
         keep_subjects = select_subjects([d['subject'] for d in items], self.subject_split)
         out = []
-        for d in items:
+        for index, d in enumerate(items):
+            views = resolve_inside(root, d.get('views'),  # every entry, even unused ones
+                                   f'{self.ann_file}: data_list[{index}].views')
             if d['expression'] not in self._classes:
                 continue
             if self.intensities is not None and d.get('intensity') not in self.intensities:
                 continue
             if keep_subjects is not None and d['subject'] not in keep_subjects:
                 continue
-            d = dict(d, views=osp.join(root, d['views']),
+            d = dict(d, views=views,
                      gt_label=self._classes.index(d['expression']))
             out.append(d)
         return out

@@ -4,8 +4,11 @@
 # apex, all labels of a clip passed to the metric, per-view F1, for tests.
 _base_ = ['./tiny_synthetic.py']
 class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
+# the synthetic sheet is a csv with its own column names (the source's
+# defaults are the release's workbook and columns)
 data_preparation = dict(source=dict(_delete_=True, type='FourDMESequences',
-                                    data_root='data/synthetic_4dme',
+                                    data_root='data/synthetic_4dme', label_file='labels.csv',
+                                    columns=dict(subject='Subject', clip='Clip'),
                                     num_frames_sampled=8, min_frames=4))
 model = dict(class_names=class_names,
              prompt_pools=dict(positive=['a face with positive micro expression'],

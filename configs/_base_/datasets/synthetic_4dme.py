@@ -4,8 +4,9 @@
 # tools/prepare_data.py: per clip, 16 samples over onset..apex..offset (apex
 # always included; frames repeat when the event is shorter), 3 views, one
 # dynamic image per view (approximate rank pooling).
-# The real sheet's column names and mesh paths are unconfirmed: set columns
-# and mesh_pattern. Multi-label clips ("negative|positive"): the record keeps
+# The synthetic sheet is a csv with its own column names (set below); the
+# release's workbook and columns are the source's defaults (see 4dme.py).
+# Multi-label clips ("negative|positive"): the record keeps
 # `labels` (all) and `expression` = the first, the class index used here and
 # for the prompt pool in training; the metric counts a prediction among
 # `labels` as correct (multi_label='any').

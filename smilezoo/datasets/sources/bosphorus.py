@@ -1,5 +1,10 @@
 """Bosphorus on disk: subject folders ``bsNNN/`` of ``.bnt`` range grids
-named ``bsNNN_{CLASS}_{CODE}_{k}`` (see docs/datasets.md)."""
+named ``bsNNN_{CLASS}_{CODE}_{k}`` (see docs/datasets.md), as the release
+unpacks: ``BosphorusDB/bs000/bs000_E_HAPPY_0.{bnt,lm2,lm3,png}`` (some copies
+split it into ``BosphorusDB_p1/``, ``BosphorusDB_p2/`` ...; other files such
+as ``unallowed_subjects.txt`` are ignored). Which subjects are used is the
+source's ``subject_rule``: the built-in list of the FER protocol's 65 by
+default."""
 import os
 import os.path as osp
 import re
@@ -18,6 +23,25 @@ SIX_EMOTIONS = tuple(EMOTION_CODES.values())
 NAME_RE = re.compile(r'^(?P<subject>bs\d{3})_(?P<cls>[A-Z]+)_'
                      r'(?P<code>[A-Za-z0-9]+)_(?P<take>\d+)\.bnt$')
 SUBJECT_DIR = re.compile(r'^bs\d{3}$')
+DB_DIR = re.compile(r'^BosphorusDB(_p\d+)?$')
+#: The 65 subjects of the FER protocol (bs000-bs104 without bs007, bs010,
+#: bs013, bs020, bs047-bs081 and bs092; one public list, docs/datasets.md).
+PROTOCOL_SUBJECTS = (
+    'bs000', 'bs001', 'bs002', 'bs003', 'bs004', 'bs005', 'bs006', 'bs008', 'bs009', 'bs011',
+    'bs012', 'bs014', 'bs015', 'bs016', 'bs017', 'bs018', 'bs019', 'bs021', 'bs022', 'bs023',
+    'bs024', 'bs025', 'bs026', 'bs027', 'bs028', 'bs029', 'bs030', 'bs031', 'bs032', 'bs033',
+    'bs034', 'bs035', 'bs036', 'bs037', 'bs038', 'bs039', 'bs040', 'bs041', 'bs042', 'bs043',
+    'bs044', 'bs045', 'bs046', 'bs082', 'bs083', 'bs084', 'bs085', 'bs086', 'bs087', 'bs088',
+    'bs089', 'bs090', 'bs091', 'bs093', 'bs094', 'bs095', 'bs096', 'bs097', 'bs098', 'bs099',
+    'bs100', 'bs101', 'bs102', 'bs103', 'bs104',
+)
+#: how the subjects are chosen: the built-in list, the all-six-emotions
+#: rule, or every subject
+SUBJECT_RULES = {
+    'protocol': 'the built-in list of the 65 subjects of the FER protocol (PROTOCOL_SUBJECTS)',
+    'all_six': 'the all-six-expressions rule: subjects with a scan of each of the six emotions',
+    'all': 'every subject found',
+}
 
 
 def parse_bosphorus_name(filename: str) -> Dict:
@@ -63,9 +87,12 @@ class BosphorusScans:
         expressions: expressions to keep (the six emotions by default; add
             'neutral' for the N_N scans). Action-unit, pose and occlusion
             scans are never kept (they are not listed as skipped either).
-        require_all_expressions: keep only subjects with a scan of each of
-            the six emotions, whatever ``expressions`` is (the common
-            65-subject protocol).
+        subject_rule: which subjects are used: 'protocol' (default: the
+            built-in :data:`PROTOCOL_SUBJECTS`, the paper's 65), 'all_six'
+            (subjects with a scan of each of the six emotions, whatever
+            ``expressions`` is) or 'all'.
+        require_all_expressions: older spelling: True = 'all_six', False =
+            'all' (only when ``subject_rule`` is not given).
         subjects: optional list of subject ids to keep.
         as_mesh: ``load`` returns a triangle mesh of the grid (True) or the
             bare valid points (False; rendered by the point splatter).
@@ -73,13 +100,22 @@ class BosphorusScans:
     Records: source_path, dataset='bosphorus', subject, expression,
     intensity=None (Bosphorus has none), sex=None, race=None,
     scan_type ('E_HAPPY', 'N_N', ...), take (k).
+
+    After :meth:`scan`, ``selection`` says which rule chose the subjects
+    (``rule``, ``description``, ``summary``: one line for the console),
+    the subjects used, the listed subjects not found or lacking an emotion
+    ('protocol'), and the subjects left out with their scan counts. Every
+    scan that the 'all_six' rule excluded (one that would have been kept
+    otherwise) is also in ``skipped``, its reason naming the emotions its
+    subject lacks, so one misnamed file cannot silently drop a subject.
     """
 
     dataset_name = 'bosphorus'
 
     def __init__(self, data_root: str,
                  expressions: Sequence[str] = SIX_EMOTIONS,
-                 require_all_expressions: bool = True,
+                 subject_rule: Optional[str] = None,
+                 require_all_expressions: Optional[bool] = None,
                  subjects: Optional[Sequence[str]] = None,
                  as_mesh: bool = True):
         self.data_root = data_root
@@ -88,13 +124,28 @@ class BosphorusScans:
         if unknown:
             raise ValueError(f'unknown expressions {sorted(unknown)}; '
                              f'Bosphorus has {SIX_EMOTIONS} and neutral')
-        self.require_all_expressions = require_all_expressions
+        if subject_rule is None:
+            subject_rule = {None: 'protocol', True: 'all_six', False: 'all'}.get(
+                require_all_expressions, 'protocol')
+        elif require_all_expressions is not None and \
+                (subject_rule == 'all_six') != bool(require_all_expressions):
+            raise ValueError(f'subject_rule={subject_rule!r} contradicts '
+                             f'require_all_expressions={require_all_expressions!r}; '
+                             f'give only subject_rule')
+        if subject_rule not in SUBJECT_RULES:
+            raise ValueError(f'subject_rule {subject_rule!r}: expected one of '
+                             f'{sorted(SUBJECT_RULES)}')
+        self.subject_rule = subject_rule
+        self.require_all_expressions = subject_rule == 'all_six'
+        self.selection: Optional[Dict] = None
         self.subjects = set(subjects) if subjects else None
         self.as_mesh = as_mesh
 
     def subject_folders(self) -> List[str]:
-        """Subject folders relative to data_root: ``bsNNN`` or
-        ``BosphorusDB/bsNNN``."""
+        """Subject folders relative to data_root: ``bsNNN``, or
+        ``BosphorusDB*/bsNNN`` when data_root holds none directly (every
+        ``BosphorusDB``, ``BosphorusDB_p1`` ... folder, in name order; a
+        subject found twice keeps its first folder, see :meth:`scan`)."""
         if not osp.isdir(self.data_root):
             raise FileNotFoundError(
                 f'Bosphorus data_root {self.data_root!r} does not exist. The '
@@ -103,14 +154,19 @@ class BosphorusScans:
                 f'bs000/, bs001/, ... (or at its parent holding BosphorusDB/)'
                 f', or make synthetic data: python tools/dataset_converters/'
                 f'make_synthetic.py --layout bosphorus --out DIR')
-        for prefix in ('', 'BosphorusDB'):
-            top = osp.join(self.data_root, prefix)
-            if not osp.isdir(top):
-                continue
-            found = [osp.join(prefix, d) for d in sorted(os.listdir(top))
-                     if SUBJECT_DIR.match(d) and osp.isdir(osp.join(top, d))]
-            if found:
-                return found
+
+        def subjects_in(top: str) -> List[str]:
+            folder = osp.join(self.data_root, top)
+            return [osp.join(top, d) for d in sorted(os.listdir(folder))
+                    if SUBJECT_DIR.match(d) and osp.isdir(osp.join(folder, d))]
+
+        found = subjects_in('')
+        if not found:
+            for top in sorted(os.listdir(self.data_root)):
+                if DB_DIR.match(top) and osp.isdir(osp.join(self.data_root, top)):
+                    found += subjects_in(top)
+        if found:
+            return found
         raise FileNotFoundError(
             f'Bosphorus data_root {self.data_root!r} holds no subject folders '
             f'bsNNN/ (nor BosphorusDB/bsNNN/)')
@@ -118,9 +174,14 @@ class BosphorusScans:
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """Walk data_root. Returns (records, skipped): one record per kept
         scan, and every .bnt whose name did not parse, with the reason."""
-        parsed, skipped = [], []
+        parsed, skipped, first_dir = [], [], {}
         for rel_dir in self.subject_folders():
             folder = osp.basename(rel_dir)
+            if first_dir.setdefault(folder, rel_dir) != rel_dir:
+                skipped.append(dict(source_path=rel_dir, reason=(
+                    f'{rel_dir}: subject {folder} is also in {first_dir[folder]} '
+                    f'(only that folder is read)')))
+                continue
             for fname in sorted(os.listdir(osp.join(self.data_root, rel_dir))):
                 if not fname.endswith('.bnt'):
                     continue
@@ -136,25 +197,66 @@ class BosphorusScans:
                                         f'folder {folder}'))
                     continue
                 parsed.append((rel, info))
-        complete = None
-        if self.require_all_expressions:
-            shown: Dict[str, set] = {}
-            for _, info in parsed:
-                shown.setdefault(info['subject'], set()).add(info['expression'])
-            complete = {s for s, e in shown.items() if e >= set(SIX_EMOTIONS)}
-        records = []
+        shown: Dict[str, set] = {}
+        for _, info in parsed:
+            shown.setdefault(info['subject'], set()).add(info['expression'])
+        lacks = {subj: [e for e in SIX_EMOTIONS if e not in got]
+                 for subj, got in shown.items()}
+        if self.subject_rule == 'protocol':
+            chosen = set(PROTOCOL_SUBJECTS)
+        elif self.subject_rule == 'all_six':
+            chosen = {subj for subj, miss in lacks.items() if not miss}
+        else:
+            chosen = set(shown)
+        records, left_out = [], {}
         for rel, info in parsed:
-            if (info['expression'] not in self.expressions
-                    or (complete is not None and info['subject'] not in complete)
-                    or (self.subjects and info['subject'] not in self.subjects)):
+            subj = info['subject']
+            if info['expression'] not in self.expressions or (
+                    self.subjects and subj not in self.subjects):
+                continue
+            if subj not in chosen:
+                left_out[subj] = left_out.get(subj, 0) + 1
+                if self.subject_rule == 'all_six':
+                    skipped.append(dict(source_path=rel, reason=(
+                        f'{rel}: not used: subject {subj} has no scan of '
+                        f'{", ".join(lacks[subj])} (subject_rule=\'all_six\' keeps only '
+                        f'subjects with all six emotions; a misnamed file makes a subject '
+                        f'lack one)')))
                 continue
             records.append(dict(
                 source_path=rel, dataset=self.dataset_name,
-                subject=info['subject'], expression=info['expression'],
+                subject=subj, expression=info['expression'],
                 intensity=None, sex=None, race=None,
                 scan_type=f'{info["scan_class"]}_{info["code"]}',
                 take=info['take']))
+        self.selection = self._selection(records, shown, lacks, left_out)
         return records, skipped
+
+    def _selection(self, records, shown, lacks, left_out) -> Dict:
+        """The report's ``selection`` block (see the class docstring)."""
+        used = sorted({r['subject'] for r in records})
+        out = dict(rule=self.subject_rule, description=SUBJECT_RULES[self.subject_rule],
+                   subjects_used=used, left_out={s: left_out[s] for s in sorted(left_out)})
+        summary = (f'Bosphorus subjects chosen by {self.subject_rule!r} '
+                   f'({SUBJECT_RULES[self.subject_rule]}): {len(used)} used')
+        if self.subject_rule == 'protocol':
+            wanted = [s for s in PROTOCOL_SUBJECTS if not self.subjects or s in self.subjects]
+            out['missing'] = [s for s in wanted if s not in shown]
+            out['incomplete'] = {s: lacks[s] for s in wanted if s in shown and lacks[s]}
+            if out['missing']:
+                summary += (f'; {len(out["missing"])} listed subject(s) not found: '
+                            f'{", ".join(out["missing"][:10])}')
+            if out['incomplete']:
+                summary += '; listed but lacking an emotion: ' + ', '.join(
+                    f'{s} ({", ".join(m)})' for s, m in list(out['incomplete'].items())[:10])
+        if left_out:
+            summary += (f'; {len(left_out)} subject(s) left out '
+                        f'({sum(left_out.values())} scans)')
+            if self.subject_rule == 'all_six':
+                summary += ': ' + ', '.join(f'{s} lacks {", ".join(lacks[s])}'
+                                            for s in sorted(left_out)[:10])
+        out['summary'] = summary
+        return out
 
     def load(self, record: Dict) -> Mesh:
         """The scan's valid grid points as a Mesh (see ``as_mesh``)."""

@@ -1,8 +1,15 @@
-"""4DME on disk: a label sheet (csv) of clips plus per-frame meshes.
+"""4DME on disk: the released label workbook (or a csv) of clips plus
+per-frame meshes.
 
-The sheet's column names, the mesh format and the folder layout of 4DME are
-unconfirmed (docs/datasets.md), so all three are configurable. Export the
-official spreadsheet to csv (e.g. ``pandas.read_excel(...).to_csv(...)``).
+Confirmed from public sources (docs/datasets.md, medium confidence): the
+labels ship as the workbook ``4DME_Labelling_Micro_release v1.xlsx`` with the
+columns ``sub_ID``, ``fold_name``, ``Onset``, ``Apex``, ``Offset``,
+``Emotion``, ``AUs`` and the multi-label columns ``Positive``, ``Negative``,
+``Surprise``, ``Repression``, ``Others``; these are the defaults and the
+workbook is read directly (openpyxl, values only: no formula or macro runs).
+A csv with the same or other column names works too. Still unknown: how the
+4D meshes are stored, so ``mesh_pattern`` stays configurable and the "no
+frames" error says so.
 """
 import bisect
 import csv
@@ -13,14 +20,27 @@ import string
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
+from smilezoo.utils.paths import check_name, resolve_inside
 from ..temporal import SequenceSource
 
 CLASSES = ('positive', 'negative', 'surprise', 'repression', 'others')
-DEFAULT_COLUMNS = dict(subject='Subject', clip='Clip', onset='Onset', apex='Apex',
+#: the label workbook of the release (its name, at the top of data_root)
+RELEASE_LABEL_FILE = '4DME_Labelling_Micro_release v1.xlsx'
+#: role -> column name, as in the release's workbook
+DEFAULT_COLUMNS = dict(subject='sub_ID', clip='fold_name', onset='Onset', apex='Apex',
                        offset='Offset', emotion='Emotion')
+#: class -> the release's multi-label flag column (used when the sheet has it)
+RELEASE_LABEL_COLUMNS = dict(positive='Positive', negative='Negative', surprise='Surprise',
+                             repression='Repression', others='Others')
 #: spellings seen in micro-expression sheets -> the 4DME class
 ALIASES = {'other': 'others', 'surprised': 'surprise', 'repressed': 'repression',
            'pos': 'positive', 'neg': 'negative'}
+_TRUE = {'1', 'true', 'yes', 'y', 'x'}
+_FALSE = {'', '0', 'false', 'no', 'n', '-', 'nan', 'none'}
+_HEADER_SEARCH_ROWS = 20
+MESH_UNCONFIRMED = ('how 4DME stores its 4D meshes is not confirmed by public sources: set '
+                    'data_preparation.source.mesh_pattern to your copy\'s layout '
+                    '({subject}, {clip}, {frame} fields)')
 
 
 def split_labels(cell: str, separators: str = '|;,/+&') -> List[str]:
@@ -62,15 +82,27 @@ def pattern_regex(pattern: str, subject: str, clip: str) -> Tuple[str, 're.Patte
 class FourDMESequences(SequenceSource):
     """Clips of 4DME listed in a label sheet, with their per-frame meshes.
 
-    Sheet (csv, first row = header): one row per clip with the columns named
-    by ``columns`` (subject, clip, onset, apex, offset, emotion). Onset, apex
+    Sheet: the release's workbook (``.xlsx``, first worksheet or ``sheet``;
+    the header is the first of its first 20 rows holding the subject, clip
+    and emotion columns) or a csv (first row = header); one row per clip with
+    the columns named by ``columns`` (subject, clip, onset, apex, offset,
+    emotion; the release's names by default). Onset, apex
     and offset are frame numbers as in the mesh file names; an empty apex is
     allowed, an empty / 0 / past-the-end offset means "to the last frame",
     an empty onset "from the first". The emotion cell holds one class or
     several separated by any of ``separators`` ("negative|positive"):
     ``labels`` keeps them all in the sheet's order and ``expression`` is the
     FIRST one (the primary label, used as the class index by
-    CachedViewDataset; multi-label metrics can read ``labels``).
+    CachedViewDataset; multi-label metrics can read ``labels``). The flag
+    columns of ``label_columns`` present in the sheet (the release's
+    ``Positive`` ... ``Others``: 1 / 0, empty = 0) add their classes to
+    ``labels`` after the emotion cell's, and stand in for an empty emotion
+    cell.
+
+    Paths: subject and clip names are parts of paths, so a name that is
+    absolute or holds '..' is refused (the row is skipped with the reason),
+    and a frame that resolves outside data_root through a symbolic link is
+    refused too (:func:`smilezoo.utils.paths.resolve_inside`).
 
     Frames: ``mesh_pattern`` relative to data_root, a format string with
     {subject}, {clip} and {frame} (default '{subject}/{clip}/{frame}.obj';
@@ -88,9 +120,16 @@ class FourDMESequences(SequenceSource):
 
     Args:
         data_root: the data folder.
-        label_file: the csv, relative to data_root or absolute.
-        columns: column names, keys as in :data:`DEFAULT_COLUMNS`.
-        mesh_pattern: see above.
+        label_file: the workbook (.xlsx / .xlsm) or csv, relative to
+            data_root or absolute (default the release's
+            :data:`RELEASE_LABEL_FILE`).
+        columns: column names, keys as in :data:`DEFAULT_COLUMNS` (given
+            keys replace the defaults).
+        label_columns: class -> flag column (default
+            :data:`RELEASE_LABEL_COLUMNS`); absent columns are ignored;
+            None or {} reads the emotion cell only.
+        sheet: worksheet name of a workbook (None: the first).
+        mesh_pattern: see above (unconfirmed for the release).
         classes: the allowed labels (default the 5 4DME classes).
         separators: characters separating labels in a cell.
         subjects: optional subject ids to keep.
@@ -102,8 +141,10 @@ class FourDMESequences(SequenceSource):
 
     dataset_name = '4dme'
 
-    def __init__(self, data_root: str, label_file: str = 'labels.csv',
+    def __init__(self, data_root: str, label_file: str = RELEASE_LABEL_FILE,
                  columns: Optional[Dict[str, str]] = None,
+                 label_columns: Optional[Dict[str, str]] = RELEASE_LABEL_COLUMNS,
+                 sheet: Optional[str] = None,
                  mesh_pattern: str = '{subject}/{clip}/{frame}.obj',
                  classes: Sequence[str] = CLASSES, separators: str = '|;,/+&',
                  subjects: Optional[Sequence[str]] = None, sampling: str = 'apex',
@@ -120,27 +161,84 @@ class FourDMESequences(SequenceSource):
         pattern_regex(mesh_pattern, 's', 'c')  # validates the fields
         self.mesh_pattern = mesh_pattern
         self.classes = [c.lower() for c in classes]
+        self.label_columns = dict(label_columns or {})
+        bad = [k for k in self.label_columns if k.lower() not in self.classes]
+        if bad:
+            raise ValueError(f'label_columns: {bad} are not classes; classes are '
+                             f'{self.classes}')
+        self.sheet = sheet
         self.separators = separators
         self.subjects = set(subjects) if subjects else None
 
-    def _rows(self) -> List[Dict]:
-        path = self.label_file if osp.isabs(self.label_file) else osp.join(
+    def _sheet_path(self) -> str:
+        return self.label_file if osp.isabs(self.label_file) else osp.join(
             self.data_root, self.label_file)
+
+    def _rows(self) -> List[Tuple[str, Dict[str, str]]]:
+        """[(where, row)] with ``where`` = 'FILE row N' (workbook) or 'FILE
+        line N' (csv) and row = column -> stripped text."""
+        path = self._sheet_path()
         if not osp.isfile(path):
             raise FileNotFoundError(
-                f'4DME label sheet {path!r} not found (label_file={self.label_file!r}); '
-                f'export the sheet to csv, or make synthetic data: python '
+                f'4DME label sheet {path!r} not found (label_file={self.label_file!r}; the '
+                f'release ships {RELEASE_LABEL_FILE!r}: put it in data_root or set '
+                f'data_preparation.source.label_file), or make synthetic data: python '
                 f'tools/dataset_converters/make_synthetic.py --layout 4dme --out DIR')
-        with open(path, newline='', encoding='utf-8-sig') as f:
-            reader = csv.DictReader(f)
-            header = [h.strip() for h in reader.fieldnames or []]
-            need = [self.columns[k] for k in ('subject', 'clip', 'emotion')]
-            absent = [c for c in need if c not in header]
-            if absent:
-                raise ValueError(f'{path}: no column(s) {absent}; the sheet has {header}; '
-                                 f'set columns=dict(...) in the source config')
-            return [{(k or '').strip(): (v or '').strip() for k, v in row.items()}
-                    for row in reader]
+        if path.lower().endswith(('.xlsx', '.xlsm')):
+            header, rows = self._read_workbook(path)
+            kind = 'row'
+        elif path.lower().endswith('.xls'):
+            raise ValueError(f'{path}: old .xls workbooks are not read; save it as .xlsx '
+                             f'or export it to csv')
+        else:
+            with open(path, newline='', encoding='utf-8-sig') as f:
+                reader = csv.reader(f)
+                header = next(reader, [])
+                rows = list(enumerate(reader, start=2))
+            kind = 'line'
+        header = [str(h).strip() for h in header]
+        need = [self.columns[k] for k in ('subject', 'clip')]
+        if not any(c in header for c in self.label_columns.values()):
+            need.append(self.columns['emotion'])  # flag columns may stand in for it
+        absent = [c for c in need if c not in header]
+        if absent:
+            raise ValueError(f'{path}: no column(s) {absent}; the sheet has {header}; '
+                             f'set data_preparation.source.columns=dict(...) in the config')
+        name = osp.basename(self.label_file)
+        out = []
+        for number, values in rows:
+            row = {h: (v or '').strip() for h, v in zip(header, values) if h}
+            if any(row.values()):
+                out.append((f'{name} {kind} {number}', row))
+        return out
+
+    def _read_workbook(self, path: str):
+        """(header, [(excel row number, [cell text])]) of the sheet."""
+        import zipfile
+
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+            raise ValueError(f'{path}: not a readable .xlsx workbook ({err})') from None
+        try:
+            if self.sheet is None:
+                sheet = book.worksheets[0]
+            elif self.sheet in book.sheetnames:
+                sheet = book[self.sheet]
+            else:
+                raise ValueError(f'{path}: no worksheet {self.sheet!r} (sheet); the '
+                                 f'workbook has {book.sheetnames}')
+            table = [[_cell_text(v) for v in values]
+                     for values in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+        need = {self.columns['subject'], self.columns['clip']}
+        for i, values in enumerate(table[:_HEADER_SEARCH_ROWS]):
+            if need <= {v.strip() for v in values}:
+                return values, [(i + 1 + k, r) for k, r in enumerate(table[i + 1:], start=1)]
+        return (table[0] if table else []), []
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """(records, skipped) with skipped = [dict(source_path, reason)]."""
@@ -151,15 +249,17 @@ class FourDMESequences(SequenceSource):
                 f'--out DIR)')
         col = self.columns
         records, skipped, seen = [], [], set()
-        for line, row in enumerate(self._rows(), start=2):
+        for at, row in self._rows():
             subject, clip = row.get(col['subject'], ''), row.get(col['clip'], '')
-            where = f'{self.label_file} line {line} ({subject}/{clip})'
+            where = f'{at} ({subject}/{clip})'
             if not subject or not clip:
                 skipped.append(dict(source_path=where, reason=f'{where}: empty subject or clip'))
                 continue
             if self.subjects and subject not in self.subjects:
                 continue
             try:
+                check_name(subject, f"column {col['subject']!r}")
+                check_name(clip, f"column {col['clip']!r}")
                 record = self._record(row, subject, clip, seen)
             except ValueError as err:
                 skipped.append(dict(source_path=f'{subject}/{clip}', reason=f'{where}: {err}'))
@@ -174,6 +274,9 @@ class FourDMESequences(SequenceSource):
         seen.add((subject, clip))
         labels = split_labels(row.get(col['emotion'], ''), self.separators)
         bad = [lab for lab in labels if lab not in self.classes]
+        for cls, column in self.label_columns.items():
+            if column in row and _flag(row[column], column) and cls.lower() not in labels:
+                labels.append(cls.lower())
         if not labels or bad:
             raise ValueError(f'emotion {row.get(col["emotion"], "")!r}: unknown label(s) '
                              f'{bad or "(empty)"}; classes are {self.classes}')
@@ -203,9 +306,14 @@ class FourDMESequences(SequenceSource):
             rel = osp.relpath(path, self.data_root).replace(osp.sep, '/')
             m = regex.fullmatch(rel)
             if m:
+                resolve_inside(self.data_root, rel, 'mesh frame')
                 found.append((int(m['frame']), rel))
         if not found:
-            raise ValueError(f'no mesh frames matching {pattern_glob!r} under data_root')
+            example = self.mesh_pattern.format(subject=subject, clip=clip, frame=0)
+            raise ValueError(
+                f'no mesh frames found with mesh_pattern {self.mesh_pattern!r} (tried '
+                f'{osp.join(self.data_root, pattern_glob)!r}, e.g. '
+                f'{osp.join(self.data_root, example)!r}); {MESH_UNCONFIRMED}')
         found.sort()
         numbers = [n for n, _ in found]
         present = set(numbers)
@@ -222,6 +330,28 @@ class FourDMESequences(SequenceSource):
             return read_vrml(path)
         from ..formats.obj import read_obj
         return read_obj(path)
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the csv text it would export to (12.0 -> '12')."""
+    if value is None:
+        return ''
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _flag(cell: str, column: str) -> bool:
+    """A multi-label flag cell: 1 / yes / x -> True, empty / 0 / no -> False."""
+    text = (cell or '').strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    try:
+        return float(text) != 0
+    except ValueError:
+        raise ValueError(f'column {column!r}: flag {cell!r} is not 0 or 1') from None
 
 
 def _frame_number(cell: str) -> Optional[int]:
