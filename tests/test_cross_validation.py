@@ -126,3 +126,57 @@ def test_cross_validation_on_bosphorus_layout(tmp_path):
     md = (work / 'cv_report.md').read_text()
     for ev, s in cv['results']['tiny_bosphorus'].items():
         assert f'| tiny_bosphorus | {ev} | {s["accuracy_mean"]:.2f} ± ' in md
+
+
+def test_fusion_is_measured_against_every_single_view(cv_run):
+    work, _, _, _ = cv_run
+    report = json.loads((work / 'cv_report.json').read_text())['results']
+    md = (work / 'cv_report.md').read_text()
+    for variant, ev in (('tiny_synthetic', 'zero_shot'), ('tiny_supervised', 'classifier')):
+        f = report[variant][ev]['fusion']
+        per = [json.loads((work / variant / f'fold_{k}' / 'result.json').read_text())
+               ['evaluations'][ev] for k in range(2)]
+        views = np.array([[p[f'acc/view_{i}'] for i in range(3)] for p in per])
+        fused = np.array([p[f'acc/{ev}'] for p in per])
+        assert f['fused_accuracy'] == [report[variant][ev]['accuracy_mean'],
+                                       report[variant][ev]['accuracy_std']]
+        assert [a[0] for a in f['view_accuracy'].values()] == pytest.approx(
+            views.mean(0), abs=0.005)
+        assert f['gain_over_best_view_per_fold'] == pytest.approx(fused - views.max(1),
+                                                                  abs=0.005)
+        assert f['folds_fusion_beats_every_view'] == int((fused > views.max(1)).sum())
+        assert 0 <= f['view_weights_entropy'] <= 1 and f['view_weights_std'] >= 0
+        assert sum(f['view_weights_mean']) == pytest.approx(1, abs=1e-3)
+        row = re.search(rf'^\| {variant} \| {ev} \| ([\d.]+) ± [\d.]+ \| (.*?) \| '
+                        r'(-?[\d.]+) ± ([\d.]+) \|', md, re.M)
+        assert float(row.group(1)) == pytest.approx(f['fused_accuracy'][0], abs=0.005)
+        assert float(row.group(3)) == pytest.approx(f['gain_over_best_view'][0], abs=0.005)
+    assert 'fusion' not in report['tiny_synthetic']['linear_probe']
+
+
+def test_fusion_summary_of_known_folds():
+    from smilezoo.evaluation.cross_validation import markdown_report, summarize
+    from smilezoo.evaluation.metrics.expression_metric import view_weight_spread
+    uniform = view_weight_spread(np.full((4, 3), 1 / 3))
+    assert uniform['view_weights/std'] == pytest.approx(0, abs=1e-12)
+    assert uniform['view_weights/entropy'] == pytest.approx(1)
+    one_hot = view_weight_spread(np.eye(3)[[0, 1]])
+    assert one_hot['view_weights/entropy'] == 0 and one_hot['view_weights/mean'] == [
+        0.5, 0.5, 0]
+    assert one_hot['view_weights/std'] == pytest.approx(np.std([1, 0, 0]))
+    folds = []
+    for fused, views, w in ((80, (70, 85, 75), uniform), (90, (88, 86, 60), one_hot)):
+        m = {'acc/zero_shot': fused, 'f1/macro': 0.5, 'confusion_matrix': [[1, 0], [0, 1]],
+             'class_names': ['a', 'b'], 'view_weights/names': ['left', 'front', 'right'],
+             **{f'acc/view_{i}': a for i, a in enumerate(views)}, **w}
+        folds.append(dict(evaluations=dict(zero_shot=m)))
+    f = summarize({'m': folds})['m']['zero_shot']['fusion']
+    assert f['gain_over_best_view_per_fold'] == [-5, 2]  # 80 - 85, 90 - 88
+    assert f['gain_over_best_view'] == [-1.5, round(float(np.std([-5, 2], ddof=1)), 2)]
+    assert f['best_view'] == 'front' and f['gain_over_best_mean_view_per_fold'] == [-5, 4]
+    assert f['folds_fusion_beats_every_view'] == 1
+    assert f['view_accuracy']['left'] == [79.0, round(float(np.std([70, 88], ddof=1)), 2)]
+    assert f['view_weights_entropy'] == 0.5
+    md = markdown_report(summarize({'m': folds}), [['s1'], ['s2']], seed=0)
+    assert '| m | zero_shot | 85.00 ± 7.07 | left 79.00 ± 12.73; front 85.50 ± 0.71; ' \
+           'right 67.50 ± 10.61 | -1.50 ± 4.95 | 1/2 | front: -0.50 ± 6.36 | ' in md

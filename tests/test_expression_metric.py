@@ -11,7 +11,8 @@ from smilezoo.evaluation.metrics import ExpressionMetric, view_names_from_yaws
 NAMES = ['positive', 'negative', 'surprise']
 BASE_KEYS = {'acc/zero_shot', 'f1/macro', 'confusion_matrix', 'class_names', 'num_samples',
              'num_unique_samples', 'view_weights/mean', 'acc/view_0', 'acc/view_1',
-             'acc/view_2'} | {f'f1/{n}' for n in NAMES}
+             'acc/view_2', 'view_weights/std', 'view_weights/entropy',
+             'view_weights/names'} | {f'f1/{n}' for n in NAMES}
 
 
 def sample(gt, pred, views, labels=None, idx=0):

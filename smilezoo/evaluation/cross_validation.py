@@ -149,7 +149,8 @@ def run_fold(cfg, evaluations: Sequence[str], train_subjects, test_subjects,
 
 def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
     """Per variant and evaluation: per-fold accuracy, mean, std (ddof=1), macro F1,
-    per-class F1 and the confusion matrix summed over folds."""
+    per-class F1 and the confusion matrix summed over folds; for a test evaluation
+    with per-view accuracies, 'fusion' (``fusion_summary``)."""
     summary = {}
     for variant, folds in variant_results.items():
         evs = {}
@@ -168,8 +169,84 @@ def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
                 num_test_samples=int(cm.sum()))
             if all('view_names' in p for p in per):
                 evs[ev]['per_view'] = per_view_summary(per, cm)
+            if all('acc/view_0' in p for p in per):
+                evs[ev]['fusion'] = fusion_summary(per, acc)
         summary[variant] = evs
     return summary
+
+
+def _mean_std(x) -> List[float]:
+    """[mean, std (ddof=1; 0 for one value)] of a 1-D array, rounded to 2 decimals."""
+    x = np.asarray(x, dtype=float)
+    return [round(float(x.mean()), 2), round(float(x.std(ddof=1)) if len(x) > 1 else 0.0, 2)]
+
+
+def fusion_summary(per: List[Dict], fused_acc: np.ndarray) -> Dict:
+    """Does fusion help? From each fold's ``acc/view_<i>`` and fused accuracy:
+    per-view and fused accuracy as [mean, std] over folds; ``gain_over_best_view``
+    (per fold, fused minus the best single view of that fold, an oracle choice
+    of view: > 0 means fusion beat every view) and ``gain_over_<name>`` for the
+    view best on the mean over folds, each [mean, std] with per-fold values;
+    ``folds_fusion_beats_every_view``; and the spread of the fusion weights
+    (ExpressionMetric ``view_weights/{mean,std,entropy}``, means over folds;
+    None for folds written before those keys existed)."""
+    n = sum(k.startswith('acc/view_') for k in per[0])
+    names = per[0].get('view_weights/names') or per[0].get('view_names') or \
+        [f'view_{i}' for i in range(n)]
+    views = np.array([[p[f'acc/view_{i}'] for i in range(n)] for p in per])  # (folds, N)
+    gain = fused_acc - views.max(axis=1)
+    best = int(views.mean(axis=0).argmax())
+    gain_fixed = fused_acc - views[:, best]
+
+    def weights(key):
+        vals = [p.get(f'view_weights/{key}') for p in per]
+        return None if any(v is None for v in vals) else \
+            np.round(np.mean(vals, axis=0), 4).tolist()
+
+    return dict(
+        view_names=list(names), fused_accuracy=_mean_std(fused_acc),
+        view_accuracy={nm: _mean_std(views[:, i]) for i, nm in enumerate(names)},
+        best_view=names[best],
+        gain_over_best_view=_mean_std(gain),
+        gain_over_best_view_per_fold=[round(float(g), 2) for g in gain],
+        gain_over_best_mean_view=_mean_std(gain_fixed),
+        gain_over_best_mean_view_per_fold=[round(float(g), 2) for g in gain_fixed],
+        folds_fusion_beats_every_view=int((gain > 0).sum()),
+        view_weights_mean=weights('mean'), view_weights_std=weights('std'),
+        view_weights_entropy=weights('entropy'))
+
+
+def markdown_fusion(summary: Dict) -> List[str]:
+    """The 'Fusion against single views' section (test evaluations with per-view
+    accuracies)."""
+    rows = [(v, ev, s['fusion']) for v, evs in summary.items() for ev, s in evs.items()
+            if 'fusion' in s]
+    if not rows:
+        return []
+
+    def pm(x):
+        return f'{x[0]:.2f} ± {x[1]:.2f}'
+
+    def num(x):
+        return '-' if x is None else f'{x:.4f}'
+
+    lines = ['', '## Fusion against single views', '',
+             'Accuracy (%) mean ± std over folds. Gain over best view: per fold, fused minus '
+             'the best single view of that fold (> 0: fusion beat every view). Gain over the '
+             'best-on-average view: fused minus that one view. Weight spread: means over test '
+             'samples of the std of the N fusion weights (0 = uniform) and of their entropy / '
+             'log N (1 = uniform, 0 = one view takes all).', '',
+             '| model | evaluation | fused | views | gain over best view | folds fused > '
+             'every view | gain over best-on-average view | weight std | weight entropy |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for variant, ev, f in rows:
+        views = '; '.join(f'{n} {pm(a)}' for n, a in f['view_accuracy'].items())
+        lines.append(f'| {variant} | {ev} | {pm(f["fused_accuracy"])} | {views} | '
+                     f'{pm(f["gain_over_best_view"])} | {f["folds_fusion_beats_every_view"]}/'
+                     f'{len(f["gain_over_best_view_per_fold"])} | {f["best_view"]}: '
+                     f'{pm(f["gain_over_best_mean_view"])} | {num(f["view_weights_std"])} | '
+                     f'{num(f["view_weights_entropy"])} |')
+    return lines
 
 
 def per_view_summary(per: List[Dict], fused_cm: np.ndarray) -> List[Dict]:
@@ -220,6 +297,7 @@ def markdown_report(summary: Dict, folds: List[List[str]], seed: int) -> str:
             lines.append(f'| {variant} | {ev} | {s["accuracy_mean"]:.2f} ± '
                          f'{s["accuracy_std"]:.2f} | {s["macro_f1_mean"]:.4f} | '
                          f'{s["num_test_samples"]} |')
+    lines += markdown_fusion(summary)
     for variant, evs in summary.items():
         for ev, s in evs.items():
             names = s['class_names']

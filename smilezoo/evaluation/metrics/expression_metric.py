@@ -75,6 +75,17 @@ def class_scores(cm: np.ndarray, names: Sequence[str], prefix: str) -> Dict:
     return out
 
 
+def view_weight_spread(w: np.ndarray) -> Dict:
+    """(B, N) fusion weights -> ``view_weights/mean`` (N,) and the means over samples
+    of their std over views (``view_weights/std``) and of their entropy over log N
+    (``view_weights/entropy``; 0 log 0 = 0)."""
+    n = w.shape[1]
+    ent = -np.sum(w * np.log(np.where(w > 0, w, 1.0)), axis=1)
+    return {'view_weights/mean': w.mean(axis=0).tolist(),
+            'view_weights/std': float(w.std(axis=1).mean()),
+            'view_weights/entropy': float(ent.mean() / np.log(n)) if n > 1 else 0.0}
+
+
 @METRICS.register_module()
 class ExpressionMetric(BaseMetric):
     """Fused and per-view accuracy, F1 and confusion matrix.
@@ -83,7 +94,11 @@ class ExpressionMetric(BaseMetric):
     for a supervised head), ``f1/macro``, ``f1/<class>``,
     ``acc/view_<i>`` (each view alone), ``num_samples``, ``confusion_matrix``
     (nested list, rows = truth), ``class_names``, and
-    ``view_weights/mean`` (N,) the fusion weights averaged over samples.
+    ``view_weights/mean`` (N,) the fusion weights averaged over samples,
+    their spread within a sample averaged over samples: ``view_weights/std``
+    (std over the N views; 0 when every view weighs 1/N) and
+    ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view takes
+    all), and ``view_weights/names`` (the N view names, see ``per_view_f1``).
     Every sample is counted once: mmengine gathers results across processes and
     drops the distributed sampler's padding; ``num_samples`` lets one check.
 
@@ -161,7 +176,8 @@ class ExpressionMetric(BaseMetric):
             out[f'acc/view_{i}'] = float(100.0 * (view_pred[:, i] == truth(view_pred[:, i])).mean())
         out['num_samples'] = len(results)
         out['num_unique_samples'] = len({r['sample_idx'] for r in results})
-        out['view_weights/mean'] = np.mean([r['weights'] for r in results], axis=0).tolist()
+        out.update(view_weight_spread(np.array([r['weights'] for r in results], dtype=float)))
+        out['view_weights/names'] = self._view_names(view_pred.shape[1])
         if label_sets is not None:
             out['num_multi_label'] = sum(len(s) > 1 for s in label_sets)
         if self.per_view_f1:
