@@ -1,13 +1,15 @@
 """View renderers: scans (meshes or point clouds) -> stacks of 2D views.
 
-Importing this package registers :class:`MultiViewRenderer` in
+Importing this package registers :class:`MultiViewRenderer` and
+:class:`FaceCrop` (face-region crop, also a renderer option) in
 ``smilezoo.registry.TRANSFORMS``.
 """
+from .face_crop import FaceCrop, build_face_crop
 from .geometry import (normalisation, normalise_vertices, view_rotation,
                        view_rotations)
 from .multi_view_renderer import MODE_CHANNELS, MultiViewRenderer
 
 __all__ = [
-    'MODE_CHANNELS', 'MultiViewRenderer', 'normalisation',
+    'FaceCrop', 'MODE_CHANNELS', 'MultiViewRenderer', 'build_face_crop', 'normalisation',
     'normalise_vertices', 'view_rotation', 'view_rotations'
 ]

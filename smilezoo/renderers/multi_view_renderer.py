@@ -4,6 +4,7 @@ import numpy as np
 from smilezoo.datasets.formats.mesh import Mesh
 from smilezoo.registry import TRANSFORMS
 
+from .face_crop import build_face_crop
 from .geometry import normalise_vertices, view_rotations
 from .raycast import raycast_views
 from .splat import estimate_normals, splat_views
@@ -69,12 +70,20 @@ class MultiViewRenderer:
             whose share of non-background pixels is below this is refused,
             by :func:`~smilezoo.renderers.geometry_checks.checked_render`
             (prepare_data and infer); ``render`` itself does not check.
+        face_crop: None (default: the scan as it is, for the cropped
+            releases BU-3DFE F3D and Bosphorus), or ``dict(radius=100, ...)``
+            (:class:`~smilezoo.renderers.face_crop.FaceCrop`): before the
+            normalisation, keep only the part of the scan within ``radius``
+            (scan units, mm) of the nose tip, so that a scan with hair, neck
+            or shoulders (BU-3DFE RAW, BP4D, user scans) fills the view like a
+            cropped one. 4D sequences use one sphere for all frames
+            (:meth:`FaceCrop.crop_sequence`).
     """
 
     def __init__(self, yaws=(-30, 0, 30), pitches=None, image_size=64,
                  modes=('normal', ), window=1.15, point_radius=1, knn=16,
                  ambient=0.0, num_threads=0, drop_mesh=False, max_coordinate=1e6,
-                 min_foreground=0.05):
+                 min_foreground=0.05, face_crop=None):
         if isinstance(modes, str):
             modes = (modes, )
         unknown = [m for m in modes if m not in MODE_CHANNELS]
@@ -95,6 +104,7 @@ class MultiViewRenderer:
         self.ambient = float(ambient)
         self.num_threads = int(num_threads)
         self.drop_mesh = drop_mesh
+        self.face_crop = build_face_crop(face_crop)
         if max_coordinate is not None and not max_coordinate > 0:
             raise ValueError(f'max_coordinate must be > 0 or None, got {max_coordinate!r}')
         if not 0 <= min_foreground < 1:
@@ -114,8 +124,11 @@ class MultiViewRenderer:
         return np.broadcast_to(np.asarray(pitch, np.float32),
                                (len(self.yaws), )).copy()
 
-    def render(self, mesh) -> np.ndarray:
-        """Mesh or (V, 3) points -> (N_views, C, H, W) float32 in [0, 1]."""
+    def render(self, mesh, crop: bool = True) -> np.ndarray:
+        """Mesh or (V, 3) points -> (N_views, C, H, W) float32 in [0, 1].
+
+        ``crop=False`` skips ``face_crop`` (for meshes cropped already).
+        """
         if isinstance(mesh, np.ndarray):
             mesh = Mesh(np.asarray(mesh, np.float32).reshape(-1, 3))
         if not isinstance(mesh, Mesh):
@@ -123,6 +136,8 @@ class MultiViewRenderer:
                             f'{type(mesh).__name__}')
         if len(mesh.vertices) == 0:
             raise ValueError('cannot render a mesh without vertices')
+        if crop and self.face_crop is not None:
+            mesh = self.face_crop.crop(mesh)
         vertices = normalise_vertices(mesh.vertices)
         if mesh.is_point_cloud:
             mask, depth, normals = splat_views(
@@ -170,4 +185,4 @@ class MultiViewRenderer:
         return (f'{type(self).__name__}(yaws={self.yaws}, pitches='
                 f'{self.pitches}, image_size={self.image_size}, modes='
                 f'{self.modes}, window={self.window}, point_radius='
-                f'{self.point_radius})')
+                f'{self.point_radius}, face_crop={self.face_crop})')

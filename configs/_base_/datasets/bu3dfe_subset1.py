@@ -1,5 +1,6 @@
 # BU-3DFE subset I: the six expressions at the two highest intensities (03, 04),
-# F3D scans, 3 views (yaw -30/0/+30) of 224 px surface normals.
+# F3D scans (the cropped faces: no face_crop), 3 views (yaw -30/0/+30) of
+# 224 px surface normals. The RAW scans: bu3dfe_subset1_raw.py.
 # Put your licensed copy (folders F0001/, M0001/, ...) at data/BU-3DFE, then
 #   python tools/prepare_data.py CONFIG --workers 8
 # Protocol: 10-fold subject-independent CV (tools/cross_validate.py --folds 10).
@@ -13,7 +14,7 @@ intensities = [3, 4]
 data_preparation = dict(
     source=dict(type='BU3DFEScans', data_root=data_root, scan_type='F3D', subset='I'),
     renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',)),
+                  modes=('normal',)),  # no face_crop (the default): F3D is cropped
     out_dir=cache_root,
 )
 

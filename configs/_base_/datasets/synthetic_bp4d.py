@@ -1,11 +1,14 @@
-# Built-in synthetic 3D video in BP4D-Spontaneous's layout (make_synthetic.py
-# --layout bp4d: per-frame .obj in F001/T1/<frame>.obj), rendered once by
+# Built-in synthetic 3D video in BP4D-Spontaneous's release layout
+# (make_synthetic.py --layout bp4d: Sequences(2D+3D)/F001/T1/0000.obj .mtl .jpg,
+# AUCoding/AU_OCC/F001_T1.csv), rendered once by
 # tools/prepare_data.py: per sequence, 16 frames sampled uniformly, 3 views,
 # one dynamic image per view (approximate rank pooling).
 # Tasks -> elicited emotions (task_to_class, editable): T1 happy, T2 sad,
 # T3 surprise, T4 embarrassment, T5 fear, T6 pain, T7 angry, T8 disgust.
-# The real folder naming is unconfirmed: adapt path_regex (named groups
-# subject, task, frame). For the cross-data-set protocol (train on BU-4DFE,
+# path_regex (named groups subject, task, frame) is matched below
+# Sequences(2D+3D)/ when data_root holds it. The synthetic faces are cropped
+# already: no face_crop here (bp4d.py turns it on for the real frames).
+# For the cross-data-set protocol (train on BU-4DFE,
 # test on BP4D T1 and T8) set tasks=['T1', 'T8'].
 # Protocol: subject-independent 10-fold CV (fold 0 held out); no intensities.
 # Prompt pools for every class here: configs/_base_/prompts/bp4d_tasks.py.
@@ -18,7 +21,7 @@ class_names = ['happy', 'sad', 'surprise', 'embarrassment', 'fear', 'pain', 'ang
 
 data_preparation = dict(
     source=dict(type='BP4DSequences', data_root=data_root,
-                path_regex=r'(?P<subject>[FM]\d{3})/(?P<task>T\d+)/(?P<frame>\d+)\.obj',
+                path_regex=r'(?P<subject>[FM]\d{3})/(?P<task>T\d+)/(?P<frame>\d{4})\.obj',
                 task_to_class=task_to_class, tasks=None,
                 num_frames_sampled=16, sampling='uniform', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),

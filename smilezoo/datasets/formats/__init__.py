@@ -18,3 +18,8 @@ __all__ += ['read_obj', 'write_obj']
 
 from .read_any import read_scan  # noqa: E402  .wrl/.obj/.ply/.bnt, chosen by extension
 __all__ += ['read_scan']
+
+# Binghamton .bnd landmarks (BU-3DFE *_F3D.bnd, BU-4DFE BU4DFE_BND_V1.1/).
+from .bnd import BndLandmarks, read_bnd, write_bnd  # noqa: E402
+
+__all__ += ['BndLandmarks', 'read_bnd', 'write_bnd']

@@ -26,12 +26,16 @@ class Mesh:
         face_texcoords: optional (F, 3) int64 indices into ``texcoords``
             (texture indices are NOT per vertex in VRML files).
         texture: optional texture file name as written in the file.
+        landmarks: optional (L, 3) float32 landmark points in the same
+            coordinates (e.g. a .bnd file beside the scan); readers leave it
+            None, sources attach it.
     """
     vertices: np.ndarray
     faces: Optional[np.ndarray] = None
     texcoords: Optional[np.ndarray] = None
     face_texcoords: Optional[np.ndarray] = None
     texture: Optional[str] = None
+    landmarks: Optional[np.ndarray] = None
 
     @property
     def is_point_cloud(self) -> bool:

@@ -1,5 +1,13 @@
 """BU-3DFE on disk: subject folders of VRML scans named by subject, expression,
-intensity and race (see docs/datasets.md)."""
+intensity and race (see docs/datasets.md)::
+
+    <release>/F0001/F0001_AN01WH_F3D.wrl  F0001_AN01WH_F3D.bmp  F0001_AN01WH_F3D.bnd
+                    F0001_AN01WH_RAW.wrl  (textured by the _F3D.bmp) ...
+
+``_F3D.wrl`` is the cropped face (the FER scans), ``_RAW.wrl`` the whole
+capture (hair, ears, neck: render it with the renderer's ``face_crop``); the
+``_F3D.bnd`` landmarks (83 ``index x y z`` lines) serve both.
+"""
 import os
 import os.path as osp
 import re
@@ -11,6 +19,7 @@ from ..formats import Mesh
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
 RACES = ('WH', 'BL', 'AE', 'AM', 'IN', 'LA')
+SCAN_TYPES = ('F3D', 'RAW')
 NAME_RE = re.compile(
     r'^(?P<subject>(?P<sex>[FM])\d{4})_(?P<code>[A-Z]{2})(?P<intensity>\d{2})'
     r'(?P<race>[A-Z]{2})_(?P<type>F3D|RAW)\.wrl$')
@@ -43,15 +52,25 @@ def parse_bu3dfe_name(filename: str) -> Dict:
 class BU3DFEScans:
     """Index of the raw BU-3DFE scans under ``data_root``, read for prepare_data.
 
+    Each record: ``source_path`` ('F0001/F0001_AN01WH_F3D.wrl'), ``dataset``,
+    the parsed name (:func:`parse_bu3dfe_name`), and when the sibling files
+    exist ``texture`` ('F0001/F0001_AN01WH_F3D.bmp', also for RAW scans) and
+    ``landmarks`` ('F0001/F0001_AN01WH_F3D.bnd'). :meth:`load` gives the
+    Mesh ``landmarks`` (83, 3) from that file (for the renderer's
+    ``face_crop``); a broken ``.bnd`` fails the scan with the file named
+    (``landmarks=False`` ignores them).
+
     Args:
         data_root: folder holding the subject folders F0001/, M0001/, ...
-        scan_type: 'F3D' (cropped face, used for FER) or 'RAW'.
+        scan_type: 'F3D' (cropped face, used for FER) or 'RAW' (the whole
+            capture; pair it with ``renderer.face_crop``).
         expressions: expressions to keep (names as in EXPRESSION_CODES values).
         intensities: intensity levels to keep (1-4; neutral is 0).
         subjects: optional list of subject ids to keep (e.g. the common 60).
         subset: shorthand for the protocols: 'I' = the six expressions at
             intensities 3-4, 'II' = the six expressions at all four intensities
             (no neutral); overrides ``expressions`` and ``intensities``.
+        landmarks: read the ``_F3D.bnd`` landmarks into the loaded Mesh.
     """
 
     dataset_name = 'bu3dfe'
@@ -61,7 +80,11 @@ class BU3DFEScans:
                  expressions: Sequence[str] = ('angry', 'disgust', 'fear', 'happy', 'sad',
                                                'surprise'),
                  intensities: Sequence[int] = (1, 2, 3, 4),
-                 subjects: Optional[Sequence[str]] = None, subset: Optional[str] = None):
+                 subjects: Optional[Sequence[str]] = None, subset: Optional[str] = None,
+                 landmarks: bool = True):
+        if scan_type not in SCAN_TYPES:
+            raise ValueError(f'BU3DFEScans: scan_type={scan_type!r}, expected one of '
+                             f'{SCAN_TYPES} (F3D: cropped face; RAW: whole capture)')
         if subset is not None:
             if subset not in self.SUBSETS:
                 raise ValueError(f'BU3DFEScans: subset={subset!r}, expected one of '
@@ -73,6 +96,7 @@ class BU3DFEScans:
         self.expressions = set(expressions)
         self.intensities = set(intensities) | ({0} if 'neutral' in self.expressions else set())
         self.subjects = set(subjects) if subjects else None
+        self.landmarks = bool(landmarks)
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """Walk data_root. Returns (records, skipped): one record per kept scan
@@ -106,9 +130,21 @@ class BU3DFEScans:
                         self.expressions or info['intensity'] not in self.intensities or
                         (self.subjects and info['subject'] not in self.subjects)):
                     continue
-                records.append(dict(source_path=rel, dataset=self.dataset_name, **info))
+                record = dict(source_path=rel, dataset=self.dataset_name, **info)
+                stem = fname[:-len(f'_{info["scan_type"]}.wrl')]
+                for key, ext in (('texture', '.bmp'), ('landmarks', '.bnd')):
+                    sibling = f'{stem}_F3D{ext}'
+                    if osp.isfile(osp.join(sub_dir, sibling)):
+                        record[key] = f'{folder}/{sibling}'
+                records.append(record)
         return records, skipped
 
     def load(self, record: Dict) -> Mesh:
+        """The scan's Mesh, with ``landmarks`` (83, 3) from its ``_F3D.bnd``
+        when the record names one (and ``landmarks=True``)."""
+        from ..formats.bnd import read_bnd
         from ..formats.vrml import read_vrml
-        return read_vrml(osp.join(self.data_root, record['source_path']))
+        mesh = read_vrml(osp.join(self.data_root, record['source_path']))
+        if self.landmarks and record.get('landmarks'):
+            mesh.landmarks = read_bnd(osp.join(self.data_root, record['landmarks'])).points
+        return mesh

@@ -1,5 +1,14 @@
-"""BU-4DFE on disk: ``F001/Angry/000.wrl`` ... one VRML file per frame
-(see docs/datasets.md)."""
+"""BU-4DFE on disk, as the release ships it (docs/datasets.md, "Confirmed
+from public sources")::
+
+    <release>/F001/Angry/000.wrl 000.jpg 001.wrl 001.jpg ...  (Disgust Fear Happy Sad Surprise)
+    <release>/BU_WrlViewer_V2/ ...                          (viewer program: skipped)
+    <release>/BU4DFE_BND_V1.1/F001/Angry/000.bnd ...          (landmarks, shipped apart)
+
+One VRML file per frame, frames numbered from 000 (3 digits), a ``.jpg``
+texture beside each; the landmark release may sit in data_root or anywhere
+(``landmark_root``).
+"""
 import os
 import os.path as osp
 import re
@@ -8,10 +17,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from ..temporal import SequenceSource
 
+__all__ = ['BU4DFESequences', 'EXPRESSION_FOLDERS', 'LANDMARK_DIR', 'order_frames']
+
 EXPRESSION_FOLDERS = {'angry': 'angry', 'disgust': 'disgust', 'fear': 'fear',
                       'happy': 'happy', 'sad': 'sad', 'surprise': 'surprise'}
 SUBJECT_RE = re.compile(r'^[FM]\d{3}$')
 FRAME_RE = re.compile(r'^(\d+)\.wrl$')
+#: the landmark release's folder name
+LANDMARK_DIR = 'BU4DFE_BND_V1.1'
 
 
 def order_frames(names: Sequence[str], pattern=FRAME_RE) -> Tuple[List[str], List[str]]:
@@ -41,10 +54,19 @@ class BU4DFESequences(SequenceSource):
     Layout: subject folders ``F001/``, ``M001/`` holding expression folders
     ``Angry Disgust Fear Happy Sad Surprise`` (matched case-insensitively)
     of frames ``000.wrl``, ``001.wrl``, ... (any number of digits; the
-    ``.jpg`` textures and other files are ignored). Other top-level folders
-    (e.g. the viewer program shipped with the data) are ignored; unknown
-    folders inside a subject and ``.wrl`` files not named by a frame number
-    are listed as skipped.
+    ``.jpg`` textures beside them and other files are ignored). Top-level
+    entries that are not subject folders (the viewer program
+    ``BU_WrlViewer_V2/``, the landmark release ``BU4DFE_BND_V1.1/``,
+    documents) are ignored without a report line; unknown folders inside a
+    subject and ``.wrl`` files not named by a frame number are listed as
+    skipped.
+
+    Landmarks: when the landmark release is found, each frame read gets
+    ``Mesh.landmarks`` (83, 3) from ``<landmark_root>/F001/Angry/000.bnd``
+    (read by :func:`~smilezoo.datasets.formats.read_bnd`; a frame without
+    its file gets none), used e.g. by the renderer's ``face_crop`` to find
+    the nose tip. Records then hold ``landmark_frames``, the number of
+    frames with a ``.bnd`` file.
 
     Each record: ``source_path`` 'F001/Angry', ``subject``, ``sex``,
     ``expression`` (lower case: angry disgust fear happy sad surprise),
@@ -56,6 +78,9 @@ class BU4DFESequences(SequenceSource):
         data_root: folder holding F001/, M001/, ...
         expressions: expressions to keep.
         subjects: optional subject ids to keep.
+        landmark_root: the landmark release folder (holding F001/Angry/...);
+            'auto' (default): ``BU4DFE_BND_V1.1`` in data_root or beside it;
+            None: landmarks not read.
         **temporal: num_frames_sampled, sampling, min_frames, bad_frames,
             rescale, normalise (see :class:`SequenceSource`).
     """
@@ -64,7 +89,8 @@ class BU4DFESequences(SequenceSource):
 
     def __init__(self, data_root: str,
                  expressions: Sequence[str] = tuple(EXPRESSION_FOLDERS.values()),
-                 subjects: Optional[Sequence[str]] = None, **temporal):
+                 subjects: Optional[Sequence[str]] = None,
+                 landmark_root: Optional[str] = 'auto', **temporal):
         super().__init__(data_root, **temporal)
         unknown = set(expressions) - set(EXPRESSION_FOLDERS.values())
         if unknown:
@@ -72,6 +98,34 @@ class BU4DFESequences(SequenceSource):
                              f'choose from {sorted(EXPRESSION_FOLDERS.values())}')
         self.expressions = set(expressions)
         self.subjects = set(subjects) if subjects else None
+        self.landmark_root = landmark_root
+
+    def landmark_folder(self) -> Optional[str]:
+        """The landmark release folder in use, or None."""
+        if self.landmark_root is None:
+            return None
+        if self.landmark_root != 'auto':
+            if not osp.isdir(self.landmark_root):
+                raise FileNotFoundError(
+                    f'BU-4DFE landmark_root {self.landmark_root!r} does not exist (set it '
+                    f"to None, or 'auto' to look for {LANDMARK_DIR}/ in or beside data_root)")
+            return self.landmark_root
+        root = osp.abspath(self.data_root)
+        return next((c for c in (osp.join(root, LANDMARK_DIR),
+                                 osp.join(osp.dirname(root), LANDMARK_DIR)) if osp.isdir(c)),
+                    None)
+
+    def landmark_file(self, frame_path: str) -> Optional[str]:
+        """``.bnd`` file of a frame (absolute or relative to data_root), or
+        None when there is none."""
+        folder = self.landmark_folder()
+        if folder is None:
+            return None
+        rel = osp.relpath(osp.join(self.data_root, frame_path), self.data_root)
+        if rel.startswith('..'):
+            return None
+        bnd = osp.join(folder, osp.splitext(rel)[0] + '.bnd')
+        return bnd if osp.isfile(bnd) else None
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """Walk data_root: (records, skipped) with skipped = [dict(source_path,
@@ -112,13 +166,23 @@ class BU4DFESequences(SequenceSource):
                     skipped.append(dict(source_path=rel, reason=f'{rel}: no NNN.wrl frames'))
                     continue
                 ordered, missing = order_frames(names)
-                records.append(dict(
+                record = dict(
                     source_path=rel, dataset=self.dataset_name, subject=subject,
                     sex=subject[0], expression=expression, num_frames=len(ordered),
                     frames=[f'{rel}/{n}' for n in ordered],
-                    missing_frames=[f'{rel}/{n}' for n in missing]))
+                    missing_frames=[f'{rel}/{n}' for n in missing])
+                with_bnd = sum(self.landmark_file(f) is not None for f in record['frames'])
+                if with_bnd:
+                    record['landmark_frames'] = with_bnd
+                records.append(record)
         return records, skipped
 
     def read_frame(self, path: str):
+        """A frame's Mesh, with ``landmarks`` (83, 3) when its .bnd exists."""
+        from ..formats.bnd import read_bnd
         from ..formats.vrml import read_vrml
-        return read_vrml(path)
+        mesh = read_vrml(path)
+        bnd = self.landmark_file(path)
+        if bnd is not None:
+            mesh.landmarks = read_bnd(bnd).points
+        return mesh

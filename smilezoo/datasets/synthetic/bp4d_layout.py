@@ -1,12 +1,12 @@
 """Write a synthetic data set with the BP4D-Spontaneous 3D layout.
 
-Tree::
+Tree (the release's, docs/datasets.md "Confirmed from public sources")::
 
     out_dir/
-      F001/T1/0357.obj 0357.mtl 0357.bmp 0358.obj ...   (one .obj frame each)
-      F001/T2/ ... T8/
-      M001/...
-      synthetic_info.json                               (written last)
+      Sequences(2D+3D)/F001/T1/0000.obj 0000.mtl 0000.jpg 0001.obj ...
+      Sequences(2D+3D)/F001/T2/ ... T8/   M001/...
+      AUCoding/AU_OCC/F001_T1.csv ...     (AU occurrence of a coded segment)
+      synthetic_info.json                 (written last)
 
 Spontaneous style: each task's elicited emotion (T1 happy, T2 sad, T3
 surprise, T4 embarrassment, T5 fear, T6 pain, T7 angry, T8 disgust) at a
@@ -15,10 +15,15 @@ expression (10-30 %), slow onsets (25-45 % of the sequence), a plateau and
 an incomplete release; one sequence in three has a second, smaller episode.
 Embarrassment (controlled smile, lip press, head down) and pain (brow
 lowering, orbital tightening, levator contraction) are recipes of their own.
-Frames are numbered from a per-sequence start (the real numbering does not
-start at 0), written as ``.obj`` with ``v``, ``vt``, ``f v/vt``, ``mtllib``
-/ ``usemtl``, plus the ``.mtl`` and a placeholder ``.bmp`` texture.
+Frames are numbered from 0000 (4 digits), written as ``.obj`` with ``v``,
+``vt``, ``f v/vt``, ``mtllib`` / ``usemtl``, plus the ``.mtl`` and a
+placeholder ``.jpg`` texture. The AU occurrence file has the release's form:
+header ``0,1,...,99``, column "0" the AU frame number (model frame N is AU
+frame N+1), column k AU k: 1 where the synthetic activation of AU k is above
+0.25, else 0, for the AUs the face model animates; 9 (unknown) for the other
+columns; only the frames from 15 % to 85 % of the sequence are coded.
 """
+import shutil
 import time
 from pathlib import Path
 from typing import Dict
@@ -27,13 +32,13 @@ import numpy as np
 
 from ..formats.obj import write_obj
 from ..formats.vrml_writer import write_bytes_atomic
-from .bu3dfe_layout import write_bmp
 from .expressions import LEAK, RECIPES
 from .face_model import AU_NAMES, sample_identity
 from .bu4dfe_layout import bu4dfe_subjects
-from .sequences import (bump_curve, pose_path, prepare_sequence_dir, recipe_vector, run_jobs,
-                        sequence_length, sequence_rng, summarise, synthesize_sequence,
-                        write_info)
+from .bu3dfe_layout import INFO_FILE
+from .sequences import (bump_curve, pose_path, prepare_sequence_dir, recipe_vector,
+                        run_jobs, sequence_length, sequence_rng, summarise, synthesize_sequence,
+                        tiny_jpeg, write_info)
 
 __all__ = ['BP4D_TASKS', 'TASK_RECIPES', 'make_bp4d']
 
@@ -50,6 +55,10 @@ TASK_RECIPES = {
 }
 _LAYOUT_CODE = 42
 _MTL = 'newmtl material0\nKa 0.2 0.2 0.2\nKd 0.8 0.8 0.8\nKs 0 0 0\nmap_Kd {}\n'
+SEQUENCES_DIR = 'Sequences(2D+3D)'
+AU_OCC_DIR = 'AUCoding/AU_OCC'
+AU_THRESHOLD = 0.25  # activation above which an AU is coded present
+_AU_COLUMNS = 100  # header 0..99 as in the release
 
 
 def _episodes(rng, n: int):
@@ -75,29 +84,49 @@ def _activations(task: str, identity, rng) -> np.ndarray:
     return np.clip((main + blend) * identity.au_style * jitter, 0, 1.2) + leak
 
 
+def au_occurrence_csv(levels: np.ndarray, first: int, last: int) -> bytes:
+    """The AU_OCC file of one sequence: (T, A) activations (AU_NAMES order)
+    -> csv bytes coding model frames first..last (AU frames first+1..last+1)."""
+    numbers = [int(name[2:]) for name in AU_NAMES]
+    lines = [','.join(str(c) for c in range(_AU_COLUMNS))]
+    for t in range(first, last + 1):
+        row = [9] * _AU_COLUMNS
+        row[0] = t + 1  # AU coding counts from 1, the models from 0
+        for a, au in enumerate(numbers):
+            row[au] = int(levels[t, a] > AU_THRESHOLD)
+        lines.append(','.join(map(str, row)))
+    return ('\n'.join(lines) + '\n').encode('ascii')
+
+
 def _write_subject(job) -> Dict:
     seed, subject, sex, number, resolution, frames, out_dir, noise_mm = job
     identity = sample_identity(sequence_rng(seed, _LAYOUT_CODE, sex, number, 0), sex)
+    texture = tiny_jpeg(identity.skin)
+    au_dir = Path(out_dir) / AU_OCC_DIR
+    au_dir.mkdir(parents=True, exist_ok=True)
     verts, polys = [], []
     for k, task in enumerate(BP4D_TASKS, start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, sex, number, k)
         n = sequence_length(rng, frames)
-        first = int(rng.integers(0, 400))
+        rng.integers(0, 400)  # drawn always (was the first frame number): same stream
         curve = bump_curve(n, _episodes(rng, n))
         apex = _activations(task, identity, rng)
         poses = pose_path(rng, n, max_deg=3.0 if task == 'T4' else 2.0)
         frame_rngs = [sequence_rng(seed, _LAYOUT_CODE, sex, number, k, t + 1) for t in range(n)]
-        seq_dir = Path(out_dir) / subject / task
+        seq_dir = Path(out_dir) / SEQUENCES_DIR / subject / task
         seq_dir.mkdir(parents=True, exist_ok=True)
         for t, scan in enumerate(synthesize_sequence(identity, apex, curve, poses, frame_rngs,
                                                      resolution, noise_mm)):
-            stem = f'{first + t:04d}'
+            stem = f'{t:04d}'
             write_obj(seq_dir / f'{stem}.obj', scan.vertices, scan.polygons, scan.texcoords,
                       scan.tex_polygons, mtllib=f'{stem}.mtl', material='material0')
-            write_bytes_atomic(seq_dir / f'{stem}.mtl', _MTL.format(f'{stem}.bmp').encode())
-            write_bmp(seq_dir / f'{stem}.bmp', identity.skin)
+            write_bytes_atomic(seq_dir / f'{stem}.mtl', _MTL.format(f'{stem}.jpg').encode())
+            write_bytes_atomic(seq_dir / f'{stem}.jpg', texture)
             verts.append(len(scan.vertices))
             polys.append(int(np.count_nonzero(scan.polygons < 0)))
+        levels = np.clip(apex[None] * curve[:, None], 0.0, 1.4)  # as synthesize_sequence
+        write_bytes_atomic(au_dir / f'{subject}_{task}.csv', au_occurrence_csv(
+            levels, int(0.15 * (n - 1)), int(round(0.85 * (n - 1)))))
     return dict(subject=subject, sex=sex, sequences=len(BP4D_TASKS), vertices=verts,
                 polygons=polys)
 
@@ -114,14 +143,21 @@ def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     if frames < 4:
         raise ValueError(f'frames must be >= 4, got {frames}')
     subjects = bu4dfe_subjects(num_subjects, female_share=23 / 41)
-    prepare_sequence_dir(out_dir, overwrite, keep={s[0] for s in subjects})
+    previous = (Path(out_dir) / INFO_FILE).is_file()
+    prepare_sequence_dir(out_dir, overwrite, keep=set())
+    if previous:  # a finished synthetic tree: its release folders go too
+        for name in (SEQUENCES_DIR, AU_OCC_DIR.split('/')[0]):
+            if (Path(out_dir) / name).is_dir():
+                shutil.rmtree(Path(out_dir) / name)
     jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for sid, sex, num in subjects]
     results = run_jobs(_write_subject, jobs, workers, progress, 'synthetic BP4D')
     write_info(out_dir, dict(
         layout='bp4d', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),
-        tasks=BP4D_TASKS, files_per_frame=['.obj', '.mtl', '.bmp'],
+        tasks=BP4D_TASKS, files_per_frame=['.obj', '.mtl', '.jpg'],
+        entries=[SEQUENCES_DIR, AU_OCC_DIR.split('/')[0]], frames_folder=SEQUENCES_DIR,
+        au_occurrence=AU_OCC_DIR, au_threshold=AU_THRESHOLD,
         subjects=[dict(id=r['subject'], sex=r['sex']) for r in results]))
-    files = 3 * sum(len(r['vertices']) for r in results) + 1
+    files = 3 * sum(len(r['vertices']) for r in results) + len(results) * len(BP4D_TASKS) + 1
     return summarise(out_dir, results, start, files)
