@@ -15,13 +15,16 @@ Layout (little-endian), as distributed with the Bosphorus database::
 The file is exactly ``18 + L + 8 n`` bytes. A grid point whose z equals
 ``zmin`` is background (no data). Public readers test x against zmin
 instead, so x and y appear to hold zmin there as well (unconfirmed); u, v
-(normalised texture-image coordinates) are undefined there. x, y, z are
-millimetres (``zmin`` is -1e9 in the files we know of). Points with a
-non-finite x, y or z are treated as background too.
+(normalised texture-image coordinates, in [0, 1]) are undefined there.
+x, y, z are millimetres (about +-100; ``zmin`` is -1e9 in the release's
+files; a grid of about 233 x 186 points, about 36,000 of them valid).
+Points with a non-finite x, y or z are treated as background too.
 
-Row order (unconfirmed): the grid may be stored upside-down, i.e. row 0 at
-the bottom of the face. It does not matter for the 3D points or the mesh;
-:meth:`BntScan.range_image` puts the top of the face in row 0 either way.
+Row order (confirmed on release files, docs/datasets.md): rows are stored
+bottom to top, row 0 is the chin, so y grows with the row index. The 3D
+points and the mesh use x, y, z as stored (y up: a face renders upright,
+tests/test_bosphorus.py); only :meth:`BntScan.range_image`, which puts the
+top of the face in row 0, flips the rows.
 """
 import os
 import struct
@@ -96,8 +99,9 @@ class BntScan:
     def range_image(self, channel: str = 'z', fill: float = np.nan
                     ) -> np.ndarray:
         """(nrows, ncols) float64 image of one channel, top of the face in
-        row 0 (rows are flipped when y grows with the row index, i.e. when
-        the file stores the grid upside-down); background = ``fill``."""
+        row 0; background = ``fill``. The rows are flipped when y grows with
+        the row index, as in the release's files (row 0 = chin); a grid
+        already stored top-down is left as it is."""
         img = np.where(self.valid, self.channels[BNT_CHANNELS.index(channel)],
                        fill)
         rows = np.flatnonzero(self.valid.any(axis=1))

@@ -22,8 +22,8 @@ points covering the face plus a margin; grid points that miss the face
 are background (x = y = z = u = v = -1e9, the real files' zmin), the
 others get 0.1 mm of sensor noise on z and u, v texture coordinates
 (normalised image position, v = 0 at the top). Rows are stored bottom-up
-(y grows with the row index), as the real files are believed to be
-(unconfirmed). The ``.lm3`` holds the 22 facial landmarks of
+(y grows with the row index, row 0 = chin), as the release's files are
+(docs/datasets.md). The ``.lm3`` holds the 22 facial landmarks of
 :data:`LANDMARK_INDEX` (the real labels but the ear lobes; "left" = the
 subject's left, +x), each missing with probability 6 %, and every other
 file has a '*' information block. The ``.png`` is a 16 x 16 placeholder.
