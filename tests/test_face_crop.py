@@ -5,7 +5,6 @@ without the crop it does not. Plus the nose tip (geometry / landmarks), the
 errors, the sequence crop, and the config keys (prepare_data, infer)."""
 import ast
 import copy
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -135,7 +135,8 @@ def test_bp4d_au_file_reader_and_frame_pattern(bp4d_release, tmp_path):
     assert records[0]['frames'] == ['Sequences(2D+3D)/F002/T3/0000.obj',
                                     'Sequences(2D+3D)/F002/T3/0001.obj']
     assert skipped[0]['source_path'] == 'Sequences(2D+3D)/F002/T3/12.obj'
-    assert 'path_regex' in skipped[0]['reason'] and 'below Sequences(2D+3D)/' in skipped[0]['reason']
+    reason = skipped[0]['reason']
+    assert 'path_regex' in reason and 'below Sequences(2D+3D)/' in reason
 
 
 def test_bp4d_prepare_report_with_face_crop(bp4d_release, tmp_path):
