@@ -133,6 +133,46 @@ def test_range_image_puts_the_top_of_the_face_first(tmp_path):
                                   [20, 10, 0])
 
 
+def release_face_grid(nrows=60, ncols=48):
+    """A grid shaped like the release's: rows bottom to top (row 0 = chin, y
+    grows with the row), x, y in mm, zmin -1e9 as background, u, v in [0, 1];
+    the face is narrow at the chin and wide at the forehead."""
+    ys, xs = np.linspace(-90, 90, nrows), np.linspace(-70, 70, ncols)
+    x, y = np.meshgrid(xs, ys)
+    valid = np.abs(x) < 20 + 45 * (y + 90) / 180
+    z = 60 - 0.004 * (x ** 2 + y ** 2)
+    u = (x - xs[0]) / (xs[-1] - xs[0])
+    v = 1 - (y - ys[0]) / (ys[-1] - ys[0])
+    return [np.where(valid, c, ZMIN) for c in (x, y, z, u, v)], valid
+
+
+def _width_top_vs_bottom(mask):
+    rows = np.flatnonzero(mask.any(axis=1))
+    widths = mask[rows].sum(axis=1)
+    third = max(1, len(rows) // 3)
+    return widths[:third].mean(), widths[-third:].mean()
+
+
+def test_release_row_order_chin_first_renders_upright(tmp_path):
+    chans, valid = release_face_grid()
+    path = tmp_path / 'bs000_E_HAPPY_0.bnt'
+    path.write_bytes(bnt_bytes(np.stack(chans)))  # field by field, as the release
+    scan = read_bnt(path)
+    np.testing.assert_array_equal(scan.valid, valid)
+    col = scan.shape[1] // 2  # the middle column is valid in every row
+    assert scan.valid[:, col].all()
+    assert np.all(np.diff(scan.channels[1, :, col]) > 0)  # row 0 is the chin, y up
+    top, bottom = _width_top_vs_bottom(np.isfinite(scan.range_image('z')))
+    assert top > 1.5 * bottom  # range image: forehead (wide) in row 0
+    assert scan.range_image('y')[0][np.isfinite(scan.range_image('y')[0])].min() > 80
+    from smilezoo.renderers import MultiViewRenderer
+    front = MultiViewRenderer(yaws=(0, ), image_size=32, modes=('depth', ))
+    for geometry in (scan.to_mesh(), scan.to_mesh(triangulate=False)):
+        image = front.render(geometry)[0, 0]
+        top, bottom = _width_top_vs_bottom(image > 0)
+        assert top > 1.5 * bottom  # rendered upright: forehead at the top
+
+
 def _malformed():
     good = channel_values(2, 3)
     data = bnt_bytes(good)
@@ -360,6 +400,102 @@ def test_source_errors_name_the_path(tmp_path):
         BosphorusScans(str(tmp_path / 'empty')).scan()
 
 
+def test_protocol_subject_list_is_the_published_65():
+    from smilezoo.datasets.sources.bosphorus import PROTOCOL_SUBJECTS
+    dropped = {7, 10, 13, 20, 92} | set(range(47, 82))
+    assert PROTOCOL_SUBJECTS == tuple(f'bs{i:03d}' for i in range(105) if i not in dropped)
+    assert len(PROTOCOL_SUBJECTS) == len(set(PROTOCOL_SUBJECTS)) == 65
+    for absent in ('bs007', 'bs010', 'bs013', 'bs020', 'bs047', 'bs081', 'bs092'):
+        assert absent not in PROTOCOL_SUBJECTS
+    assert {'bs046', 'bs082', 'bs104'} <= set(PROTOCOL_SUBJECTS)
+
+
+def _release_tree(root: Path, subjects, db='BosphorusDB'):
+    """The release's names: BosphorusDB/bsNNN/bsNNN_E_HAPPY_0.{bnt,lm2,lm3,png}
+    (empty files: the source only reads names), N_N, an AU and a pose scan,
+    and unallowed_subjects.txt at the top."""
+    for subject, codes in subjects.items():
+        folder = root / db / subject
+        folder.mkdir(parents=True)
+        for code in codes:
+            for ext in ('.bnt', '.lm2', '.lm3', '.png'):
+                (folder / f'{subject}_{code}_0{ext}').write_bytes(b'')
+    (root / 'unallowed_subjects.txt').write_text('bs000\n')
+
+
+ALL_SIX = [f'E_{e}' for e in SIX] + ['N_N', 'LFAU_12', 'YR_R10']
+
+
+def test_protocol_rule_is_the_default_and_says_what_it_chose(tmp_path):
+    misnamed = [c for c in ALL_SIX if c != 'E_HAPPY'] + ['E_HAPPPY']
+    _release_tree(tmp_path, {'bs000': ALL_SIX, 'bs007': ALL_SIX, 'bs046': misnamed,
+                             'bs082': [c for c in ALL_SIX if c != 'E_FEAR']})
+    source = BosphorusScans(str(tmp_path))
+    records, skipped = source.scan()
+    assert source.subject_rule == 'protocol'
+    by_subject = {}
+    for r in records:
+        by_subject.setdefault(r['subject'], []).append(r['scan_type'])
+    # listed subjects are kept whole (bs046's five good scans too); bs007 is
+    # not one of the 65
+    assert sorted(by_subject) == ['bs000', 'bs046', 'bs082']
+    assert len(by_subject['bs046']) == 5 and len(by_subject['bs082']) == 5
+    sel = source.selection
+    assert sel['rule'] == 'protocol' and '65 subjects' in sel['description']
+    assert sel['incomplete'] == {'bs046': ['happy'], 'bs082': ['fear']}
+    assert sel['left_out'] == {'bs007': 6}
+    assert len(sel['missing']) == 62 and 'bs001' in sel['missing']
+    assert "chosen by 'protocol'" in sel['summary'] and 'bs046 (happy)' in sel['summary']
+    assert {s['source_path'] for s in skipped} == {'BosphorusDB/bs046/bs046_E_HAPPPY_0.bnt'}
+
+
+def test_all_six_rule_lists_every_scan_it_excludes(tmp_path):
+    misnamed = [c for c in ALL_SIX if c != 'E_HAPPY'] + ['E_HAPPPY']
+    _release_tree(tmp_path, {'bs000': ALL_SIX, 'bs007': ALL_SIX, 'bs046': misnamed})
+    source = BosphorusScans(str(tmp_path), subject_rule='all_six')
+    records, skipped = source.scan()
+    assert {r['subject'] for r in records} == {'bs000', 'bs007'}
+    reasons = {s['source_path']: s['reason'] for s in skipped}
+    good = {f'BosphorusDB/bs046/bs046_{c}_0.bnt' for c in misnamed
+            if c.startswith('E_') and c != 'E_HAPPPY'}
+    assert len(good) == 5 and good <= set(reasons)
+    for path in good:  # each of the five good scans, with what its subject lacks
+        assert 'subject bs046 has no scan of happy' in reasons[path]
+    assert 'HAPPPY' in reasons['BosphorusDB/bs046/bs046_E_HAPPPY_0.bnt']  # the cause
+    assert source.selection['rule'] == 'all_six'
+    assert 'bs046 lacks happy' in source.selection['summary']
+    with pytest.raises(ValueError, match='contradicts'):
+        BosphorusScans(str(tmp_path), subject_rule='protocol', require_all_expressions=True)
+    with pytest.raises(ValueError, match="subject_rule 'six'"):
+        BosphorusScans(str(tmp_path), subject_rule='six')
+
+
+def test_split_release_folders_are_read_together(tmp_path):
+    _release_tree(tmp_path, {'bs000': ALL_SIX}, db='BosphorusDB_p1')
+    _release_tree(tmp_path, {'bs001': ALL_SIX, 'bs000': ['E_ANGER']}, db='BosphorusDB_p2')
+    records, skipped = BosphorusScans(str(tmp_path)).scan()
+    assert {r['source_path'].split('/')[0] for r in records} == {'BosphorusDB_p1',
+                                                                  'BosphorusDB_p2'}
+    assert len(records) == 12
+    assert [s['source_path'] for s in skipped] == ['BosphorusDB_p2/bs000']
+    assert 'also in BosphorusDB_p1/bs000' in skipped[0]['reason']
+
+
+def test_paper_config_uses_the_protocol_list(tmp_path):
+    from mmengine.config import Config
+    from smilezoo.registry import DATASETS
+    from smilezoo.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'smile_vlm_bosphorus.py'))
+    source_cfg = cfg.data_preparation.source
+    assert source_cfg.subject_rule == 'protocol' and source_cfg.data_root == 'data/Bosphorus'
+    _release_tree(tmp_path, {'bs000': ALL_SIX, 'bs007': ALL_SIX})
+    source = DATASETS.build(dict(source_cfg, data_root=str(tmp_path)))
+    records, _ = source.scan()
+    assert {r['subject'] for r in records} == {'bs000'}
+    assert {r['expression'] for r in records} == set(cfg.class_names)
+
+
 # --------------------------------------------------------------------------
 # Synthetic layout
 # --------------------------------------------------------------------------
@@ -451,6 +587,17 @@ def test_source_reads_the_synthetic_tree(synthetic):
     for geometry in (mesh, cloud):
         views = renderer.render(geometry)
         assert views.shape == (3, 1, 32, 32) and (views > 0).mean() > 0.2
+    # the synthetic grids follow the release's row order: the chin near row 0
+    scan = read_bnt(synthetic / 'bs000' / 'bs000_E_HAPPY_0.bnt')
+    marks = read_lm3(synthetic / 'bs000' / 'bs000_E_HAPPY_0.lm3')
+    used = scan.valid.any(axis=1)
+    row_y = np.full(len(used), np.nan)
+    row_y[used] = (scan.channels[1] * scan.valid).sum(1)[used] / scan.valid.sum(1)[used]
+    rows = {label: np.nanargmin(abs(row_y - marks[label][1]))
+            for label in ('Chin middle', 'Nose tip') if label in marks}
+    if len(rows) == 2:
+        assert rows['Chin middle'] < rows['Nose tip']
+    assert row_y[np.isfinite(row_y)][0] < row_y[np.isfinite(row_y)][-1]
 
 
 # --------------------------------------------------------------------------
