@@ -265,18 +265,21 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
     tasks = [(records[i], paths[i], key) for i in todo]
     running = set()
     rendering = _run(tasks, source_cfg, renderer_cfg, workers, progress, len(records), running)
+
+    def cached() -> int:  # after a stop: finished, plus what ended as the workers stopped
+        done = sum(r is not None and r[0] != 'failed' for r in results)
+        return done + sum(check_entry(paths[todo[j]], key, source, records[todo[j]])[0] is None
+                          for j in running)
     try:
         for j, (_, status, error, extra) in rendering:
             results[todo[j]] = (status, error, extra)
     except KeyboardInterrupt:
         with _sigint_ignored():  # a second Ctrl-C does not interrupt the cleanup
             rendering.close()  # stops the workers
-            done = sum(r is not None and r[0] != 'failed' for r in results)
-            done += sum(check_entry(paths[todo[j]], key, source, records[todo[j]])[0] is None
-                        for j in running)  # finished as the workers were stopped
+            done = cached()
         raise PrepareInterrupted(done, len(records), out_dir) from None
     except (WorkerDied, WorkerError) as e:
-        done = sum(r is not None and r[0] != 'failed' for r in results)
+        done = cached()
         scan = tasks[e.index][0]['source_path'] if e.index is not None else 'a scan'
         what = (str(e) if isinstance(e, WorkerError) else
                 f'the worker process rendering it {describe_exit(e.exitcode)}')
