@@ -11,14 +11,19 @@ model and evaluation.
 """
 import argparse
 import json
+import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from rich.console import Console
 
 from smilezoo.evaluation.cross_validation import (dataset_subjects, plan_folds, run_fold,
                                                   write_report)
+from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
+                                                exit_on_checkpoint_error)
 from smilezoo.utils import register_all_modules
+from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
 def parse_args():
@@ -31,6 +36,7 @@ def parse_args():
                         help='run only these folds (the report needs all of them)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override keys of every config')
+    add_checkpoint_args(parser, partial=False)  # a fold resumes from its last checkpoint
     return parser.parse_args()
 
 
@@ -40,13 +46,15 @@ def variant_name(path: str) -> str:
 
 def main():
     args = parse_args()
+    if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
+        sys.path.insert(0, os.getcwd())
     register_all_modules()
+    allow_unsafe_load(args.unsafe_load)
     console = Console(stderr=True)
     cfgs = {}
     for path in args.configs:
-        cfg = Config.fromfile(path)
-        if args.cfg_options:
-            cfg.merge_from_dict(args.cfg_options)
+        with exit_on_config_error():  # missing file, unknown key, type or argument: exit 2
+            cfg = load_config(path, args.cfg_options)
         name = variant_name(path)
         if name in cfgs:
             raise SystemExit(f'two configs are named {name!r}; rename one')
@@ -64,8 +72,9 @@ def main():
     first = next(iter(cfgs.values()))
     work_dir = args.work_dir or osp.join('work_dirs', f'cv_{variant_name(args.configs[0])}')
     try:
-        folds = plan_folds(work_dir, dataset_subjects(first), args.folds, args.seed,
-                           next(iter(anns.values())))
+        with exit_on_config_error(), explain_config_errors(first):
+            folds = plan_folds(work_dir, dataset_subjects(first), args.folds, args.seed,
+                               next(iter(anns.values())))
     except (ValueError, FileNotFoundError) as e:
         raise SystemExit(f'error: {e}')
     wanted = args.only_folds if args.only_folds is not None else range(len(folds))
@@ -83,8 +92,9 @@ def main():
                 continue
             console.rule(f'{name}: fold {k + 1} of {len(folds)}')
             train = [s for i, f in enumerate(folds) if i != k for s in f]
-            results[name].append(run_fold(cfg, evaluations, train, folds[k], fold_dir,
-                                          f'{name}_fold{k}'))
+            with exit_on_config_error(), explain_config_errors(cfg), exit_on_checkpoint_error():
+                results[name].append(run_fold(cfg, evaluations, train, folds[k], fold_dir,
+                                              f'{name}_fold{k}'))
     if args.only_folds is not None and len(wanted) != len(folds):
         console.print('only some folds were run: no report written')
         return

@@ -4,12 +4,16 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from smilezoo.datasets.readiness import explain_missing_data
 from smilezoo.engine import check_training_batches, fit_param_schedulers
-from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
+from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
+                                                exit_on_checkpoint_error, guard_runner,
+                                                precheck_checkpoint_file)
+from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
 def parse_args():
@@ -30,6 +34,7 @@ def parse_args():
                         help='override config keys, e.g. model.backbone.model_name=resnet50')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
+    add_checkpoint_args(parser)  # for --resume and load_from
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -38,10 +43,8 @@ def parse_args():
 
 
 def merge_args(cfg, args):
-    """Fold the command line into the config (--cfg-options first, so that the
-    flags below win over it)."""
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    """Fold the flags into the config (loaded with its --cfg-options: the flags
+    win over them)."""
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -68,14 +71,20 @@ def main():
     if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
         sys.path.insert(0, os.getcwd())
     register_all_modules()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    allow_unsafe_load(args.unsafe_load)
+    with exit_on_config_error():  # missing file, unknown key or argument: one line, exit 2
+        cfg = merge_args(load_config(args.config, args.cfg_options), args)
+    with exit_on_checkpoint_error():  # --resume CKPT / load_from: unsafe or missing file
+        precheck_checkpoint_file(cfg.get('load_from'))
     problem = explain_missing_data(cfg, args.config)
     if problem:
         raise SystemExit(problem)
     fit_param_schedulers(cfg)  # a run shortened below a scheduler's begin drops it
     setup_distributed_cpu(cfg, args.launcher)
-    with explain_unknown_types():  # an unknown type= names the registry and custom_imports
+    # an unknown type= names the registry and custom_imports; a bad argument its config key
+    with exit_on_config_error(), explain_config_errors(cfg), exit_on_checkpoint_error():
         runner = Runner.from_cfg(cfg)  # builds the model: a weights problem is said first
+        guard_runner(runner, args.config, args.allow_partial)  # --resume / load_from must fit
         try:
             check_training_batches(cfg)
         except ValueError as e:

@@ -15,10 +15,11 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from smilezoo.datasets.readiness import explain_missing_data
-from smilezoo.utils import explain_unknown_types, register_all_modules
+from smilezoo.utils import register_all_modules
+from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
 def parse_args():
@@ -47,9 +48,8 @@ def main():
     from smilezoo.visualization.view_grid import (build_augment, default_title,
                                                   draw_view_grid, load_view_samples,
                                                   split_dataset_cfg)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    with exit_on_config_error():  # missing file, unknown key, type or argument: exit 2
+        cfg = load_config(args.config, args.cfg_options)
     try:
         ann = split_dataset_cfg(cfg, args.split).get('ann_file')
     except (KeyError, ValueError) as e:
@@ -60,7 +60,7 @@ def main():
     name = osp.splitext(osp.basename(args.config))[0]
     out = args.out or osp.join(cfg.get('work_dir') or osp.join('work_dirs', name),
                                f'views_{args.split}{"_augment" if args.augment else ""}.png')
-    with explain_unknown_types():
+    with exit_on_config_error(), explain_config_errors(cfg):
         try:
             samples = load_view_samples(cfg, args.split, args.num, args.seed)
         except ValueError as e:
