@@ -162,13 +162,16 @@ def main(argv=None):
 
     from smilezoo.apis import ExpressionInferencer, collect_inputs
     from smilezoo.datasets.view_cache import write_json_atomic
+    from smilezoo.utils.config_check import explain_config_errors, load_config
     out_console = Console()
     if not out_console.is_terminal:
         out_console = Console(width=max(out_console.width, 200))
     err_console = Console(stderr=True)
-    try:
-        infer = ExpressionInferencer(args.config, args.checkpoint, device=args.device,
-                                     cfg_options=args.cfg_options, batch_size=args.batch_size)
+    try:  # a ConfigError (unknown key, type or argument) is a ValueError
+        cfg = load_config(args.config, args.cfg_options)
+        with explain_config_errors(cfg):
+            infer = ExpressionInferencer(cfg, args.checkpoint, device=args.device,
+                                         batch_size=args.batch_size)
     except (ValueError, KeyError, FileNotFoundError, ImportError) as e:
         err_console.print(f'[red]error:[/red] {e}')
         sys.exit(2)

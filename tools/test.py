@@ -10,13 +10,14 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from smilezoo.datasets.readiness import explain_missing_data
 from smilezoo.datasets.view_cache import write_json_atomic
-from smilezoo.utils import explain_unknown_types, register_all_modules, setup_distributed_cpu
+from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
 def parse_args():
@@ -59,10 +60,9 @@ def main():
     if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
         sys.path.insert(0, os.getcwd())
     register_all_modules()
-    cfg = Config.fromfile(args.config)
+    with exit_on_config_error():  # missing file, unknown key or argument: one line, exit 2
+        cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -77,7 +77,7 @@ def main():
         add_pictures_hook(cfg, args.pictures_dir or osp.join(cfg.work_dir, 'pictures'),
                           explicit=bool(args.pictures_dir))
     setup_distributed_cpu(cfg, args.launcher)
-    with explain_unknown_types():
+    with exit_on_config_error(), explain_config_errors(cfg):
         runner = Runner.from_cfg(cfg)
         metrics = runner.test()
     if is_main_process():
