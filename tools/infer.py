@@ -73,6 +73,8 @@ def parse_args(argv=None):
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     parser.add_argument('--cfg-options', nargs='+', action=_dict_action(),
                         help='override config keys, as in train.py')
+    from smilezoo.engine.checkpoint_loading import add_checkpoint_args
+    add_checkpoint_args(parser)
     args = parser.parse_args(argv)
     for what, path in (('config', args.config), ('checkpoint', args.checkpoint)):
         if not osp.isfile(path):
@@ -171,17 +173,19 @@ def main(argv=None):
         cfg = load_config(args.config, args.cfg_options)
         with explain_config_errors(cfg):
             infer = ExpressionInferencer(cfg, args.checkpoint, device=args.device,
-                                         batch_size=args.batch_size)
+                                         batch_size=args.batch_size,
+                                         allow_partial=args.allow_partial,
+                                         unsafe_load=args.unsafe_load)
     except (ValueError, KeyError, FileNotFoundError, ImportError) as e:
-        err_console.print(f'[red]error:[/red] {e}')
+        from rich.markup import escape
+        err_console.print(f'[red]error:[/red] {escape(str(e))}')
         sys.exit(2)
     if args.prompts and getattr(infer.model, 'prompt_bank', None) is None:
         args.usage_error(f'--prompts needs a vision-language model with a text encoder (e.g. '
                          f'SmileVLM); the model of {args.config} is '
                          f'{type(infer.model).__name__}')
-    if infer.unexpected_keys:
-        err_console.print(f'[yellow]warning:[/yellow] {len(infer.unexpected_keys)} checkpoint '
-                          f'entries not used by the model, e.g. {infer.unexpected_keys[:3]}')
+    if infer.partial_warning:
+        err_console.print(f'[yellow]warning:[/yellow] {infer.partial_warning}')
     out_dir = args.out or osp.join('work_dirs', 'infer',
                                    osp.splitext(osp.basename(args.config))[0])
     items = collect_inputs(args.inputs, infer.sequences)

@@ -16,6 +16,9 @@ from mmengine.runner import Runner
 
 from smilezoo.datasets.readiness import explain_missing_data
 from smilezoo.datasets.view_cache import write_json_atomic
+from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
+                                                exit_on_checkpoint_error, guard_runner,
+                                                precheck_checkpoint_file)
 from smilezoo.utils import register_all_modules, setup_distributed_cpu
 from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
@@ -32,6 +35,7 @@ def parse_args():
                         help='do not draw the evaluation pictures')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys')
+    add_checkpoint_args(parser)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -60,6 +64,7 @@ def main():
     if os.getcwd() not in sys.path:  # custom_imports may name modules under it (projects/...)
         sys.path.insert(0, os.getcwd())
     register_all_modules()
+    allow_unsafe_load(args.unsafe_load)
     with exit_on_config_error():  # missing file, unknown key or argument: one line, exit 2
         cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
@@ -67,8 +72,8 @@ def main():
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint!r} not found')
+    with exit_on_checkpoint_error():  # missing, unreadable or unsafe: said before any build
+        precheck_checkpoint_file(args.checkpoint)
     cfg.load_from = args.checkpoint
     problem = explain_missing_data(cfg, args.config)
     if problem:
@@ -77,13 +82,16 @@ def main():
         add_pictures_hook(cfg, args.pictures_dir or osp.join(cfg.work_dir, 'pictures'),
                           explicit=bool(args.pictures_dir))
     setup_distributed_cpu(cfg, args.launcher)
-    with exit_on_config_error(), explain_config_errors(cfg):
+    with exit_on_config_error(), explain_config_errors(cfg), exit_on_checkpoint_error():
         runner = Runner.from_cfg(cfg)
+        fit = guard_runner(runner, args.config, args.allow_partial)  # refuses a misfit
         metrics = runner.test()
     if is_main_process():
         out = args.out or osp.join(cfg.work_dir, 'metrics_test.json')
-        write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **metrics), out,
-                          indent=2)
+        partial = {} if fit.report is None or fit.report.fits else \
+            dict(partial_load=fit.report.as_dict())
+        write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **partial,
+                               **metrics), out, indent=2)
         runner.logger.info(f'metrics written to {out}')
 
 

@@ -164,19 +164,29 @@ class ExpressionInferencer:
         device: 'cpu', 'cuda', 'cuda:1', ...
         cfg_options: keys to override in the config (as ``--cfg-options``).
         batch_size: inputs per model call (default: the test loader's).
+        allow_partial: load a checkpoint that does not fit the model (only
+            its matching weights; ``partial_warning`` says what was left).
+        unsafe_load: fully unpickle a checkpoint that the weights-only load
+            refuses (runs any code it holds: files you trust only).
 
     Attributes:
         sequences: True for a 4D config (its source has ``load_frames``).
         class_names, view_names: label order and the renderer's views
             ('left', 'front', 'right' for yaws -30, 0, 30).
+        load_report: how the checkpoint matched the model
+            (:class:`smilezoo.engine.checkpoint_loading.FitReport`).
+        partial_warning: None, or what a partial load left out.
 
     Raises:
-        ValueError: no ``data_preparation.renderer`` in the config, or a
-            checkpoint that lacks weights of the config's model.
+        ValueError: no ``data_preparation.renderer`` in the config.
+        CheckpointError (a ValueError): a checkpoint that is unreadable,
+            needs unpickling beyond weights, or does not fit the model
+            (missing, unexpected or reshaped weights).
     """
 
     def __init__(self, config, checkpoint: str, device: str = 'cpu',
-                 cfg_options: Optional[Dict] = None, batch_size: Optional[int] = None):
+                 cfg_options: Optional[Dict] = None, batch_size: Optional[int] = None,
+                 allow_partial: bool = False, unsafe_load: bool = False):
         from mmengine.config import Config
         from mmengine.dataset import Compose
         from mmengine.registry import FUNCTIONS
@@ -190,6 +200,9 @@ class ExpressionInferencer:
             cfg.merge_from_dict(cfg_options)
         self.cfg = cfg
         self.config_name = getattr(cfg, 'filename', None) or str(config)
+        from smilezoo.engine.checkpoint_loading import load_checkpoint_file
+        self.checkpoint = str(checkpoint)  # read (weights only) before anything is built
+        ckpt = load_checkpoint_file(self.checkpoint, map_location='cpu', unsafe=unsafe_load)
         prep = cfg.get('data_preparation') or {}
         if 'renderer' not in prep:
             raise ValueError(f'{self.config_name}: no data_preparation.renderer in the config: '
@@ -217,26 +230,24 @@ class ExpressionInferencer:
                                 dataset.get('classes') or cfg.get('class_names') or [])
         yaws = getattr(self.renderer, 'yaws', None)
         self.view_names = view_names_from_yaws(yaws) if yaws else None
-        self.checkpoint = str(checkpoint)
-        self.unexpected_keys = self._load_checkpoint(self.checkpoint)
+        self.partial_warning = None
+        self.load_report = self._load_checkpoint(ckpt, allow_partial)
         self.model.to(self.device).eval()
 
     # ------------------------------------------------------------------ set-up
-    def _load_checkpoint(self, checkpoint: str) -> List[str]:
-        from mmengine.runner.checkpoint import CheckpointLoader
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu', logger='silent')
-        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-        if not isinstance(state, dict):
-            raise ValueError(f'{checkpoint}: not a checkpoint (no state_dict)')
-        state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-        missing, unexpected = self.model.load_state_dict(state, strict=False)
-        if missing:
-            raise ValueError(
-                f'{checkpoint} does not fit the model of {self.config_name}: {len(missing)} '
-                f'weight(s) missing, e.g. {missing[:4]} (a checkpoint of another config?)')
-        return list(unexpected)
+    def _load_checkpoint(self, ckpt, allow_partial: bool):
+        """The strict fit check (smilezoo.engine.checkpoint_loading), then the
+        weights into the model; returns the FitReport."""
+        from smilezoo.engine.checkpoint_loading import (check_fit, matching_state_dict,
+                                                        partial_warning, state_dict_of)
+        report = check_fit(self.model, ckpt, self.checkpoint, self.config_name, allow_partial)
+        state = state_dict_of(ckpt, self.checkpoint)
+        if report.fits:
+            self.model.load_state_dict(state, strict=True)
+        else:
+            self.model.load_state_dict(matching_state_dict(self.model, state), strict=False)
+            self.partial_warning = partial_warning(self.checkpoint, report)
+        return report
 
     def prompt_prototypes(self, prompts: Sequence[str]) -> torch.Tensor:
         """(P, d) prototypes of free-text prompts, built like the class

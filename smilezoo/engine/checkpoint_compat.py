@@ -1,25 +1,16 @@
-"""Let torch >= 2.6 (``weights_only=True`` by default) load mmengine checkpoints.
+"""Route mmengine's local-file checkpoint reads through the weights-only loader.
 
-mmengine 0.10 pickles its message hub (history buffers, numpy scalars and
-arrays, config) into every checkpoint and reads local files with a bare
-``torch.load``, which torch >= 2.6 refuses. We register a local-file loader
-that first tries ``weights_only=True`` and, for a full mmengine checkpoint,
-unpickles it as mmengine always did. Only load checkpoints you trust.
+mmengine 0.10 reads local checkpoints with a bare ``torch.load``. We register
+:func:`smilezoo.engine.checkpoint_loading.load_checkpoint_file` in its place
+(``weights_only=True``, smilezoo's safe globals, a clear refusal otherwise),
+so ``load_from``, ``--resume`` and ``mmengine.runner.load_checkpoint`` never
+unpickle code unless ``--unsafe-load`` asked for it.
 """
-import os.path as osp
-import pickle
-
-import torch
+from .checkpoint_loading import load_checkpoint_file
 
 
 def load_from_local_file(filename, map_location=None):
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} can not be found.')
-    try:
-        return torch.load(filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError:
-        return torch.load(filename, map_location=map_location, weights_only=False)
+    return load_checkpoint_file(filename, map_location=map_location)
 
 
 def allow_mmengine_checkpoint_types() -> None:

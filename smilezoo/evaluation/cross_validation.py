@@ -112,10 +112,12 @@ def run_fold(cfg, evaluations: Sequence[str], train_subjects, test_subjects,
 
     from .linear_probe import extract_embeddings, fit_linear_probe, predict_linear_probe
     from smilezoo.engine import check_training_batches, fit_param_schedulers
+    from smilezoo.engine.checkpoint_loading import guard_runner
     cfg = fold_config(cfg, train_subjects, test_subjects, fold_dir, name)
     fit_param_schedulers(cfg)
     check_training_batches(cfg)
     runner = Runner.from_cfg(cfg)
+    guard_runner(runner, f'{name} (fold resumed from {fold_dir})', partial_flag=None)
     runner.train()
     result = dict(train_subjects=sorted(train_subjects), test_subjects=sorted(test_subjects),
                   evaluations={})
