@@ -441,11 +441,12 @@ def test_protocol_rule_is_the_default_and_says_what_it_chose(tmp_path):
     assert sorted(by_subject) == ['bs000', 'bs046', 'bs082']
     assert len(by_subject['bs046']) == 5 and len(by_subject['bs082']) == 5
     sel = source.selection
-    assert sel['rule'] == 'protocol' and '65 subjects' in sel['description']
+    assert sel['rule'] == 'protocol' and "FER protocol's 65 subjects" in sel['description']
     assert sel['incomplete'] == {'bs046': ['happy'], 'bs082': ['fear']}
     assert sel['left_out'] == {'bs007': 6}
     assert len(sel['missing']) == 62 and 'bs001' in sel['missing']
     assert "chosen by 'protocol'" in sel['summary'] and 'bs046 (happy)' in sel['summary']
+    assert 'left out (6 scans): bs007' in sel['summary']
     assert {s['source_path'] for s in skipped} == {'BosphorusDB/bs046/bs046_E_HAPPPY_0.bnt'}
 
 

@@ -38,7 +38,7 @@ PROTOCOL_SUBJECTS = (
 #: how the subjects are chosen: the built-in list, the all-six-emotions
 #: rule, or every subject
 SUBJECT_RULES = {
-    'protocol': 'the built-in list of the 65 subjects of the FER protocol (PROTOCOL_SUBJECTS)',
+    'protocol': 'the built-in list of the FER protocol\'s 65 subjects',
     'all_six': 'the all-six-expressions rule: subjects with a scan of each of the six emotions',
     'all': 'every subject found',
 }
@@ -219,9 +219,7 @@ class BosphorusScans:
                 if self.subject_rule == 'all_six':
                     skipped.append(dict(source_path=rel, reason=(
                         f'{rel}: not used: subject {subj} has no scan of '
-                        f'{", ".join(lacks[subj])} (subject_rule=\'all_six\' keeps only '
-                        f'subjects with all six emotions; a misnamed file makes a subject '
-                        f'lack one)')))
+                        f'{", ".join(lacks[subj])} (subject_rule=\'all_six\')')))
                 continue
             records.append(dict(
                 source_path=rel, dataset=self.dataset_name,
@@ -245,18 +243,28 @@ class BosphorusScans:
             out['incomplete'] = {s: lacks[s] for s in wanted if s in shown and lacks[s]}
             if out['missing']:
                 summary += (f'; {len(out["missing"])} listed subject(s) not found: '
-                            f'{", ".join(out["missing"][:10])}')
+                            f'{", ".join(out["missing"][:10])}'
+                            + (', ...' if len(out['missing']) > 10 else ''))
             if out['incomplete']:
                 summary += '; listed but lacking an emotion: ' + ', '.join(
                     f'{s} ({", ".join(m)})' for s, m in list(out['incomplete'].items())[:10])
         if left_out:
             summary += (f'; {len(left_out)} subject(s) left out '
-                        f'({sum(left_out.values())} scans)')
+                        f'({sum(left_out.values())} scans): ')
             if self.subject_rule == 'all_six':
-                summary += ': ' + ', '.join(f'{s} lacks {", ".join(lacks[s])}'
-                                            for s in sorted(left_out)[:10])
+                summary += ', '.join(f'{s} lacks {", ".join(lacks[s])}'
+                                     for s in sorted(left_out)[:10])
+            else:
+                summary += ', '.join(sorted(left_out)[:10])
+            summary += ', ...' if len(left_out) > 10 else ''
         out['summary'] = summary
         return out
+
+    @property
+    def load_settings(self) -> Dict:
+        """Settings that change what ``load`` returns (part of the view
+        cache's reuse check, smilezoo.datasets.cache_manifest)."""
+        return dict(as_mesh=bool(self.as_mesh))
 
     def load(self, record: Dict) -> Mesh:
         """The scan's valid grid points as a Mesh (see ``as_mesh``)."""
