@@ -49,19 +49,24 @@ def test_misspelt_option_key_is_refused_with_the_closest_key(key):
 
 
 def test_train_refuses_all_three_keys_at_once_without_a_traceback(tmp_path):
-    proc = run_tool('tools/train.py', CONFIG, '--work-dir', tmp_path, '--cfg-options',
-                    *[f'{k}=1' for k in MISSPELT], check=False)
+    none = tmp_path / 'none.json'  # were the keys ignored, the run would stop at the data
+    proc = run_tool('tools/train.py', CONFIG, '--work-dir', tmp_path / 'work', '--cfg-options',
+                    *[f'{k}=1' for k in MISSPELT],
+                    *[f'{s}_dataloader.dataset.ann_file={none}' for s in ('train', 'val', 'test')],
+                    check=False)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert 'Traceback' not in proc.stderr
     for needle in MISSPELT.values():
         assert needle in proc.stderr, proc.stderr
-    assert not list(tmp_path.iterdir())  # refused before the Runner made anything
+    assert not (tmp_path / 'work').exists()  # refused before the Runner made anything
 
 
 def test_prepare_data_refuses_a_misspelt_key_and_a_missing_config(monkeypatch, capsys,
                                                                     tmp_path):
     code, err = run_main('prepare_data', CONFIG, '--cfg-options',
                          f'data_preparation.sourse.data_root={tmp_path}',
+                         f'data_preparation.source.data_root={tmp_path}/none',
+                         f'data_preparation.out_dir={tmp_path}/cache',
                          monkeypatch=monkeypatch, capsys=capsys)
     assert code == 2 and MISSPELT['data_preparation.sourse.data_root'] in err, err
     code, err = run_main('prepare_data', 'configs/smile_vlm_synthetc.py',
