@@ -190,3 +190,22 @@ def test_a_truncated_obj_is_refused_with_the_file_and_the_rule(face, tmp_path):
     assert len(read_obj(plain).faces) == len(tri) - 10
     plain.write_text(body + '# end')
     assert len(read_obj(plain).faces) == 1
+
+
+def test_a_degenerate_frame_of_a_sequence_is_dropped_and_reported(face):
+    from smilezoo.datasets.temporal import SequenceError, SequenceSource
+
+    class Frames(SequenceSource):
+        def read_frame(self, path):  # 'far*' frames hold a 1e30 vertex
+            name = path.rsplit('/', 1)[-1]
+            return Mesh(far_vertex(face) if name.startswith('far') else face.vertices,
+                        face.triangles())
+
+    names = ['ok0', 'far1', 'ok2', 'ok3']
+    rec = dict(source_path='S1/seq', frames=names, num_frames=4)
+    meshes, problems = Frames('/nowhere', num_frames_sampled=4, min_frames=3).load_frames(rec)
+    assert len(meshes) == 3 and [p['frame'] for p in problems] == ['far1']
+    assert 'GeometryError' in problems[0]['reason'] and 'beyond +-1e+06' in problems[0]['reason']
+    with pytest.raises(SequenceError, match=r"bad_frames='fail'.*far1 \(GeometryError"):
+        Frames('/nowhere', num_frames_sampled=4, min_frames=3,
+               bad_frames='fail').load_frames(rec)

@@ -196,7 +196,7 @@ class FakeSource(SequenceSource):
             raise ScanFormatError(path, 'truncated file')
         if name.startswith('gone'):
             raise FileNotFoundError(f'VRML file not found: {path}')
-        return Mesh(np.zeros((3, 3), np.float32))
+        return Mesh(np.eye(3, dtype=np.float32), np.array([[0, 1, 2]]))  # one triangle
 
 
 def record(names, **kw):

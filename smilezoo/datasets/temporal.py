@@ -304,7 +304,9 @@ class SequenceSource:
             (meshes, problems): meshes in time order, one per sampled index
             (a frame sampled twice is the same Mesh object); problems, one
             dict(frame, reason) per unreadable frame (skipped) and per gap
-            in the frame numbering.
+            in the frame numbering. A frame of degenerate geometry
+            (:func:`smilezoo.renderers.geometry_checks.check_geometry`, its
+            default bounds) counts as unreadable.
 
         Raises:
             SequenceError: too few readable frames (or any bad frame with
@@ -316,11 +318,12 @@ class SequenceSource:
         distinct = list(dict.fromkeys(indices))
         gaps = [dict(frame=name, reason='missing: gap in the frame numbering')
                 for name in record.get('missing_frames', [])]
+        from smilezoo.renderers.geometry_checks import check_geometry
         loaded, bad = {}, []
         for i in distinct:
             rel = frames[i]
-            try:
-                loaded[i] = self.read_frame(osp.join(self.data_root, rel))
+            try:  # GeometryError (a ValueError): a degenerate frame, e.g. a 1e30 vertex
+                loaded[i] = check_geometry(self.read_frame(osp.join(self.data_root, rel)))
             except (OSError, ValueError) as err:  # ScanFormatError is a ValueError
                 bad.append(dict(frame=rel, reason=f'{type(err).__name__}: {err}'))
         need = max(2, min(self.min_frames, len(distinct)))

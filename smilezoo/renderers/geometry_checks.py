@@ -7,7 +7,9 @@ confident prediction. :func:`checked_render` is what ``tools/prepare_data.py``
 (``smilezoo.apis.inference``) call instead of ``renderer.render``; it raises
 :class:`GeometryError` (a ``ValueError``) with the reason, which the former
 lists under ``skipped`` in ``prepare_report.json`` and the latter reports
-per input.
+per input. The frames of 4D sequences go through :func:`check_geometry`
+(default bounds) in ``SequenceSource.load_frames``: a degenerate frame is a
+bad frame (dropped and listed under ``frame_problems``).
 
 Rules (checked in this order; the numbers are the defaults):
 
