@@ -16,7 +16,6 @@ from smilezoo.utils.paths import PathOutsideRootError, check_name, resolve_insid
 TRI = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0.5]], float)
 FACES = [[0, 1, 2], [1, 3, 2]]
 COLUMNS = dict(subject='Subject', clip='Clip')
-CLASSES = ['positive', 'negative', 'surprise', 'repression', 'others']
 
 
 def test_resolve_inside_refuses_absolute_dotdot_and_symlink_escapes(tmp_path):
