@@ -43,6 +43,7 @@ def scan_inputs(tmp_path_factory):
     import open3d as o3d
 
     from smilezoo.datasets.formats import write_bnt, write_obj
+    from smilezoo.datasets.formats.bnd import write_bnd
     from smilezoo.datasets.formats.vrml_writer import write_vrml
     from smilezoo.datasets.synthetic import au_activations, sample_identity, synthesize_face
     from smilezoo.datasets.synthetic.bosphorus_layout import ZMIN, range_grid
@@ -58,7 +59,8 @@ def scan_inputs(tmp_path_factory):
         write_vrml(tree / f'F0001_{code}04WH_F3D.wrl', s.vertices, s.polygons, s.texcoords,
                    s.tex_polygons, f'F0001_{code}04WH_F3D.bmp')
         scans[code] = s
-    (tree / 'F0001_HA04WH_F3D.bnd').write_text('0 0 0 0\n')  # not a scan: ignored
+    # the release's 83-landmark file beside the scan: read as landmarks by the source, not a scan for infer
+    write_bnd(tree / 'F0001_HA04WH_F3D.bnd', scans['HA'].vertices[:83])
     happy, tri = scans['HA'], scans['HA'].triangles()
     other = root / 'other'
     other.mkdir()
