@@ -67,7 +67,7 @@ def main():
                   f"{report['out_dir']} ({report['rendered']} rendered, {report['reused']} "
                   f"reused) in {report['seconds']} s; report: "
                   f"{report['out_dir']}/prepare_report.json")
-    if report.get('render_reasons'):
+    if set(report.get('render_reasons', {})) - {'new'}:
         console.print(render_reasons_line(report), markup=False, highlight=False, soft_wrap=True)
     if report.get('frame_problems'):
         console.print(frame_problems_line(report), markup=False, highlight=False, soft_wrap=True)
@@ -86,13 +86,18 @@ def main():
 
 
 def render_reasons_line(report) -> str:
-    """'rendered because: 46 new, 2 views damaged (e.g. F0001/x.wrl: ...)'."""
+    """Why the cached entries that were not reused were rendered again:
+    'not reused: 2 views damaged (e.g. F0001/x.wrl: ...), 1 source changed';
+    new scans are only counted."""
     examples = {}
     for r in report.get('rerendered', []):
         examples.setdefault(r['reason'], f"{r['source_path']}: {r['detail']}".rstrip(': '))
+    reasons = report['render_reasons']
     parts = [f'{n} {reason}' + (f' (e.g. {examples[reason]})' if reason in examples else '')
-             for reason, n in report['render_reasons'].items()]
-    return 'rendered because: ' + ', '.join(parts)
+             for reason, n in reasons.items() if reason != 'new']
+    new = f", {reasons['new']} new" if 'new' in reasons else ''
+    return (f"rendered again, not reused: {', '.join(parts)}{new} (every one: "
+            f"{report['out_dir']}/prepare_report.json, rerendered)")
 
 
 def problem_kind(problem) -> str:

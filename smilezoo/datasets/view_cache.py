@@ -280,11 +280,14 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
         raise PrepareInterrupted(done, len(records), out_dir) from None
     except (WorkerDied, WorkerError) as e:
         done = cached()
-        scan = tasks[e.index][0]['source_path'] if e.index is not None else 'a scan'
-        what = (str(e) if isinstance(e, WorkerError) else
+        if e.index is None:
+            what = f'a worker process could not start: {e}'
+        else:
+            what = tasks[e.index][0]['source_path'] + ': ' + (
+                str(e) if isinstance(e, WorkerError) else
                 f'the worker process rendering it {describe_exit(e.exitcode)}')
         raise PrepareError(
-            f'{scan}: {what}; stopped with {done} of {len(records)} scans cached in '
+            f'{what}; stopped with {done} of {len(records)} scans cached in '
             f'{out_dir} (rerun to continue; if it happens again on this scan, move the '
             f'file out of data_root)') from None
 
@@ -378,8 +381,10 @@ def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:
     try:
         with open(ann_path) as f:
             ann = json.load(f)
-        listed = {osp.join(osp.dirname(ann_path), d['views']) for d in ann['data_list']}
-        keep = ann['metainfo'].get('cache_key') == key and not listed & rerender
+        listed = {osp.normpath(osp.join(osp.dirname(ann_path), d['views']))
+                  for d in ann['data_list']}
+        keep = (ann['metainfo'].get('cache_key') == key
+                and not listed & {osp.normpath(p) for p in rerender})
     except FileNotFoundError:
         return
     except (OSError, ValueError, KeyError, TypeError):
