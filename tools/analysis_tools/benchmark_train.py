@@ -383,7 +383,7 @@ def step_settings(cfg, model, device) -> dict:
     out = dict(optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
                compile=cfg.get('compile', None) or False, **amp_setting(cfg, device),
                **backbone_settings(model))
-    if out['amp'] and device.type == 'cpu':
+    if out['amp'] and device.type == 'cpu' and out['optim_wrapper'] == 'AmpOptimWrapper':
         out['amp_note'] = ('mmengine AmpOptimWrapper needs a GPU; on the CPU the same '
                            'autocast region (bfloat16) around a plain OptimWrapper')
     return out
