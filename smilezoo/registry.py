@@ -10,6 +10,9 @@ once ``default_scope='smilezoo'`` is set (see ``configs/_base_/default_runtime.p
 - ``DATASETS``: training-time datasets and the raw-scan sources that
   ``tools/prepare_data.py`` reads.
 - ``METRICS``: evaluation metrics.
+- ``VISUALIZERS``, ``VIS_BACKENDS``: no members of smilezoo's own; they exist so
+  that mmengine's Visualizer and LocalVisBackend are found under the 'smilezoo'
+  scope without a "no visualizer registry" warning.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -24,6 +27,8 @@ from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['smilezoo.models'])
@@ -59,3 +64,5 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler',
     parent=MMENGINE_PARAM_SCHEDULERS,
     locations=['smilezoo.engine'])
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
+VIS_BACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
