@@ -9,7 +9,7 @@ import pytest
 from mmengine.config import Config
 
 from pipeline_helpers import ROOT, run_tool
-from smilezoo.datasets.readiness import explain_missing_data
+from smilezoo.apis.readiness import explain_missing_data
 
 PAPER = ['configs/smile_vlm_bu4dfe.py', 'configs/smile_vlm_bp4d.py',
          'configs/smile_vlm_bu4dfe_to_bp4d.py', 'configs/smile_vlm_4dme.py']

@@ -14,7 +14,7 @@ from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from smilezoo.datasets.readiness import explain_missing_data
+from smilezoo.apis.readiness import explain_missing_data
 from smilezoo.datasets.view_cache import write_json_atomic
 from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
                                                 exit_on_checkpoint_error, guard_runner,

@@ -7,7 +7,7 @@ import sys
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from smilezoo.datasets.readiness import explain_missing_data
+from smilezoo.apis.readiness import explain_missing_data
 from smilezoo.engine import check_training_batches, fit_param_schedulers
 from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
                                                 exit_on_checkpoint_error, guard_runner,

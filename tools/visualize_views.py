@@ -17,7 +17,7 @@ import sys
 
 from mmengine.config import DictAction
 
-from smilezoo.datasets.readiness import explain_missing_data
+from smilezoo.apis.readiness import explain_missing_data
 from smilezoo.utils import register_all_modules
 from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
