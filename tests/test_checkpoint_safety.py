@@ -166,6 +166,10 @@ def test_empty_or_foreign_state_dict_is_refused_by_the_inferencer(trained, tmp_p
                                    cfg_options={'model.backbone.model_name': 'timm/resnet14t'})
     assert not partial.load_report.fits and 'loaded partially' in partial.partial_warning
     assert ExpressionInferencer(TINY_CONFIG, trained).load_report.fits
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(trained.read_bytes()[:5000])
+    with pytest.raises(CheckpointError, match=r'cut\.pth: not a readable checkpoint'):
+        load_checkpoint_file(cut)
 
 
 def test_load_from_a_checkpoint_of_another_model_is_refused(trained, cache, tmp_path):
@@ -174,3 +178,21 @@ def test_load_from_a_checkpoint_of_another_model_is_refused(trained, cache, tmp_
                     check=False)
     refused(proc, trained, 'does not fit the model of', 'another shape (')
     assert not list(tmp_path.glob('epoch_*.pth'))
+
+
+def test_fold_resume_hook_names_the_work_dirs_last_checkpoint(trained, tmp_path):
+    """As cross-validation registers it: auto-resume (no load_from), no opt-in."""
+    from types import SimpleNamespace
+
+    from smilezoo.engine.checkpoint_loading import CheckpointFitHook
+    from smilezoo.registry import MODELS
+    (tmp_path / 'last_checkpoint').write_text(str(trained))
+    runner = SimpleNamespace(model=MODELS.build(Config.fromfile(TINY_CONFIG).model),
+                             _load_from=None, _resume=True, work_dir=str(tmp_path))
+    hook = CheckpointFitHook('tiny_fold0', partial_flag=None)
+    hook.after_load_checkpoint(runner, load_checkpoint_file(trained))  # fits: no error
+    assert hook.report.fits
+    with pytest.raises(CheckpointError) as e:
+        hook.after_load_checkpoint(runner, {'state_dict': {}})
+    assert str(trained) in str(e.value) and 'tiny_fold0' in str(e.value)
+    assert '--allow-partial' not in str(e.value)

@@ -109,6 +109,21 @@ def _refused_type(err: Exception) -> str:
                 lines[-1] if lines else type(err).__name__)
 
 
+def _refusal(filename: str, err: Exception) -> CheckpointError:
+    return CheckpointError(
+        f'{filename}: refused: unpickling it needs {_refused_type(err)}, which a checkpoint '
+        f'saved by smilezoo does not hold. smilezoo loads checkpoints with '
+        f'torch.load(weights_only=True) so that a file cannot run code on this machine. If '
+        f'you trust this file and where it came from, rerun with {UNSAFE_FLAG} '
+        f'(see docs/faq.md).')
+
+
+def _unreadable(filename: str, err: Exception) -> CheckpointError:
+    first = ' '.join(str(err).split())[:300] or type(err).__name__
+    return CheckpointError(f'{filename}: not a readable checkpoint (truncated, or not written '
+                           f'by torch.save: {first})')
+
+
 def load_checkpoint_file(filename: str, map_location=None,
                          unsafe: Optional[bool] = None) -> dict:
     """``torch.load(filename, weights_only=True)`` with smilezoo's safe
@@ -132,18 +147,12 @@ def load_checkpoint_file(filename: str, map_location=None,
     except pickle.UnpicklingError as e:
         found = _refused_type(e)
         if not unsafe:
-            raise CheckpointError(
-                f'{filename}: refused: unpickling it needs {found}, which a checkpoint saved '
-                f'by smilezoo does not hold. smilezoo loads checkpoints with '
-                f'torch.load(weights_only=True) so that a file cannot run code on this '
-                f'machine. If you trust this file and where it came from, rerun with '
-                f'{UNSAFE_FLAG} (see docs/faq.md).') from None
+            raise _refusal(filename, e) from None
         print_log(f'{UNSAFE_FLAG}: fully unpickling {filename} (it needs {found}); any code it '
                   f'holds runs now', logger='current', level=logging.WARNING)
         return torch.load(filename, map_location=map_location, weights_only=False)
     except (RuntimeError, EOFError, OSError, ValueError) as e:
-        first = ' '.join(str(e).split())[:300] or type(e).__name__
-        raise CheckpointError(f'{filename}: not a readable checkpoint ({first})') from None
+        raise _unreadable(filename, e) from None
 
 
 def precheck_checkpoint_file(filename: Optional[str]) -> None:
@@ -161,10 +170,11 @@ def precheck_checkpoint_file(filename: Optional[str]) -> None:
         return
     try:
         torch.load(filename, map_location='cpu', weights_only=True, mmap=True)
-    except pickle.UnpicklingError:
-        load_checkpoint_file(filename, map_location='cpu')  # raises the refusal
-    except (RuntimeError, EOFError, OSError, ValueError):
-        pass  # not memory-mappable: the full load says what is wrong
+    except pickle.UnpicklingError as e:
+        raise _refusal(filename, e) from None
+    except (RuntimeError, EOFError, OSError, ValueError) as e:
+        if 'mmap' not in str(e):  # a legacy-format file is left to the full load
+            raise _unreadable(filename, e) from None
 
 
 # --------------------------------------------------------------------------
