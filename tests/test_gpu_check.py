@@ -64,6 +64,9 @@ def test_pack_then_dry_run_of_every_section(tmp_path, monkeypatch):
         assert [t['batch_size'] for t in mb['tried']] == [2, 4]
     comp = s['compile']
     assert comp['compiled']['compile'] == {'backend': 'eager'} and comp['speedup'] > 0
+    assert res['summary']['train']['zero_shot_accuracy'] == train['zero_shot_accuracy']
+    assert res['summary']['speed_vit_b16']['full_samples_per_s'] == \
+        s['speed_vit_b16']['full_step']['samples_per_s']
 
     # a run whose sections did not all end 'ok' exits non-zero and says why
     assert gc.main(['--pack', str(pack), '--dry-run', '--out', str(out), '--sections',

@@ -26,7 +26,10 @@ rewritten atomically to ``--out`` (``complete: false`` until the last one ended)
   (0.9) of the GPU's memory (``torch.cuda.set_per_process_memory_fraction``), without and
   with gradient checkpointing: doubling until out of memory, then bisection;
 - ``compile``: ``torch.compile(train_step)`` on against off (ViT-B/16; the first
-  compiled step, compilation included, reported apart).
+  compiled step, compilation included, reported apart). The last section run gets
+  all the time that is left of ``--budget-s``.
+
+stdout gets the headline figures of each section (``summary``); ``--out`` the whole.
 
 Modes: ``--pack-data DIR`` (here, with the full install: the prompt embeddings and the
 rendered cache; the wheels are the .sh's job); the device run ``--pack DIR``;
@@ -59,6 +62,7 @@ for _p in (ROOT, HERE):
         sys.path.insert(0, _p)
 
 import benchmark_train as bench  # noqa: E402  (its step, memory and loader code)
+from smilezoo.utils.atomic_io import atomic_open, write_text_atomic  # noqa: E402
 
 VIT_CONFIG = osp.join(ROOT, 'configs', 'smile_vlm_clip_vit_b16_synthetic.py')
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'smile_vlm_synthetic.py')
@@ -104,8 +108,9 @@ def parse_args(argv=None):
     p.add_argument('--subjects', type=int, help='--pack-data: synthetic subjects to render')
     p.add_argument('--out', default='work_dirs/gpu_check/gpu_check.json',
                    help='the JSON (rewritten after every section)')
-    p.add_argument('--budget-s', type=float, default=540,
-                   help='all sections together (each is cut to what is left)')
+    p.add_argument('--budget-s', type=float, default=530,
+                   help='all sections together (each is cut to what is left; the last one '
+                   'gets all that is left)')
     p.add_argument('--sections', nargs='+', choices=SECTIONS, default=list(SECTIONS))
     p.add_argument('--train-steps', type=int, help='steps of the short training')
     p.add_argument('--memory-fraction', type=float, default=0.9)
@@ -187,10 +192,9 @@ def pack_data(args):
                           text_encoder_cache_key(te))
         entries.append(dict(text_encoder=te, class_names=names, prompt_pools=pools,
                             prompts=bank.prompts, embeddings=bank.embeddings.float().cpu()))
-    bench.write_atomic(osp.join(out, MANIFEST), '{}')  # replaced at the end
-    tmp = osp.join(out, f'.{EMBEDDINGS}.tmp')
-    torch.save(entries, tmp)
-    os.replace(tmp, osp.join(out, EMBEDDINGS))
+    write_text_atomic(osp.join(out, MANIFEST), '{}')  # replaced at the end
+    with atomic_open(osp.join(out, EMBEDDINGS)) as f:
+        torch.save(entries, f)
     with tempfile.TemporaryDirectory() as work:
         cache, rendered = args.cache, None
         if cache is None:
@@ -201,17 +205,16 @@ def pack_data(args):
         meta = json.load(open(ann)).get('metainfo', {})
         size = meta.get('renderer', {}).get('image_size')
         log(f'compressing {cache} (views of {size} px)')
-        tmp = osp.join(out, f'.{VIEWS}.tmp')
-        with tarfile.open(tmp, 'w:xz', preset=6) as tar:
+        with atomic_open(osp.join(out, VIEWS)) as f, \
+                tarfile.open(fileobj=f, mode='w:xz', preset=6) as tar:
             tar.add(cache, arcname='cache')
-        os.replace(tmp, osp.join(out, VIEWS))
     total = sum(osp.getsize(osp.join(r, f)) for r, _, fs in os.walk(out) for f in fs)
     manifest = dict(profile='dry' if args.dry_run else 'device', image_size=size,
                     rendered=rendered, cache=args.cache,
                     text_encoders=[e['text_encoder'] for e in entries],
                     date=datetime.datetime.now().isoformat(timespec='seconds'),
                     pack_mib=round(total / 2 ** 20, 1))
-    bench.write_atomic(osp.join(out, MANIFEST), json.dumps(manifest, indent=2) + '\n')
+    write_text_atomic(osp.join(out, MANIFEST), json.dumps(manifest, indent=2) + '\n')
     if total > PACK_LIMIT_MIB * 2 ** 20:
         raise SystemExit(f'{out}: {total / 2 ** 20:.1f} MiB, over the {PACK_LIMIT_MIB} MiB that '
                          f'may travel with the working tree; pack fewer --subjects')
@@ -398,6 +401,7 @@ def try_batch_fn(cfg, device, classes):
     """batch size -> peak MiB of two full steps (benchmark_train's building blocks)."""
     def try_batch(b):
         model = optim = None
+        release(device)  # what an out-of-memory try before left in the allocator's cache
         try:
             model, optim, _ = build_checked(cfg, device, bare=False)
             batch, _ = bench.random_batch(cfg, b, classes, 'batch size search')
@@ -460,8 +464,8 @@ def compile_section(p, device, entry, deadline):
         full, _, info = bench.make_steps(cfg, model, optim, None, batch, device)
         entry[name] = dict(compile=plain(cfg.get('compile', None) or False), **info)
         steps[name] = full
-    times = {}
-    timed_rounds(steps, p['steps'], 1, device, deadline, times)
+    times = {}  # two untimed rounds: dynamo recompiles once after the first step
+    timed_rounds(steps, p['steps'], 2, device, deadline, times)
     for name in steps:
         if times.get(name):
             entry[name].update(bench.summarize(times[name], p['batch'],
@@ -528,7 +532,7 @@ def run_section(result, name, budget, fn, out, device):
 
 
 def write(out, result):
-    bench.write_atomic(out, json.dumps(result, indent=2) + '\n')
+    write_text_atomic(out, json.dumps(result, indent=2) + '\n')
 
 
 def versions():
@@ -563,10 +567,10 @@ def device_run(args):
     register_all_modules()
     if args.dry_run:
         register_tiny_vit()
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True  # fp32 ops
     result = dict(tool='tools/analysis_tools/gpu_check.py', argv=sys.argv[1:],
                   date=datetime.datetime.now().isoformat(timespec='seconds'),
-                  mode=want, complete=False, profile=p, pack=manifest,
+                  mode=want, complete=False, profile=p, pack=manifest, tf32_for_float32=True,
                   machine=dict(bench.machine_facts(device), versions=versions()),
                   sections={s: dict(status='pending') for s in args.sections})
     result['prompt_cache_seeded_for'] = seed_prompt_cache(args.pack)
@@ -586,13 +590,54 @@ def device_run(args):
         if left < 5:
             result['sections'][name].update(status='skipped', reason='--budget-s spent')
             continue
-        run_section(result, name, min(p['budgets'][name], left), work[name], args.out, device)
+        last = name == args.sections[-1]  # (compile, by default: it may recompile)
+        budget = max(left, p['budgets'][name]) if last else p['budgets'][name]
+        run_section(result, name, min(budget, left), work[name], args.out, device)
     result['complete'] = True
     result['wall_s'] = round(time.time() - started, 1)
     result['all_ok'] = all(result['sections'][s]['status'] == 'ok' for s in args.sections)
+    result['summary'] = summary(result)
     write(args.out, result)
-    print(json.dumps(result, indent=2))
+    print(json.dumps(dict(out=args.out, all_ok=result['all_ok'], wall_s=result['wall_s'],
+                          device=result['machine'].get('device_name'),
+                          summary=result['summary']), indent=1))
     return result
+
+
+def summary(result):
+    """The headline figures of each section (the whole JSON is in --out)."""
+    def pick(d, *keys):
+        for k in keys:
+            d = d.get(k, {}) if isinstance(d, dict) else {}
+        return d if d != {} else None
+
+    out = {}
+    for name, sec in result['sections'].items():
+        row = dict(status=sec['status'])
+        if name.startswith('speed_'):
+            row.update(full_samples_per_s=pick(sec, 'full_step', 'samples_per_s'),
+                       full_images_per_s=pick(sec, 'full_step', 'images_per_s'),
+                       bare_images_per_s=pick(sec, 'bare_backbone_step', 'images_per_s'),
+                       full_vs_bare_throughput=sec.get('full_vs_bare_throughput'),
+                       full_peak_mib=pick(sec, 'full_step', 'peak_mib'))
+        elif name == 'dataloader':
+            row.update(samples_per_s=pick(sec, 'loader', 'samples_per_s'),
+                       loader_over_demand=sec.get('loader_over_demand'))
+        elif name == 'train':
+            row.update(zero_shot_accuracy=sec.get('zero_shot_accuracy'),
+                       steps_done=sec.get('steps_done'),
+                       train_samples_per_s=sec.get('train_samples_per_s'))
+        elif name == 'max_batch':
+            row.update({f'max_batch_grad_ckpt_{c}': pick(sec, f'grad_checkpointing_{c}',
+                                                         'max_batch_size')
+                        for c in (False, True)})
+        elif name == 'compile':
+            row.update(speedup=sec.get('speedup'),
+                       compiled_first_step_s=pick(sec, 'compiled', 'first_step_s'))
+        if sec.get('error'):
+            row['error'] = sec['error'][:300]
+        out[name] = row
+    return out
 
 
 def main(argv=None):
