@@ -139,8 +139,11 @@ def plain(x):
 
 def load_cfg(path, options):
     from mmengine.config import Config
+
+    from smilezoo.utils.config_check import fill_cache_paths
     cfg = Config.fromfile(path)
     cfg.merge_from_dict(options)
+    fill_cache_paths(cfg)
     return cfg
 
 
@@ -192,7 +195,8 @@ def pack_data(args):
                           text_encoder_cache_key(te))
         entries.append(dict(text_encoder=te, class_names=names, prompt_pools=pools,
                             prompts=bank.prompts, embeddings=bank.embeddings.float().cpu()))
-    write_text_atomic(osp.join(out, MANIFEST), '{}')  # replaced at the end
+    if osp.exists(osp.join(out, MANIFEST)):  # written last: a pack without one is unfinished
+        os.remove(osp.join(out, MANIFEST))
     with atomic_open(osp.join(out, EMBEDDINGS)) as f:
         torch.save(entries, f)
     with tempfile.TemporaryDirectory() as work:
@@ -214,10 +218,10 @@ def pack_data(args):
                     text_encoders=[e['text_encoder'] for e in entries],
                     date=datetime.datetime.now().isoformat(timespec='seconds'),
                     pack_mib=round(total / 2 ** 20, 1))
-    write_text_atomic(osp.join(out, MANIFEST), json.dumps(manifest, indent=2) + '\n')
-    if total > PACK_LIMIT_MIB * 2 ** 20:
+    if total > PACK_LIMIT_MIB * 2 ** 20:  # (no manifest: the device run refuses the pack)
         raise SystemExit(f'{out}: {total / 2 ** 20:.1f} MiB, over the {PACK_LIMIT_MIB} MiB that '
                          f'may travel with the working tree; pack fewer --subjects')
+    write_text_atomic(osp.join(out, MANIFEST), json.dumps(manifest, indent=2) + '\n')
     log(f'pack {out}: {manifest["pack_mib"]} MiB')
     return manifest
 
