@@ -10,6 +10,7 @@ at once which worker died while doing what.
 """
 import multiprocessing as mp
 import signal
+import threading
 import traceback
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
@@ -93,20 +94,23 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
     running = set() if running is None else running
     procs, conns, busy = [], [], []
     todo = iter(enumerate(tasks))
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # children start ignoring it
+    main = threading.current_thread() is threading.main_thread()
     try:
-        for _ in range(max(1, min(workers, len(tasks)))):
-            here, there = ctx.Pipe()
-            p = ctx.Process(target=_worker_main, args=(there, fn, initializer, initargs),
-                            daemon=True)
-            p.start()
-            there.close()
-            procs.append(p)
-            conns.append(here)
-            busy.append(None)
-    finally:
-        signal.signal(signal.SIGINT, old)
-    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # inherited
+        try:
+            for _ in range(max(1, min(workers, len(tasks)))):
+                here, there = ctx.Pipe()
+                p = ctx.Process(target=_worker_main,
+                                args=(there, fn, initializer, initargs), daemon=True)
+                p.start()
+                there.close()
+                procs.append(p)
+                conns.append(here)
+                busy.append(None)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, old)
+
         def feed(w):
             job = next(todo, None)
             busy[w] = None if job is None else job[0]
