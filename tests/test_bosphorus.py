@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 
 from pipeline_helpers import ROOT, run_tool
-from smilezoo.datasets.formats import (Mesh, ScanFormatError, grid_triangles,
-                                       read_bnt, read_lm3, write_bnt,
-                                       write_lm3)
+from smilezoo.datasets.formats import grid_triangles, read_bnt, read_lm3, write_bnt, write_lm3
 from smilezoo.datasets.sources import BosphorusScans, parse_bosphorus_name
 from smilezoo.datasets.synthetic import (LAYOUTS, bosphorus_scan_list,
                                          make_bosphorus)
+from smilezoo.structures import Mesh, ScanFormatError
 
 ZMIN = -1e9
 NAME = b'bs000_E_HAPPY_0.png'

@@ -11,12 +11,12 @@ import pytest
 from mmengine.config import Config
 
 from pipeline_helpers import ROOT
-from smilezoo.datasets.formats import Mesh
 from smilezoo.datasets.synthetic import sample_identity, synthesize_face
 from smilezoo.datasets.synthetic.face_model import NOSE_TIP
 from smilezoo.registry import TRANSFORMS
 from smilezoo.renderers import FaceCrop, MultiViewRenderer
 from smilezoo.renderers.face_crop import build_face_crop
+from smilezoo.structures import Mesh
 
 
 # --------------------------------------------------------------------------
@@ -246,5 +246,5 @@ def test_face_crop_module_stays_in_a_low_layer():
                                                        'smilezoo.engine', 'smilezoo.apis',
                                                        'smilezoo.models', 'tools'))]
     assert modules and not upper
-    assert {'smilezoo.datasets.formats.mesh', 'smilezoo.registry'} >= {
+    assert {'smilezoo.structures', 'smilezoo.registry'} >= {
         m for m in modules if m and m.startswith('smilezoo')}

@@ -10,11 +10,12 @@ import torch
 from mmengine.config import Config
 
 from pipeline_helpers import ROOT, TINY_CONFIG
-from smilezoo.datasets.formats import Mesh, ScanFormatError, read_obj, write_obj
+from smilezoo.datasets.formats import read_obj, write_obj
 from smilezoo.datasets.formats.vrml_writer import write_vrml
 from smilezoo.renderers import MultiViewRenderer
 from smilezoo.renderers.geometry_checks import (GeometryError, check_foreground, check_geometry,
                                                 checked_render, foreground_shares)
+from smilezoo.structures import Mesh, ScanFormatError
 
 RENDERER = dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=16, modes=('normal', ))
 

@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 
 from pipeline_helpers import ROOT, TINY_CONFIG, run_tool
+from smilezoo.structures import Prediction
 
 TINY_4D = ROOT / 'tests' / 'configs' / 'tiny_bu4dfe.py'
 PROMPTS = ['a nervous face', 'a bored face']
@@ -81,6 +82,8 @@ def run_infer(config, ckpt, inputs, out, *extra, check=True):
     report = None
     if (Path(out) / 'predictions.json').is_file():
         report = json.loads((Path(out) / 'predictions.json').read_text())
+        for p in report['predictions'] + report['errors']:  # only the documented keys
+            assert set(p) <= set(Prediction.__annotations__), sorted(set(p))
     return proc, report
 
 
@@ -320,7 +323,8 @@ def test_nothing_predicted_exits_1_and_usage_errors_exit_2(model_and_checkpoint,
 
 
 def test_read_scan_dispatch_and_errors(scan_inputs, tmp_path):
-    from smilezoo.datasets.formats import ScanFormatError, read_scan
+    from smilezoo.datasets.formats import read_scan
+    from smilezoo.structures import ScanFormatError
     other = scan_inputs / 'other'
     mesh = read_scan(other / 'happy_mesh.ply')
     obj = read_scan(other / 'happy.obj')

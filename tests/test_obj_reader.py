@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from smilezoo.datasets.formats import ScanFormatError, read_obj, write_obj
+from smilezoo.datasets.formats import read_obj, write_obj
+from smilezoo.structures import ScanFormatError
 
 SQUARE = """# a unit square and a pentagon (exporter comment)
 mtllib frame.mtl

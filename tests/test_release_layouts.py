@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from smilezoo.datasets.formats import read_bnd, write_bnd, write_obj
-from smilezoo.datasets.formats.mesh import ScanFormatError
+from smilezoo.structures import ScanFormatError
 from smilezoo.datasets.formats.vrml_writer import write_vrml
 from smilezoo.datasets.sources import BP4DSequences, BU3DFEScans, BU4DFESequences
 from smilezoo.datasets.sources.bp4d import au_codes, read_au_occurrence

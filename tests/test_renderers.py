@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from smilezoo.datasets.formats.mesh import Mesh
+from smilezoo.structures import Mesh
 from smilezoo.registry import TRANSFORMS
 from smilezoo.renderers import MultiViewRenderer, view_rotation
 

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from smilezoo.datasets.formats.vrml import read_vrml
-from smilezoo.datasets.formats.vrml_writer import (write_bytes_atomic,
-                                                   write_vrml)
+from smilezoo.datasets.formats.vrml_writer import write_vrml
 from smilezoo.datasets.synthetic import (AU_NAMES, EXPRESSION_CODES, RECIPES,
                                          make_bu3dfe, sample_identity,
                                          scan_list, synthesize_face)
@@ -18,6 +17,7 @@ from smilezoo.datasets.synthetic.face_model import (CHIN, LANDMARK_GROUPS,
                                                     LIP_CORNERS,
                                                     activation_vector,
                                                     fan_triangulate)
+from smilezoo.utils.atomic_io import write_bytes_atomic
 
 RES = 1500  # small scans keep the file fast
 NAME = re.compile(r'^(?P<sub>[FM]\d{4})_(?P<exp>AN|DI|FE|HA|SA|SU|NE)'

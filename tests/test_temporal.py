@@ -4,10 +4,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from smilezoo.datasets.formats import Mesh, ScanFormatError
 from smilezoo.datasets.temporal import (SequenceError, SequenceSource,
                                         approx_rank_pooling_weights, dynamic_image,
                                         rescale_dynamic_image, sample_frames)
+from smilezoo.structures import Mesh, ScanFormatError
 
 
 # --------------------------------------------------------------------------

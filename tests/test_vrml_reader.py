@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from smilezoo.datasets.formats.mesh import ScanFormatError
+from smilezoo.structures import ScanFormatError
 from smilezoo.datasets.formats.vrml import read_vrml
 
 HEADER = '#VRML V2.0 utf8\n\n#Tricorder Technology plc - 2000\n\n'

@@ -740,20 +740,16 @@ def tail(path: str, n: int) -> List[str]:
 
 def run_commands(commands: List[Command], scratch: str, default_timeout: float,
                  keep_going: bool, console) -> List[dict]:
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
-                               TextColumn, TimeElapsedColumn)
+    from smilezoo.utils.progress import ProgressBar
     logs = osp.join(scratch, '.docs-check-logs')
     os.makedirs(logs, exist_ok=True)
     results = []
-    progress = Progress(SpinnerColumn(), TextColumn('{task.description}'), BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                        transient=True, disable=not console.is_terminal)
-    with progress:
-        task = progress.add_task('docs', total=len(commands))
+    with ProgressBar('docs', len(commands), console=console, transient=True,
+                     enabled=console.is_terminal) as progress:
         for k, cmd in enumerate(commands, 1):
             text = cmd.effective()
             timeout = cmd.block.timeout or default_timeout
-            progress.update(task, description=f'{cmd.where} {short(text, 60)}')
+            progress.describe(f'{cmd.where} {short(text, 60)}')
             console.print(f'[bold][{k}/{len(commands)}][/bold] {cmd.where}  $ {text}',
                           highlight=False, markup=True, soft_wrap=True)
             out_log = osp.join(logs, f'{k:03d}.stdout')
@@ -780,7 +776,7 @@ def run_commands(commands: List[Command], scratch: str, default_timeout: float,
             secs = time.time() - start
             results.append(dict(command=cmd, text=text, status=status, seconds=secs,
                                 stdout=out_log, stderr=err_log))
-            progress.advance(task)
+            progress.advance()
             colour = 'green' if status == 'ok' else 'red'
             console.print(f'    [{colour}]{status}[/{colour}] ({secs:.0f} s)', highlight=False)
             if status != 'ok':

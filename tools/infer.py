@@ -163,7 +163,7 @@ def main(argv=None):
     from rich.table import Table
 
     from smilezoo.apis import ExpressionInferencer, collect_inputs
-    from smilezoo.datasets.view_cache import write_json_atomic
+    from smilezoo.utils.atomic_io import write_json_atomic
     from smilezoo.utils.config_check import explain_config_errors, load_config
     out_console = Console()
     if not out_console.is_terminal:
@@ -230,7 +230,7 @@ def main(argv=None):
                   errors=[dict(path=r['path'], kind=r['kind'], error=r['error'])
                           for r in errors])
     json_path = osp.join(out_dir, 'predictions.json')
-    write_json_atomic(report, json_path, indent=2)
+    write_json_atomic(json_path, report, indent=2)
     out_console.print(f'{len(predictions)} of {len(results)} input(s) predicted'
                       f'{f", {len(errors)} failed" if errors else ""}; '
                       f'predictions: {json_path}'

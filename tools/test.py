@@ -15,11 +15,11 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from smilezoo.apis.readiness import explain_missing_data
-from smilezoo.datasets.view_cache import write_json_atomic
 from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
                                                 exit_on_checkpoint_error, guard_runner,
                                                 precheck_checkpoint_file)
 from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils.atomic_io import write_json_atomic
 from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
 
@@ -90,8 +90,8 @@ def main():
         out = args.out or osp.join(cfg.work_dir, 'metrics_test.json')
         partial = {} if fit.report is None or fit.report.fits else \
             dict(partial_load=fit.report.as_dict())
-        write_json_atomic(dict(config=args.config, checkpoint=args.checkpoint, **partial,
-                               **metrics), out, indent=2)
+        write_json_atomic(out, dict(config=args.config, checkpoint=args.checkpoint, **partial,
+                                    **metrics), indent=2)
         runner.logger.info(f'metrics written to {out}')
 
 

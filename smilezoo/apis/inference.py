@@ -39,6 +39,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from smilezoo.structures import Prediction
+from smilezoo.utils.progress import ProgressBar
+
 __all__ = ['ExpressionInferencer', 'InferenceInput', 'collect_inputs', 'describe_error']
 
 
@@ -132,8 +135,8 @@ def collect_inputs(paths: Sequence[Union[str, os.PathLike]], sequences: bool
 
 def describe_error(path: str, err: BaseException) -> str:
     """One line naming the input and what was wrong."""
-    from smilezoo.datasets.formats import ScanFormatError
     from smilezoo.datasets.temporal import SequenceError
+    from smilezoo.structures import ScanFormatError
     text = ' '.join(str(err).split()) or type(err).__name__
     own = isinstance(err, (ScanFormatError, SequenceError, InputError))
     kind = '' if own else f'{type(err).__name__}: '
@@ -191,8 +194,8 @@ class ExpressionInferencer:
         from mmengine.dataset import Compose
         from mmengine.registry import FUNCTIONS
 
-        from smilezoo.evaluation.metrics.expression_metric import view_names_from_yaws
         from smilezoo.registry import DATASETS, MODELS, TRANSFORMS
+        from smilezoo.structures import view_names_from_yaws
         from smilezoo.utils import explain_unknown_types, register_all_modules
         register_all_modules()
         cfg = config if isinstance(config, Config) else Config.fromfile(str(config))
@@ -295,7 +298,7 @@ class ExpressionInferencer:
     def __call__(self, paths: Sequence, prompts: Optional[Sequence[str]] = None,
                  topk: int = 5, progress: bool = False,
                  on_result: Optional[Callable[[dict, Optional[np.ndarray]], None]] = None
-                 ) -> List[dict]:
+                 ) -> List[Prediction]:
         """Predict every input.
 
         Args:
@@ -309,20 +312,16 @@ class ExpressionInferencer:
                 None for a failed input); e.g. to draw a picture.
 
         Returns:
-            One dict per input, in input order: ``path``, ``kind``, and either
-            ``error`` (one line naming the input) or ``predicted_class``,
-            ``predicted_label``, ``probabilities`` {class: p}, ``top_k``
-            [{class, probability}], ``view_weights`` {view: w},
-            ``view_predictions`` {view: class}, with prompts ``prompts``
-            {prompt: {score (cosine), probability}}, for a sequence
-            ``frames_used`` and ``frame_problems``.
+            One :class:`~smilezoo.structures.Prediction` (a dict) per input, in
+            input order: ``error`` or the predicted class, probabilities, top k,
+            view weights and predictions (prompts, frames: see there).
         """
         items = [p if isinstance(p, InferenceInput) else None for p in paths]
         if any(i is None for i in items):
             items = collect_inputs(paths, self.sequences)
         protos = self.prompt_prototypes(prompts) if prompts else None
         prompts = list(dict.fromkeys(prompts)) if prompts else None
-        results: List[Optional[dict]] = [None] * len(items)
+        results: List[Optional[Prediction]] = [None] * len(items)
         pending = []
 
         def flush():
@@ -333,26 +332,27 @@ class ExpressionInferencer:
                     on_result(res, views)
             pending.clear()
 
-        with _progress(progress and len(items) > 1, len(items)) as advance:
+        with ProgressBar('predicting', len(items), enabled=progress and len(items) > 1,
+                         stderr=True) as bar:
             for i, item in enumerate(items):
                 try:
                     views, extra = self.render(item)
                 except Exception as err:  # per input, reported, never silently dropped
-                    results[i] = dict(path=item.path, kind=item.kind,
-                                      error=describe_error(item.path, err))
+                    results[i] = Prediction(path=item.path, kind=item.kind,
+                                            error=describe_error(item.path, err))
                     if on_result:
                         on_result(results[i], None)
                 else:
                     pending.append((i, item, views, extra))
                     if len(pending) >= self.batch_size:
                         flush()
-                advance()
+                bar.advance()
             if pending:
                 flush()
         return results
 
     @torch.no_grad()
-    def _predict(self, pending, prompts, protos, topk) -> List[dict]:
+    def _predict(self, pending, prompts, protos, topk) -> List[Prediction]:
         samples = [self.pipeline(dict(views=views, source_path=item.path, sample_idx=i))
                    for i, item, views, _ in pending]
         outs = self.model.test_step(self.collate(samples))
@@ -368,7 +368,7 @@ class ExpressionInferencer:
         for k, ((_, item, _, extra), out) in enumerate(zip(pending, outs)):
             probs = as_probabilities(out['pred_score'])
             order = torch.argsort(probs, descending=True)[:max(1, topk)].tolist()
-            res = dict(
+            res = Prediction(
                 path=item.path, kind=item.kind,
                 predicted_class=names[int(out['pred_label'])],
                 predicted_label=int(out['pred_label']),
@@ -383,28 +383,3 @@ class ExpressionInferencer:
             res.update(extra)
             results.append(res)
         return results
-
-
-class _progress:
-    """Context giving an ``advance()`` callable; a rich bar on stderr when on."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-        self.bar = Progress(TextColumn('[bold]predicting'), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TimeRemainingColumn(),
-                            console=Console(stderr=True))
-        self.bar.__enter__()
-        job = self.bar.add_task('predict', total=self.total)
-        return lambda: self.bar.advance(job)
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.bar.__exit__(*exc)
-        return False

@@ -33,6 +33,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import write_text_atomic
+
 #: bump when the rendering code changes what it writes for the same settings
 CACHE_VERSION = 1
 ENTRY_FORMAT = 'smilezoo.view_cache_entry'
@@ -277,17 +279,7 @@ def source_identity_refresh(files: List[Dict], root: str) -> List[Dict]:
 
 def write_entry_record(npy_path: str, rec: Dict) -> None:
     """Atomic, fsynced write of an entry record (after its ``.npy``)."""
-    path = entry_record_path(npy_path)
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        with open(tmp, 'w') as f:
-            f.write(canonical_json(rec))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    write_text_atomic(entry_record_path(npy_path), canonical_json(rec))
 
 
 def remove_entry(npy_path: str) -> None:

@@ -37,7 +37,6 @@ frames is ``skipped`` with the reason naming its frames.
 import json
 import os
 import os.path as osp
-import re
 import signal
 import threading
 import time
@@ -47,6 +46,8 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import TEMPORARY_NAME, save_npy_atomic, write_json_atomic
+from smilezoo.utils.progress import ProgressBar
 from smilezoo.utils.worker_pool import WorkerDied, WorkerError, describe_exit, run_in_workers
 
 from .cache_manifest import (check_entry, make_entry_record, record_inputs, remove_entry,
@@ -54,7 +55,6 @@ from .cache_manifest import (check_entry, make_entry_record, record_inputs, remo
 from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
 
 _WORKER = {}
-_TMP_NAME = re.compile(r'\.tmp\d+(\.npy)?$')
 
 
 class PrepareError(RuntimeError):
@@ -70,37 +70,6 @@ class PrepareInterrupted(KeyboardInterrupt):
         self.cached, self.total, self.out_dir = cached, total, out_dir
         super().__init__(f'interrupted: {cached} of {total} scans are cached in {out_dir}; '
                          f'rerun to continue')
-
-
-def write_json_atomic(obj, path: str, indent: int = 1) -> None:
-    """json.dump to a temporary name in the target folder (made if needed),
-    fsync, then rename."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    try:
-        with open(tmp, 'w') as f:
-            json.dump(obj, f, indent=indent)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
-def save_npy_atomic(arr: np.ndarray, path: str) -> None:
-    """np.save to a temporary name, fsync, rename (no partial .npy, ever)."""
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}.npy'
-    try:
-        with open(tmp, 'wb') as f:
-            np.save(f, arr, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def to_uint8(views: np.ndarray) -> np.ndarray:
@@ -135,7 +104,7 @@ def _render_one(task):
             from smilezoo.renderers.geometry_checks import checked_render
             views = checked_render(_WORKER['renderer'], mesh)  # degenerate: GeometryError
         views = to_uint8(views)
-        save_npy_atomic(views, out_path)
+        save_npy_atomic(out_path, views)
         write_entry_record(out_path, make_entry_record(
             record['source_path'], key, record_inputs(source, record), files, out_path,
             views, extra))
@@ -321,10 +290,10 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
                     dataset=getattr(source, 'dataset_name', type(source).__name__),
                     source_root=getattr(source, 'data_root', None), cache_key=key,
                     **settings)
-        write_json_atomic(dict(metainfo=meta, data_list=data_list), ann_path)
+        write_json_atomic(ann_path, dict(metainfo=meta, data_list=data_list))
     elif osp.exists(ann_path):  # nothing of this run to list: no stale list either
         os.remove(ann_path)
-    write_json_atomic(report, osp.join(out_dir, 'prepare_report.json'))
+    write_json_atomic(osp.join(out_dir, 'prepare_report.json'), report)
     return report
 
 
@@ -367,7 +336,7 @@ def _remove_temporary_files(out_dir: str) -> None:
     """Temporary files of a run that was killed (only called under the lock)."""
     for folder, _, files in os.walk(out_dir):
         for name in files:
-            if _TMP_NAME.search(name):
+            if TEMPORARY_NAME.match(name):
                 try:
                     os.remove(osp.join(folder, name))
                 except OSError:
@@ -400,12 +369,8 @@ def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):
     """Render the tasks, yielding (task index, result) as they finish, with a
     rich progress bar over all ``total`` scans (the reused ones are done).
     ``running`` holds the indices being rendered (for an interruption)."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-    columns = [TextColumn('[bold]rendering views'), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn()]
-    with Progress(*columns, disable=not progress or not tasks) as bar:
-        job = bar.add_task('render', total=total, completed=total - len(tasks))
+    with ProgressBar('rendering views', total, completed=total - len(tasks),
+                     enabled=progress and bool(tasks)) as bar:
         if workers > 1 and len(tasks) > 1:
             results = run_in_workers(_render_one, tasks, workers, _init_worker,
                                      (source_cfg, renderer_cfg), running=running)
@@ -414,7 +379,7 @@ def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):
         try:
             for j, res in results:
                 yield j, res
-                bar.advance(job)
+                bar.advance()
         finally:
             results.close()  # stops the workers, whatever ended the loop
 

@@ -7,3 +7,5 @@ from .schedules import fit_param_schedulers
 
 __all__ = ['AnyDeviceAmpOptimWrapper', 'StepSeedHook', 'allow_mmengine_checkpoint_types',
            'check_training_batches', 'fit_param_schedulers']
+
+allow_mmengine_checkpoint_types()  # whoever imports the engine loads checkpoints weights-only

@@ -25,7 +25,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from smilezoo.datasets.formats.mesh import Mesh
+from smilezoo.structures import Mesh
 from smilezoo.registry import TRANSFORMS
 
 __all__ = ['FaceCrop', 'build_face_crop']

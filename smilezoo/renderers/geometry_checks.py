@@ -63,7 +63,7 @@ def check_geometry(mesh, max_coordinate: Optional[float] = MAX_COORDINATE,
     """Raise :class:`GeometryError` unless rules 1-4 of the module hold.
 
     Args:
-        mesh: a :class:`~smilezoo.datasets.formats.mesh.Mesh` (``vertices``
+        mesh: a :class:`~smilezoo.structures.mesh.Mesh` (``vertices``
             (V, 3), ``faces`` (F, 3) or None) or a (V, 3) array of points.
         max_coordinate: bound on ``|coordinate|`` (None: no bound).
         min_points: fewest points of a point cloud.

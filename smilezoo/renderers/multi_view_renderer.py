@@ -1,7 +1,7 @@
 """Render a scan into a stack of 2D views (depth / normal / shaded)."""
 import numpy as np
 
-from smilezoo.datasets.formats.mesh import Mesh
+from smilezoo.structures import Mesh
 from smilezoo.registry import TRANSFORMS
 
 from .face_crop import build_face_crop
@@ -42,7 +42,7 @@ class MultiViewRenderer:
             ambient + (1 - ambient) * n_z.
 
     Required keys:
-        - mesh (:class:`~smilezoo.datasets.formats.mesh.Mesh`, or a (V, 3)
+        - mesh (:class:`~smilezoo.structures.mesh.Mesh`, or a (V, 3)
           array taken as a point cloud)
 
     Added keys:

@@ -6,14 +6,17 @@ import torch.distributed as dist
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every smilezoo module that registers something and make
-    'smilezoo' the default registry scope."""
-    import smilezoo.datasets  # noqa: F401
-    from smilezoo.engine import allow_mmengine_checkpoint_types
-    import smilezoo.evaluation  # noqa: F401
-    import smilezoo.models  # noqa: F401
-    import smilezoo.renderers  # noqa: F401
-    allow_mmengine_checkpoint_types()
+    """Import every smilezoo module that registers something (by name: the
+    ``locations`` of the registries in :mod:`smilezoo.registry`, so this layer
+    imports no upper one) and make 'smilezoo' the default registry scope.
+    Importing ``smilezoo.engine`` routes mmengine's checkpoint reads through the
+    weights-only loader."""
+    from mmengine.registry import Registry
+
+    from smilezoo import registry
+    for reg in vars(registry).values():
+        if isinstance(reg, Registry):
+            reg.import_from_location()
     if init_default_scope:
         from mmengine.registry import DefaultScope
         if DefaultScope.get_current_instance() is None:

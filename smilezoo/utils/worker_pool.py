@@ -9,11 +9,14 @@ parent waits on the pipes and the process sentinels together, so it knows
 at once which worker died while doing what.
 """
 import multiprocessing as mp
+import os
 import signal
 import threading
 import traceback
 from multiprocessing.connection import wait
-from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+
+from .progress import ProgressBar
 
 
 class WorkerDied(RuntimeError):
@@ -157,6 +160,22 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
         _stop(procs)
         for c in conns:
             c.close()
+
+
+def map_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int, label: str,
+                   unit: str = '', progress: bool = True) -> List:
+    """``[fn(t) for t in tasks]`` in up to ``workers`` processes (1, or a single
+    task: in this process), under a :class:`ProgressBar` ``label``; results in
+    task order. Raises as :func:`run_in_workers` does (in this process: what
+    ``fn`` raised)."""
+    results = [None] * len(tasks)
+    n = min(int(workers), len(tasks), os.cpu_count() or 1)
+    done = run_in_workers(fn, tasks, n) if n > 1 else ((i, fn(t)) for i, t in enumerate(tasks))
+    with ProgressBar(label, len(tasks), unit=unit, enabled=progress) as bar:
+        for i, res in done:
+            results[i] = res
+            bar.advance()
+    return results
 
 
 def _stop(procs) -> None:

@@ -11,6 +11,8 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import atomic_open
+
 __all__ = ['save_prediction_card', 'view_image']
 
 
@@ -117,14 +119,8 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
     parts = osp.normpath(str(result.get('path', ''))).split(os.sep)
     head = title or '/'.join(parts[-2:] if kind == 'sequence' else parts[-1:])
     fig.suptitle(f'{head} ({kind}): {pred}', fontsize=11)
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}.png'
-    try:
-        fig.savefig(tmp, format='png', bbox_inches='tight')
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.unlink(tmp)
+    with atomic_open(path) as f:
+        fig.savefig(f, format='png', bbox_inches='tight')
     return path
 
 

@@ -106,7 +106,7 @@ def to_rgb(image: np.ndarray, modes: Optional[Sequence[str]] = None) -> np.ndarr
 
 
 def view_names(metainfo: Dict, n: int) -> List[str]:
-    from smilezoo.evaluation.metrics import view_names_from_yaws
+    from smilezoo.structures import view_names_from_yaws
     yaws = (metainfo.get('renderer') or {}).get('yaws')
     names = view_names_from_yaws(yaws) if yaws is not None else []
     if len(names) != n:

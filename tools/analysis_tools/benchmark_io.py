@@ -127,7 +127,7 @@ def reference_split(path: Path):
 
 
 def measure(path: Path, repeats: int, num_threads: int) -> dict:
-    from smilezoo.datasets.formats.mesh import Mesh
+    from smilezoo.structures import Mesh
     from smilezoo.datasets.formats.vrml import read_vrml
     from smilezoo.renderers import MultiViewRenderer
 

@@ -25,6 +25,8 @@ import numpy as np
 import yaml
 from mmengine.config import Config
 
+from smilezoo.utils.atomic_io import write_text_atomic
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 INDEX = 'model-index.yml'
 RESULTS = 'docs/model_zoo_results.json'
@@ -241,9 +243,7 @@ def main():
         new = collect(args.collect)
         keep = [r for r in load_results() if (r['config'], tuple(r['cfg_options'])) not in
                 {(n['config'], tuple(n['cfg_options'])) for n in new}]
-        with open(osp.join(ROOT, RESULTS), 'w') as f:
-            json.dump(keep + new, f, indent=1)
-            f.write('\n')
+        write_text_atomic(osp.join(ROOT, RESULTS), json.dumps(keep + new, indent=1) + '\n')
         print(f'{len(new)} result entries from {args.collect} -> {RESULTS}')
     index = build_index()
     text_yaml = index_yaml(index)
@@ -259,10 +259,8 @@ def main():
             raise SystemExit(f'stale: {stale}; run python tools/analysis_tools/model_index.py')
         print(f'{INDEX} and {ZOO_DOC} are up to date ({len(index["Models"])} configs)')
         return
-    with open(index_path, 'w') as f:
-        f.write(text_yaml)
-    with open(doc_path, 'w') as f:
-        f.write(new_doc)
+    write_text_atomic(index_path, text_yaml)
+    write_text_atomic(doc_path, new_doc)
     print(f'{len(index["Models"])} configs -> {INDEX}, {ZOO_DOC}')
 
 

@@ -1,8 +1,7 @@
 """Readers (and, for the synthetic data, writers) of the on-disk scan formats."""
-from .mesh import Mesh, ScanFormatError
 from .vrml import read_vrml
 
-__all__ = ['Mesh', 'ScanFormatError', 'read_vrml']
+__all__ = ['read_vrml']
 
 # Bosphorus: .bnt range grids and .lm3 landmarks.
 from .bnt import BntScan, grid_triangles, read_bnt, write_bnt  # noqa: E402

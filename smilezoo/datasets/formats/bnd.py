@@ -11,8 +11,8 @@ from typing import NamedTuple, Optional, Union
 
 import numpy as np
 
-from .mesh import ScanFormatError
-from .vrml_writer import write_bytes_atomic
+from smilezoo.structures import ScanFormatError
+from smilezoo.utils.atomic_io import write_bytes_atomic
 
 __all__ = ['BndLandmarks', 'read_bnd', 'write_bnd', 'BND_POINTS']
 

@@ -34,7 +34,7 @@ from typing import Union
 
 import numpy as np
 
-from .mesh import Mesh, ScanFormatError
+from smilezoo.structures import Mesh, ScanFormatError
 
 __all__ = ['BntScan', 'read_bnt', 'write_bnt', 'grid_triangles',
            'BNT_CHANNELS']
@@ -218,7 +218,7 @@ def write_bnt(path: Union[str, Path], x, y, z, u, v, zmin: float,
         zmin: the background value.
         texture_name: ASCII file name stored in the header.
     """
-    from .vrml_writer import write_bytes_atomic
+    from smilezoo.utils.atomic_io import write_bytes_atomic
     chans = [np.asarray(a, dtype=np.float64) for a in (x, y, z, u, v)]
     shape = chans[0].shape
     if len(shape) != 2 or any(c.shape != shape for c in chans):

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, Optional, Union
 
 import numpy as np
 
-from .mesh import ScanFormatError
+from smilezoo.structures import ScanFormatError
 
 __all__ = ['read_lm3', 'write_lm3', 'BOSPHORUS_LANDMARKS']
 
@@ -133,7 +133,7 @@ def write_lm3(path: Union[str, Path], landmarks: Dict[str, Iterable[float]],
         newline: line end ('\\r\\n' like the real files appear to use).
         precision: decimals of the coordinates.
     """
-    from .vrml_writer import write_bytes_atomic
+    from smilezoo.utils.atomic_io import write_bytes_atomic
     rows = [header]
     if info is not None:
         rows += ['*', *info, '']

@@ -52,8 +52,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .mesh import Mesh, ScanFormatError
-from .vrml_writer import write_bytes_atomic
+from smilezoo.structures import Mesh, ScanFormatError
+from smilezoo.utils.atomic_io import write_bytes_atomic
 
 __all__ = ['read_obj', 'write_obj']
 

@@ -22,7 +22,7 @@ from typing import Dict, Tuple, Union
 
 import numpy as np
 
-from .mesh import Mesh, ScanFormatError
+from smilezoo.structures import Mesh, ScanFormatError
 
 __all__ = ['read_scan', 'SCAN_EXTENSIONS', 'is_scan_file', 'read_ply']
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .mesh import Mesh, ScanFormatError
+from smilezoo.structures import Mesh, ScanFormatError
 
 __all__ = ['read_vrml']
 

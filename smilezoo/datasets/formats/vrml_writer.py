@@ -8,13 +8,14 @@ six ``DEF Tricorder_Camera_* Viewpoint`` nodes. Formatting is vectorised
 (``%``-formatting over whole arrays), and the file appears atomically: it is
 written under a temporary name and renamed.
 """
-import os
 from pathlib import Path
 from typing import Sequence, Union
 
 import numpy as np
 
-__all__ = ['write_vrml', 'write_bytes_atomic', 'polygon_index_list']
+from smilezoo.utils.atomic_io import write_bytes_atomic
+
+__all__ = ['write_vrml', 'polygon_index_list']
 
 HEADER = '#VRML V2.0 utf8\n#Tricorder Technology plc - 2000\n'
 
@@ -148,19 +149,6 @@ def _cameras(vertices: np.ndarray) -> str:
         out.append(_CAMERA.format(name=name, px=p[0], py=p[1], pz=p[2], ax=ax,
                                   ay=ay, az=az, angle=angle))
     return ''.join(out)
-
-
-def write_bytes_atomic(path, data: bytes) -> None:
-    """Write ``data`` to a temporary sibling, then rename it onto ``path``."""
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_vrml(path, vertices: np.ndarray, polygons: PolygonsLike,

@@ -11,7 +11,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
-from ..formats import Mesh
+from smilezoo.structures import Mesh
 
 #: E_* codes -> smilezoo's expression names; N_N is the neutral scan.
 EMOTION_CODES = {'ANGER': 'angry', 'DISGUST': 'disgust', 'FEAR': 'fear',

@@ -14,7 +14,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
-from ..formats import Mesh
+from smilezoo.structures import Mesh
 
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}

@@ -33,21 +33,21 @@ the scan code), so the bytes depend on neither ``workers`` nor the number
 of subjects.
 """
 import json
-import os
 import re
 import shutil
 import struct
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import write_bytes_atomic
+from smilezoo.utils.worker_pool import map_in_workers
+
 from ..formats.bnt import write_bnt
 from ..formats.lm3 import write_lm3
-from ..formats.vrml_writer import write_bytes_atomic
 from .bu3dfe_layout import (GENERATOR, GENERATOR_VERSION, INFO_FILE,
                             prepare_output_dir)
 from .expressions import au_activations
@@ -263,8 +263,8 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
             shutil.rmtree(out / name)
     jobs = [(int(seed), i, int(resolution), str(out))
             for i in range(num_subjects)]
-    results = sorted(_run(jobs, workers, progress),
-                     key=lambda r: r['subject'])
+    results = sorted(map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus',
+                                    'subjects', progress), key=lambda r: r['subject'])
     points = np.concatenate([r['points'] for r in results])
     grid = np.concatenate([r['grid'] for r in results])
     incomplete = [r['subject'] for r in results
@@ -284,28 +284,3 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
         vertices=(int(points.min()), float(points.mean()), int(points.max())),
         grid_points=(int(grid.min()), float(grid.mean()), int(grid.max())),
         incomplete_subjects=incomplete)
-
-
-def _run(jobs, workers: int, progress: bool) -> List[Dict]:
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                               TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
-    bar = Progress(TextColumn('[bold]synthetic Bosphorus'), BarColumn(),
-                   MofNCompleteColumn(), TextColumn('subjects'),
-                   TimeElapsedColumn(), TimeRemainingColumn(),
-                   disable=not progress)
-    results = []
-    with bar:
-        task = bar.add_task('subjects', total=len(jobs))
-        if workers <= 1 or len(jobs) == 1:
-            for job in jobs:
-                results.append(_write_subject(job))
-                bar.advance(task)
-        else:
-            n = min(int(workers), len(jobs), os.cpu_count() or 1) or 1
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                for fut in as_completed(
-                        [pool.submit(_write_subject, j) for j in jobs]):
-                    results.append(fut.result())
-                    bar.advance(task)
-    return results

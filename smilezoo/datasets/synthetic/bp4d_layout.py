@@ -30,14 +30,16 @@ from typing import Dict
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import write_bytes_atomic
+from smilezoo.utils.worker_pool import map_in_workers
+
 from ..formats.obj import write_obj
-from ..formats.vrml_writer import write_bytes_atomic
 from .expressions import LEAK, RECIPES
 from .face_model import AU_NAMES, sample_identity
 from .bu4dfe_layout import bu4dfe_subjects
 from .bu3dfe_layout import INFO_FILE
 from .sequences import (bump_curve, pose_path, prepare_sequence_dir, recipe_vector,
-                        run_jobs, sequence_length, sequence_rng, summarise, synthesize_sequence,
+                        sequence_length, sequence_rng, summarise, synthesize_sequence,
                         tiny_jpeg, write_info)
 
 __all__ = ['BP4D_TASKS', 'TASK_RECIPES', 'make_bp4d']
@@ -151,7 +153,8 @@ def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
                 shutil.rmtree(Path(out_dir) / name)
     jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for sid, sex, num in subjects]
-    results = run_jobs(_write_subject, jobs, workers, progress, 'synthetic BP4D')
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BP4D', 'subjects',
+                             progress)
     write_info(out_dir, dict(
         layout='bp4d', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),

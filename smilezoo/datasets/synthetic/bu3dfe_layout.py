@@ -13,18 +13,19 @@ expression, intensity), so the bytes do not depend on ``workers`` or on how
 many subjects are generated (F0001 is the same subject for 2 or 100).
 """
 import json
-import os
 import re
 import shutil
 import struct
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
 
-from ..formats.vrml_writer import write_bytes_atomic, write_vrml
+from smilezoo.utils.atomic_io import write_bytes_atomic
+from smilezoo.utils.worker_pool import map_in_workers
+
+from ..formats.vrml_writer import write_vrml
 from .expressions import EXPRESSION_CODES, au_activations
 from .face_model import (FaceScan, Identity, random_pose, sample_identity,
                          synthesize_face)
@@ -204,7 +205,8 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0,
                        keep_subjects={s[0] for s in subjects})
     jobs = [(int(seed), sid, sex, num, int(resolution), str(out_dir))
             for sid, sex, num in subjects]
-    results = _run(jobs, workers, progress)
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BU-3DFE',
+                             'subjects', progress)
     results.sort(key=lambda r: r['subject'])
     verts = np.concatenate([r['vertices'] for r in results])
     polys = np.concatenate([r['polygons'] for r in results])
@@ -223,28 +225,3 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0,
         files=3 * len(verts) + 1, seconds=time.perf_counter() - start,
         vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
         polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
-
-
-def _run(jobs, workers: int, progress: bool) -> List[Dict]:
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                               TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
-    bar = Progress(TextColumn('[bold]synthetic BU-3DFE'), BarColumn(),
-                   MofNCompleteColumn(), TextColumn('subjects'),
-                   TimeElapsedColumn(), TimeRemainingColumn(),
-                   disable=not progress)
-    results = []
-    with bar:
-        task = bar.add_task('subjects', total=len(jobs))
-        if workers <= 1 or len(jobs) == 1:
-            for job in jobs:
-                results.append(_write_subject(job))
-                bar.advance(task)
-        else:
-            n = min(int(workers), len(jobs), os.cpu_count() or 1) or 1
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                for fut in as_completed(
-                    [pool.submit(_write_subject, j) for j in jobs]):
-                    results.append(fut.result())
-                    bar.advance(task)
-    return results

@@ -25,10 +25,13 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from ..formats.vrml_writer import write_bytes_atomic, write_vrml
+from smilezoo.utils.atomic_io import write_bytes_atomic
+from smilezoo.utils.worker_pool import map_in_workers
+
+from ..formats.vrml_writer import write_vrml
 from .expressions import au_activations
 from .face_model import sample_identity
-from .sequences import (activation_curve, pose_path, prepare_sequence_dir, run_jobs,
+from .sequences import (activation_curve, pose_path, prepare_sequence_dir,
                         sequence_length, sequence_rng, summarise, synthesize_sequence,
                         tiny_jpeg, write_info)
 
@@ -118,7 +121,8 @@ def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 350
     prepare_sequence_dir(out_dir, overwrite, keep={s[0] for s in subjects} | {'viewer'})
     jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for sid, sex, num in subjects]
-    results = run_jobs(_write_subject, jobs, workers, progress, 'synthetic BU-4DFE')
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BU-4DFE', 'subjects',
+                             progress)
     files = _write_decoy(Path(out_dir))
     write_info(out_dir, dict(
         layout='bu4dfe', seed=int(seed), num_subjects=int(num_subjects),

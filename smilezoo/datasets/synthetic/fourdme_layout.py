@@ -30,11 +30,13 @@ from typing import Dict, List
 
 import numpy as np
 
+from smilezoo.utils.atomic_io import write_bytes_atomic
+from smilezoo.utils.worker_pool import map_in_workers
+
 from ..formats.obj import write_obj
-from ..formats.vrml_writer import write_bytes_atomic
 from .face_model import AU_NAMES, sample_identity
 from .sequences import (activation_curve, pose_path, prepare_sequence_dir, recipe_vector,
-                        run_jobs, sequence_length, sequence_rng, summarise,
+                        sequence_length, sequence_rng, summarise,
                         synthesize_sequence, vertex_normals, write_info)
 
 __all__ = ['FOURDME_CLASSES', 'MICRO_RECIPES', 'LABEL_FILE', 'make_4dme']
@@ -140,7 +142,8 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     prepare_sequence_dir(out_dir, overwrite, keep=set(subjects) | {LABEL_FILE})
     jobs = [(int(seed), sid, i, int(clips), int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for i, sid in enumerate(subjects, start=1)]
-    results = run_jobs(_write_subject, jobs, workers, progress, 'synthetic 4DME')
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic 4DME', 'subjects',
+                             progress)
     sheet = io.StringIO()
     writer = csv.writer(sheet, lineterminator='\n')
     writer.writerow(COLUMNS)

@@ -12,24 +12,23 @@ plus the frame number, so the bytes depend neither on ``workers`` nor on
 how many subjects are generated.
 """
 import json
-import os
 import re
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from ..formats.vrml_writer import write_bytes_atomic
+from smilezoo.utils.atomic_io import write_bytes_atomic
+
 from .bu3dfe_layout import GENERATOR, INFO_FILE
 from .face_model import (AU_NAMES, FaceScan, Identity, Pose, activation_vector,
                          random_pose, synthesize_face)
 
 __all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
            'synthesize_sequence', 'recipe_vector', 'sequence_rng', 'vertex_normals',
-           'prepare_sequence_dir', 'write_info', 'run_jobs', 'summarise', 'tiny_jpeg',
+           'prepare_sequence_dir', 'write_info', 'summarise', 'tiny_jpeg',
            'sequence_length']
 
 SEQUENCE_VERSION = '1.0'
@@ -176,31 +175,6 @@ def write_info(out_dir, info: Dict) -> None:
     info = dict(generator=GENERATOR, version=SEQUENCE_VERSION, **info)
     write_bytes_atomic(Path(out_dir) / INFO_FILE,
                        (json.dumps(info, indent=1) + '\n').encode('ascii'))
-
-
-def run_jobs(fn: Callable, jobs: List, workers: int, progress: bool, label: str) -> List:
-    """``fn(job)`` for every job (in ``workers`` processes), with a rich bar;
-    results in job order."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-    bar = Progress(TextColumn(f'[bold]{label}'), BarColumn(), MofNCompleteColumn(),
-                   TextColumn('subjects'), TimeElapsedColumn(), TimeRemainingColumn(),
-                   disable=not progress)
-    results = [None] * len(jobs)
-    with bar:
-        task = bar.add_task('subjects', total=len(jobs))
-        n = min(int(workers), len(jobs), os.cpu_count() or 1)
-        if n <= 1:
-            for i, job in enumerate(jobs):
-                results[i] = fn(job)
-                bar.advance(task)
-        else:
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    bar.advance(task)
-    return results
 
 
 def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:

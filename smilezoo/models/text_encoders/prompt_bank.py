@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from smilezoo.utils.atomic_io import atomic_open
+
 from .base import FrozenTextEncoder
 
 
@@ -72,10 +74,8 @@ class PromptBank(nn.Module):
             if cached.get('prompts') == prompts and cached.get('key') == cache_key:
                 return cached['embeddings']
         emb = get_text_encoder().encode(prompts)
-        os.makedirs(cache_dir, exist_ok=True)
-        tmp = f'{path}.{os.getpid()}.tmp'
-        torch.save(dict(prompts=prompts, key=cache_key, embeddings=emb), tmp)
-        os.replace(tmp, path)
+        with atomic_open(path) as f:
+            torch.save(dict(prompts=prompts, key=cache_key, embeddings=emb), f)
         return emb
 
     def sample(self, labels: torch.Tensor, generator: Optional[torch.Generator] = None
