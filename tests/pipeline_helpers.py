@@ -20,10 +20,8 @@ def run_tool(*args, check=True, timeout=900, env=None):
 
 
 def data_options(data_root, cache):
-    """--cfg-options pointing a config at a data tree and a view cache."""
-    ann = f'{cache}/annotations.json'
+    """--cfg-options pointing a config at a data tree and a view cache (the
+    one key data_preparation.out_dir moves the cache of prepare_data and of
+    the train, val and test loaders)."""
     return ['--cfg-options', f'data_preparation.source.data_root={data_root}',
-            f'data_preparation.out_dir={cache}',
-            f'train_dataloader.dataset.ann_file={ann}',
-            f'val_dataloader.dataset.ann_file={ann}',
-            f'test_dataloader.dataset.ann_file={ann}']
+            f'data_preparation.out_dir={cache}']

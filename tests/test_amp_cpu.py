@@ -112,8 +112,7 @@ def step_losses(work):
 
 def test_train_py_amp_trains_a_tiny_config_in_bf16_on_the_cpu_and_resumes(tmp_path):
     ann = write_view_cache(tmp_path / 'cache', subjects=6, size=16)  # 16 px, batch 16
-    opts = ['--cfg-options', *(f'{split}_dataloader.dataset.ann_file={ann}'
-                               for split in ('train', 'val', 'test')),
+    opts = ['--cfg-options', f'data_preparation.out_dir={ann.parent}',
             'log_processor.window_size=1', 'default_hooks.logger.interval=1']
     work = tmp_path / 'work'
     env = dict(OMP_NUM_THREADS='1')

@@ -54,9 +54,7 @@ def cache(tmp_path_factory):
     ann.write_text(json.dumps(dict(metainfo=dict(format=ANNOTATION_FORMAT,
                                                  version=ANNOTATION_VERSION),
                                    data_list=data)))
-    return ['--cfg-options', f'train_dataloader.dataset.ann_file={ann}',
-            f'val_dataloader.dataset.ann_file={ann}', f'test_dataloader.dataset.ann_file={ann}',
-            f'data_preparation.out_dir={root}']
+    return ['--cfg-options', f'data_preparation.out_dir={root}']
 
 
 @pytest.fixture(scope='module')

@@ -49,10 +49,9 @@ def test_misspelt_option_key_is_refused_with_the_closest_key(key):
 
 
 def test_train_refuses_all_three_keys_at_once_without_a_traceback(tmp_path):
-    none = tmp_path / 'none.json'  # were the keys ignored, the run would stop at the data
+    none = tmp_path / 'none'  # were the keys ignored, the run would stop at the data
     proc = run_tool('tools/train.py', CONFIG, '--work-dir', tmp_path / 'work', '--cfg-options',
-                    *[f'{k}=1' for k in MISSPELT],
-                    *[f'{s}_dataloader.dataset.ann_file={none}' for s in ('train', 'val', 'test')],
+                    *[f'{k}=1' for k in MISSPELT], f'data_preparation.out_dir={none}',
                     check=False)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert 'Traceback' not in proc.stderr

@@ -140,9 +140,7 @@ def test_two_process_cpu_job_counts_each_test_sample_once(synthetic_tree, tmp_pa
 def test_train_without_the_licensed_data_says_where_it_looked_and_what_to_do(tmp_path):
     proc = run_tool('tools/train.py', 'configs/smile_vlm_bu3dfe_subset1.py', '--cfg-options',
                     f'data_preparation.source.data_root={tmp_path}/BU-3DFE',
-                    f'test_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
-                    f'train_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
-                    f'val_dataloader.dataset.ann_file={tmp_path}/cache/annotations.json',
+                    f'data_preparation.out_dir={tmp_path}/cache',
                     check=False)
     assert proc.returncode != 0
     msg = proc.stderr

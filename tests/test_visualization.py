@@ -162,9 +162,7 @@ def test_view_grid_without_cache_says_how_to_make_it(tmp_path):
     ann = tmp_path / 'nowhere' / 'annotations.json'
     proc = run_tool('tools/visualize_views.py', TINY_CONFIG, '--out', tmp_path / 'v.png',
                     '--cfg-options', f'data_preparation.source.data_root={tmp_path}/raw',
-                    f'train_dataloader.dataset.ann_file={ann}',
-                    f'val_dataloader.dataset.ann_file={ann}',
-                    f'test_dataloader.dataset.ann_file={ann}', check=False)
+                    f'data_preparation.out_dir={ann.parent}', check=False)
     assert proc.returncode != 0
     assert f'{ann} does not exist' in proc.stderr
     assert 'prepare_data.py' in proc.stderr and 'Traceback' not in proc.stderr

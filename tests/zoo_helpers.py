@@ -32,9 +32,9 @@ def write_random_view_cache(root: Path, subjects: int = 5, intensities=(3, 4), s
 
 
 def tiny_train_options(ann: Path, epochs: int = 2, batch_size: int = 16):
-    """--cfg-options that point a synthetic config at ``ann`` and shrink the run."""
-    return ['--cfg-options',
-            *[f'{k}_dataloader.dataset.ann_file={ann}' for k in ('train', 'val', 'test')],
+    """--cfg-options that point a synthetic config at the cache of ``ann``
+    (<cache>/annotations.json) and shrink the run."""
+    return ['--cfg-options', f'data_preparation.out_dir={ann.parent}',
             *[f'{k}_dataloader.{o}' for k in ('train', 'val', 'test')
               for o in (f'batch_size={batch_size}', 'num_workers=0',
                         'persistent_workers=False')],

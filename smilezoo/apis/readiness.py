@@ -84,8 +84,8 @@ def _preparations(cfg, config_path: str, anns) -> Dict[str, Tuple[Optional[Dict]
 def _load(path: str):
     """The config at ``path`` (relative to the working directory, i.e. the
     repository root, as the tools are run), or {} when there is none."""
-    from mmengine.config import Config
-    return Config.fromfile(path) if osp.isfile(path) else {}
+    from smilezoo.utils.config_check import load_config
+    return load_config(path, check=()) if osp.isfile(path) else {}
 
 
 def _cache_name(config_path: str) -> str:
@@ -106,7 +106,7 @@ def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str
     between calls so that a second config reuses the same synthetic data."""
     anns = loader_anns(cfg)
     groups = _preparations(cfg, config_path, _missing(anns))
-    commands, try_ann = [], {}
+    commands, options = [], []
     for path, (prep, group) in groups.items():
         if not prep or (prep['source'].get('data_root') and
                         osp.isdir(prep['source']['data_root'])):
@@ -129,11 +129,11 @@ def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str
         commands.append(f'python tools/prepare_data.py {path} --cfg-options '
                         f'data_preparation.source.data_root={syn} '
                         f'data_preparation.out_dir={cache}')
-        try_ann.update({a: f'{cache}/annotations.json' for a in group})
-    options = ' '.join(f'{k}.dataset.ann_file={try_ann[a]}' for k, a in anns.items()
-                       if a in try_ann)
+        options += ([f'data_preparation.out_dir={cache}'] if path == config_path else
+                    [f'{k}.dataset.ann_file={cache}/annotations.json'
+                     for k, a in anns.items() if a in group])
     commands.append(f'python tools/train.py {config_path}'
-                    + (f' --cfg-options {options}' if options else ''))
+                    + (f' --cfg-options {" ".join(options)}' if options else ''))
     return commands
 
 

@@ -26,7 +26,9 @@ class CachedViewDataset(BaseDataset):
     file, the entry index and the path).
 
     Args:
-        ann_file: the annotation file.
+        ann_file: the annotation file. A config's dataloaders leave it out:
+            ``load_config`` (every tool's) fills in
+            ``<data_preparation.out_dir>/annotations.json``.
         classes: class names in label order; samples of other expressions are
             dropped. Each sample gets ``gt_label`` = its index here.
         intensities: keep only these intensity levels (None: all).
@@ -34,7 +36,7 @@ class CachedViewDataset(BaseDataset):
         pipeline: transforms, usually LoadCachedViews then PackViewInputs.
     """
 
-    def __init__(self, ann_file: str, classes: Sequence[str],
+    def __init__(self, ann_file: str = '', *, classes: Sequence[str],
                  intensities: Optional[Sequence[int]] = None,
                  subject_split: Optional[dict] = None, pipeline: Sequence = (), **kwargs):
         self.intensities = set(intensities) if intensities else None
@@ -44,6 +46,10 @@ class CachedViewDataset(BaseDataset):
                          pipeline=list(pipeline), **kwargs)
 
     def load_data_list(self) -> List[dict]:
+        if not self.ann_file:
+            raise ValueError('CachedViewDataset: no ann_file; a config loaded with '
+                             'smilezoo.utils.config_check.load_config (as the tools do) reads '
+                             '<data_preparation.out_dir>/annotations.json')
         if not osp.isfile(self.ann_file):
             raise FileNotFoundError(
                 f'annotation file {self.ann_file!r} not found: render the views first with '

@@ -306,12 +306,26 @@ def config_file_message(path: str) -> str:
             + (f'; did you mean {" or ".join(close)}?' if close else ''))
 
 
+def fill_cache_paths(cfg) -> None:
+    """Give each dataloader's dataset that names no ``ann_file`` the annotation
+    file of the cache ``data_preparation.out_dir`` (``<out_dir>/annotations.json``),
+    in place: that one key moves a config's cache for prepare_data, training and
+    testing (docs/configs.md, "The view cache"). A dataset reading another
+    config's cache (a cross-data-set protocol) sets its ``ann_file``."""
+    out_dir = (cfg.get('data_preparation') or {}).get('out_dir')
+    for key in LOADERS:
+        dataset = (cfg.get(key) or {}).get('dataset')
+        if out_dir and isinstance(dataset, dict) and not dataset.get('ann_file'):
+            dataset['ann_file'] = osp.join(out_dir, 'annotations.json')
+
+
 def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
                 check: Optional[Sequence[str]] = None):
     """``Config.fromfile(path)`` merged with ``cfg_options`` (parsed
-    ``--cfg-options``), or ConfigError for a missing or unreadable file,
-    an option key the config does not have, or a module argument its class
-    does not take (``check``: only the module dicts under these top-level
+    ``--cfg-options``), its datasets' ``ann_file`` filled in from
+    ``data_preparation.out_dir`` (``fill_cache_paths``); or ConfigError for a
+    missing or unreadable file, an option key the config does not have, or a
+    module argument its class does not take (``check``: only the module dicts under these top-level
     keys; None: all)."""
     from mmengine.config import Config
     if not osp.isfile(path):
@@ -326,6 +340,7 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
         raise ConfigError('\n'.join(problems))
     if checked or added:
         cfg.merge_from_dict({**checked, **added})
+    fill_cache_paths(cfg)
     problems = module_problems(cfg, check)
     if problems:
         raise ConfigError('\n'.join(f'{path}: {p}' for p in problems))

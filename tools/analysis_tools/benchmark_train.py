@@ -259,9 +259,12 @@ class StepMemory:
 
 def load_config(args):
     from mmengine.config import Config
+
+    from smilezoo.utils.config_check import fill_cache_paths
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    fill_cache_paths(cfg)
     return cfg
 
 

@@ -25,6 +25,7 @@ from mmengine.runner import Runner, load_checkpoint
 
 from smilezoo.registry import MODELS
 from smilezoo.utils import explain_unknown_types, register_all_modules
+from smilezoo.utils.config_check import fill_cache_paths
 
 
 def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> float:
@@ -95,6 +96,7 @@ def main():
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    fill_cache_paths(cfg)
     with explain_unknown_types():
         model = MODELS.build(cfg.model)
     load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)

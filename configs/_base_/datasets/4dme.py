@@ -2,30 +2,51 @@
 # listed in the release's label workbook with their per-frame meshes, 5 classes
 # (positive, negative, surprise, repression, others; multi-label clips keep
 # every label: the Emotion cell, then the Positive ... Others flag columns).
-# Per clip 16 samples over onset..apex..offset (apex always included), 3 views
-# (yaw -30/0/+30: left, front, right) of 224 px normals, one dynamic image per
-# view. Put your copy at data/4DME with the workbook
+# Per clip 16 samples over onset..apex..offset (apex always included; frames
+# repeat when the event is shorter), 3 views (yaw -30/0/+30: left, front,
+# right) of 224 px normals, one dynamic image per view (approximate rank
+# pooling). Put your copy at data/4DME with the workbook
 # '4DME_Labelling_Micro_release v1.xlsx' in it (read directly; columns sub_ID,
 # fold_name, Onset, Apex, Offset, Emotion). How the release stores the 4D
 # meshes is not confirmed: set data_preparation.source.mesh_pattern to your
 # copy's layout (default '{subject}/{clip}/{frame}.obj'). Then
 #   python tools/prepare_data.py configs/smile_vlm_4dme.py --workers 8
-# Protocol: subject-independent 10-fold CV, F1 and per-class accuracy per view
-# and fused (the paper's Table V).
-_base_ = ['./synthetic_4dme.py']
+# Multi-label clips ("negative|positive"): the record keeps `labels` (all) and
+# `expression` = the first, the class index used here and for the prompt pool
+# in training; the metric counts a prediction among `labels` as correct
+# (multi_label='any'). Prompt pools: configs/_base_/prompts/micro_expressions.py.
+# Protocol: subject-independent 10-fold CV (fold 0 held out), F1 and per-class
+# accuracy per view and fused (the paper's Table V).
+_base_ = ['./loaders.py']
 data_root = 'data/4DME'
-cache_root = 'data/cache/4dme_224'
+class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
+
 data_preparation = dict(
-    source=dict(data_root=data_root, label_file='4DME_Labelling_Micro_release v1.xlsx',
+    source=dict(type='FourDMESequences', data_root=data_root,
+                label_file='4DME_Labelling_Micro_release v1.xlsx',
                 columns=dict(subject='sub_ID', clip='fold_name', onset='Onset', apex='Apex',
                              offset='Offset', emotion='Emotion'),
                 label_columns=dict(positive='Positive', negative='Negative',
                                    surprise='Surprise', repression='Repression',
                                    others='Others'),
-                mesh_pattern='{subject}/{clip}/{frame}.obj'),
-    renderer=dict(image_size=224),
-    out_dir=cache_root)
-fourdme_loader = dict(num_workers=4, dataset=dict(ann_file=cache_root + '/annotations.json'))
-train_dataloader = fourdme_loader
-val_dataloader = fourdme_loader
-test_dataloader = fourdme_loader
+                mesh_pattern='{subject}/{clip}/{frame}.obj', classes=class_names,
+                num_frames_sampled=16, sampling='apex', min_frames=8,
+                bad_frames='skip', rescale='symmetric', normalise='sequence'),
+    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
+                  modes=('normal',)),
+    out_dir='data/cache/4dme_224',
+)
+# 'labels' (all of a clip's labels) travels with each sample for the metric
+pipeline = [dict(type='LoadCachedViews'),
+            dict(type='PackViewInputs',
+                 meta_keys=('gt_label', 'labels', 'subject', 'expression', 'sample_idx',
+                            'source_path', 'dataset'))]
+loader = dict(dataset=dict(classes=class_names, intensities=None, pipeline=pipeline))
+train_dataloader = loader
+val_dataloader = loader
+test_dataloader = loader
+# Table V of the paper: F1 and per-class accuracy for each view (left, front,
+# right, named from renderer.yaws) and the fusion. Multi-label clips: a
+# prediction counts as correct if it is any of the clip's labels.
+val_evaluator = dict(per_view_f1=True, multi_label='any')
+test_evaluator = val_evaluator

@@ -6,13 +6,21 @@
 # BosphorusDB/ (or its parent), then
 #   python tools/prepare_data.py configs/smile_vlm_bosphorus.py --workers 8
 # prepare_report.json's `selection` says which rule chose the subjects.
-_base_ = ['./synthetic_bosphorus.py']
+# Protocol: subject-independent 10-fold CV (fold 0 held out). Bosphorus has no
+# intensity levels: intensities=None keeps every scan.
+_base_ = ['./loaders.py']
 data_root = 'data/Bosphorus'
-cache_root = 'data/cache/bosphorus_224'
-data_preparation = dict(source=dict(data_root=data_root, subject_rule='protocol'),
-                        renderer=dict(image_size=224),
-                        out_dir=cache_root)
-bosphorus_loader = dict(num_workers=4, dataset=dict(ann_file=cache_root + '/annotations.json'))
-train_dataloader = bosphorus_loader
-val_dataloader = bosphorus_loader
-test_dataloader = bosphorus_loader
+class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
+
+data_preparation = dict(
+    source=dict(type='BosphorusScans', data_root=data_root,
+                expressions=class_names, subject_rule='protocol',
+                as_mesh=True),
+    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
+                  modes=('normal',)),
+    out_dir='data/cache/bosphorus_224',
+)
+loader = dict(dataset=dict(classes=class_names, intensities=None))
+train_dataloader = loader
+val_dataloader = loader
+test_dataloader = loader

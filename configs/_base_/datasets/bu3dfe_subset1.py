@@ -6,8 +6,8 @@
 # Protocol: 10-fold subject-independent CV (tools/cross_validate.py --folds 10).
 # To restrict to a subject list (e.g. the common 60), set
 # data_preparation.source.subjects=[...].
+_base_ = ['./loaders.py']
 data_root = 'data/BU-3DFE'
-cache_root = 'data/cache/bu3dfe_subset1_224'
 class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 intensities = [3, 4]
 
@@ -15,24 +15,9 @@ data_preparation = dict(
     source=dict(type='BU3DFEScans', data_root=data_root, scan_type='F3D', subset='I'),
     renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
                   modes=('normal',)),  # no face_crop (the default): F3D is cropped
-    out_dir=cache_root,
+    out_dir='data/cache/bu3dfe_subset1_224',
 )
-
-subject_split = dict(num_folds=10, fold=0, seed=0)
-pipeline = [dict(type='LoadCachedViews'), dict(type='PackViewInputs')]
-dataset = dict(type='CachedViewDataset', ann_file=cache_root + '/annotations.json',
-               classes=class_names, intensities=intensities, pipeline=pipeline)
-
-train_dataloader = dict(
-    batch_size=32, num_workers=4, persistent_workers=True, drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='smilezoo.multiview_collate'),
-    dataset=dict(dataset, subject_split=dict(subject_split, part='train')))
-val_dataloader = dict(
-    batch_size=32, num_workers=4, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='smilezoo.multiview_collate'),
-    dataset=dict(dataset, subject_split=dict(subject_split, part='test')))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='ExpressionMetric')
-test_evaluator = val_evaluator
+loader = dict(dataset=dict(classes=class_names, intensities=intensities))
+train_dataloader = loader
+val_dataloader = loader
+test_dataloader = loader

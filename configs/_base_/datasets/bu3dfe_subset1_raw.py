@@ -7,10 +7,6 @@
 #   --cfg-options data_preparation.source.scan_type=RAW \
 #       data_preparation.renderer.face_crop.radius=100 data_preparation.out_dir=...
 _base_ = ['./bu3dfe_subset1.py']
-cache_root = 'data/cache/bu3dfe_subset1_raw_224'
 data_preparation = dict(source=dict(scan_type='RAW'),
-                        renderer=dict(face_crop=dict(radius=100.0)), out_dir=cache_root)
-raw_dataset = dict(ann_file=cache_root + '/annotations.json')
-train_dataloader = dict(dataset=raw_dataset)
-val_dataloader = dict(dataset=raw_dataset)
-test_dataloader = dict(dataset=raw_dataset)
+                        renderer=dict(face_crop=dict(radius=100.0)),
+                        out_dir='data/cache/bu3dfe_subset1_raw_224')

@@ -7,14 +7,25 @@
 # landmark release BU4DFE_BND_V1.1/ is read when it is inside or beside it)
 # at data/BU-4DFE (or set data_preparation.source.data_root), then
 #   python tools/prepare_data.py configs/smile_vlm_bu4dfe.py --workers 8
-# Protocol: 10-fold subject-independent CV. To restrict to a subject list
+# Protocol: 10-fold subject-independent CV (fold 0 held out). No intensity
+# levels: intensities=None keeps every sequence. To restrict to a subject list
 # (e.g. the common 60), set data_preparation.source.subjects=[...].
-_base_ = ['./synthetic_bu4dfe.py']
+_base_ = ['./loaders.py']
 data_root = 'data/BU-4DFE'
-cache_root = 'data/cache/bu4dfe_224'
-data_preparation = dict(source=dict(data_root=data_root), renderer=dict(image_size=224),
-                        out_dir=cache_root)
-bu4dfe_loader = dict(num_workers=4, dataset=dict(ann_file=cache_root + '/annotations.json'))
-train_dataloader = bu4dfe_loader
-val_dataloader = bu4dfe_loader
-test_dataloader = bu4dfe_loader
+class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
+
+data_preparation = dict(
+    source=dict(type='BU4DFESequences', data_root=data_root, expressions=class_names,
+                # sampling / pooling (SequenceSource): k frames over the whole
+                # sequence; a sequence needs min(min_frames, k) readable frames;
+                # unreadable frames are skipped and listed in the report
+                num_frames_sampled=16, sampling='uniform', min_frames=8,
+                bad_frames='skip', rescale='symmetric', normalise='sequence'),
+    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
+                  modes=('normal',)),
+    out_dir='data/cache/bu4dfe_224',
+)
+loader = dict(dataset=dict(classes=class_names, intensities=None))
+train_dataloader = loader
+val_dataloader = loader
+test_dataloader = loader

@@ -5,12 +5,10 @@
 # BU-4DFE) into its own cache. No cross-validation: train once, test once.
 _base_ = ['./bp4d.py']
 class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
-bu4dfe_ann = 'data/cache/bu4dfe_224/annotations.json'
-bp4d_ann = 'data/cache/bp4d_t1_t8_224/annotations.json'
+bu4dfe_ann = 'data/cache/bu4dfe_224/annotations.json'  # another config's cache
 data_preparation = dict(source=dict(tasks=['T1', 'T8']),
                         out_dir='data/cache/bp4d_t1_t8_224')
 train_dataloader = dict(dataset=dict(ann_file=bu4dfe_ann, classes=class_names,
                                      subject_split=None))
-val_dataloader = dict(dataset=dict(ann_file=bp4d_ann, classes=class_names,
-                                   subject_split=None))
+val_dataloader = dict(dataset=dict(classes=class_names, subject_split=None))
 test_dataloader = val_dataloader

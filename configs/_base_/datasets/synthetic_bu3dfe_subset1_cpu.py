@@ -6,11 +6,9 @@
 #   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_cpu/smile_vlm.py
 _base_ = ['./bu3dfe_subset1.py']
 data_root = 'data/synthetic_bu3dfe_30'
-cache_root = 'data/cache/synthetic_bu3dfe_30_subset1_32'
 data_preparation = dict(source=dict(data_root=data_root), renderer=dict(image_size=32),
-                        out_dir=cache_root)
-loader = dict(num_workers=0, persistent_workers=False,
-              dataset=dict(ann_file=cache_root + '/annotations.json'))
+                        out_dir='data/cache/synthetic_bu3dfe_30_subset1_32')
+loader = dict(num_workers=0, persistent_workers=False)
 train_dataloader = loader
 val_dataloader = loader
 test_dataloader = loader

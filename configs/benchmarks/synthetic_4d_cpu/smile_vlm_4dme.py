@@ -15,10 +15,8 @@ _base_ = [
     '../../_base_/schedules/cpu_from_scratch_e40.py',
     '../../_base_/default_runtime.py',
 ]
-cache_root = 'data/cache/synthetic_4dme_64'
-data_preparation = dict(out_dir=cache_root)
-loader = dict(batch_size=16, num_workers=0, persistent_workers=False,
-              dataset=dict(ann_file=cache_root + '/annotations.json'))
+data_preparation = dict(out_dir='data/cache/synthetic_4dme_64')
+loader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 train_dataloader = loader
 val_dataloader = loader
 test_dataloader = loader

@@ -11,7 +11,6 @@
 #       work_dirs/smile_vlm_bu4dfe_to_bp4d/epoch_40.pth
 _base_ = ['./smile_vlm_bu4dfe.py']
 bu4dfe_ann = 'data/cache/synthetic_bu4dfe_32/annotations.json'
-bp4d_cache = 'data/cache/synthetic_bp4d_t1_t8_32'
 data_preparation = dict(
     source=dict(_delete_=True, type='BP4DSequences', data_root='data/synthetic_bp4d',
                 path_regex=r'(?P<subject>[FM]\d{3})/(?P<task>T\d+)/(?P<frame>\d+)\.obj',
@@ -20,9 +19,8 @@ data_preparation = dict(
                 tasks=['T1', 'T8'],
                 num_frames_sampled=16, sampling='uniform', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),
-    out_dir=bp4d_cache)
+    out_dir='data/cache/synthetic_bp4d_t1_t8_32')
 prepared_by = {bu4dfe_ann: 'configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py'}
 train_dataloader = dict(dataset=dict(ann_file=bu4dfe_ann, subject_split=None))
-val_dataloader = dict(dataset=dict(ann_file=bp4d_cache + '/annotations.json',
-                                   subject_split=None))
+val_dataloader = dict(dataset=dict(subject_split=None))
 test_dataloader = val_dataloader

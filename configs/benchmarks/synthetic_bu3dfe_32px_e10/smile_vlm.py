@@ -9,11 +9,8 @@
 #       work_dirs/smile_vlm/epoch_10.pth
 _base_ = ['../../smile_vlm_synthetic.py']
 
-cache_root = 'data/cache/synthetic_bu3dfe_32px'
-data_preparation = dict(renderer=dict(image_size=32), out_dir=cache_root)
-train_dataloader = dict(dataset=dict(ann_file=cache_root + '/annotations.json'))
-val_dataloader = dict(dataset=dict(ann_file=cache_root + '/annotations.json'))
-test_dataloader = val_dataloader
+data_preparation = dict(renderer=dict(image_size=32),
+                        out_dir='data/cache/synthetic_bu3dfe_32px')
 
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
