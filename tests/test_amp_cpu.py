@@ -1,13 +1,15 @@
 """Mixed precision on the CPU (AnyDeviceAmpOptimWrapper): tools/train.py --amp trains a
 tiny config in bf16 and resumes from its checkpoint; losses and fusion weights stay
 float32 under autocast; the loss scaler's state survives a checkpoint."""
+import argparse
+import importlib.util
 import io
 import json
 
 import pytest
 import torch
 
-from pipeline_helpers import TINY_CONFIG, run_tool
+from pipeline_helpers import ROOT, TINY_CONFIG, run_tool
 from smilezoo.engine import AnyDeviceAmpOptimWrapper
 from smilezoo.registry import MODELS, OPTIM_WRAPPERS
 from test_training_options import batch, tiny_model, write_view_cache
@@ -102,6 +104,27 @@ def test_cpu_refuses_a_dtype_it_cannot_autocast():
     with pytest.raises(ValueError, match='optim_wrapper.dtype'):
         AnyDeviceAmpOptimWrapper(optimizer=torch.optim.SGD(lin.parameters(), lr=0.1),
                                  dtype='float64')
+
+
+def test_the_bf16_schedule_and_mmengines_amp_type_build_on_the_cpu():
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(ROOT / 'configs/_base_/schedules/adamw_lr1e-4_amp_bf16.py')
+    wrapper = build_optim_wrapper(torch.nn.Linear(2, 2), cfg.optim_wrapper)
+    assert type(wrapper) is AnyDeviceAmpOptimWrapper
+    assert wrapper.cast_dtype == torch.bfloat16 and wrapper.loss_scaler is None
+    # tools/train.py builds it for mmengine's AmpOptimWrapper, which asserts a GPU
+    spec = importlib.util.spec_from_file_location('train_tool', ROOT / 'tools' / 'train.py')
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    args = argparse.Namespace(cfg_options=None, launcher='none', work_dir='w', amp=False,
+                              resume=None, no_validate=False, auto_scale_lr=False)
+    amp_cfg = Config(dict(optim_wrapper=dict(type='AmpOptimWrapper', dtype='bfloat16')))
+    assert train.merge_args(amp_cfg, args).optim_wrapper.type == 'AnyDeviceAmpOptimWrapper'
+    plain_cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper')))
+    assert train.merge_args(plain_cfg, args).optim_wrapper.type == 'OptimWrapper'
+    args.amp = True
+    assert train.merge_args(plain_cfg, args).optim_wrapper.type == 'AnyDeviceAmpOptimWrapper'
 
 
 def step_losses(work):
