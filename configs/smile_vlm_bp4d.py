@@ -3,7 +3,7 @@
 # tower, AdamW lr 1e-4, 3 views at yaw -30/0/+30, one dynamic image per view.
 # Classes: the 8 tasks mapped to the emotion each elicits (T1 happy, T2 sad,
 # T3 surprise, T4 embarrassment, T5 fear/nervousness, T6 pain, T7 angry,
-# T8 disgust; _base_/datasets/synthetic_bp4d.py task_to_class), prompt pools
+# T8 disgust; _base_/datasets/bp4d.py task_to_class), prompt pools
 # _base_/prompts/bp4d_tasks.py. Paper: 88.45% (10-fold, subject-independent).
 #   python tools/prepare_data.py configs/smile_vlm_bp4d.py --workers 8
 #   python tools/cross_validate.py configs/smile_vlm_bp4d.py --folds 10
