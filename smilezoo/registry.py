@@ -10,6 +10,8 @@ once ``default_scope='smilezoo'`` is set (see ``configs/_base_/default_runtime.p
 - ``DATASETS``: training-time datasets and the raw-scan sources that
   ``tools/prepare_data.py`` reads.
 - ``METRICS``: evaluation metrics.
+- ``HOOKS``: the training hooks (``smilezoo.engine``) and the evaluation-pictures
+  hook (``smilezoo.visualization.hooks``).
 - ``VISUALIZERS``, ``VIS_BACKENDS``: no members of smilezoo's own; they exist so
   that mmengine's Visualizer and LocalVisBackend are found under the 'smilezoo'
   scope without a "no visualizer registry" warning.
@@ -48,7 +50,9 @@ METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, locations=['smilezoo.evaluation'])
 EVALUATOR = Registry(
     'evaluator', parent=MMENGINE_EVALUATOR, locations=['smilezoo.evaluation'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['smilezoo.engine'])
+HOOKS = Registry(
+    'hook', parent=MMENGINE_HOOKS,
+    locations=['smilezoo.engine', 'smilezoo.visualization.hooks'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['smilezoo.engine'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper',

@@ -155,7 +155,7 @@ def test_fusion_is_measured_against_every_single_view(cv_run):
 
 
 def test_fusion_summary_of_known_folds():
-    from smilezoo.evaluation.cross_validation import markdown_report, summarize
+    from smilezoo.evaluation.cross_validation.report import markdown_report, summarize
     from smilezoo.evaluation.metrics.expression_metric import view_weight_spread
     uniform = view_weight_spread(np.full((4, 3), 1 / 3))
     assert uniform['view_weights/std'] == pytest.approx(0, abs=1e-12)

@@ -5,8 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from smilezoo.evaluation.cross_validation import markdown_report, summarize
-from smilezoo.evaluation.metrics import ExpressionMetric, view_names_from_yaws
+from smilezoo.evaluation.cross_validation.report import markdown_report, summarize
+from smilezoo.evaluation.metrics import ExpressionMetric
+from smilezoo.structures import view_names_from_yaws
 
 NAMES = ['positive', 'negative', 'surprise']
 BASE_KEYS = {'acc/zero_shot', 'f1/macro', 'confusion_matrix', 'class_names', 'num_samples',

@@ -263,7 +263,8 @@ def test_cross_validation_pictures_per_fold_and_summed(tmp_path):
     folds' view weights."""
     from mmengine.config import Config
 
-    from smilezoo.evaluation.cross_validation import fold_config, write_report
+    from smilezoo.evaluation.cross_validation.folds import fold_config
+    from smilezoo.evaluation.cross_validation.report import write_report
     from smilezoo.visualization.evaluation_plots import save_predictions
     cfg = Config.fromfile(str(TINY_CONFIG))
     fcfg = fold_config(cfg, ['a'], ['b'], str(tmp_path / 'v' / 'fold_0'), 'v_fold0')

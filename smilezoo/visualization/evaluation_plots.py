@@ -2,17 +2,19 @@
 class and a 2-D map of the fused embeddings with the class text prototypes.
 
 Every function draws on its own ``matplotlib.figure.Figure`` (no pyplot, no
-global backend switch, nothing left open) and writes its PNG atomically (a
-temporary name in the same folder, then ``os.replace``), so a reader never sees
-half a file. :func:`write_evaluation_pictures` draws the whole set from the
-arrays ``EvaluationPicturesHook`` (``smilezoo.engine.hooks``) collects at test
+global backend switch, nothing left open) and writes its PNG atomically
+(:mod:`smilezoo.utils.atomic_io`), so a reader never sees half a file.
+:func:`write_evaluation_pictures` draws the whole set from the
+arrays ``EvaluationPicturesHook`` (``smilezoo.visualization.hooks``) collects at test
 time; the cross-validation report uses the same functions.
 """
-import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+
+from smilezoo.structures.confusion import confusion_matrix, f1_per_class
+from smilezoo.utils.atomic_io import atomic_open
 
 PICTURE_NAMES = dict(confusion='confusion_matrix.png', f1='f1_per_class.png',
                      view_weights='view_weights.png', embeddings='embeddings.png')
@@ -32,15 +34,8 @@ def new_figure(width: float, height: float):
 def save_figure(fig, path: str, dpi: int = 110) -> str:
     """Write ``fig`` as PNG at ``path`` atomically; returns ``path``."""
     path = str(path)
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}')
-    try:
-        fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight')
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    with atomic_open(path) as f:
+        fig.savefig(f, format='png', dpi=dpi, bbox_inches='tight')
     return path
 
 
@@ -304,7 +299,6 @@ def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred
             or 'none'.
         prefix: prepended to every file name.
     """
-    from smilezoo.evaluation.metrics import confusion_matrix, f1_per_class
     names = list(class_names)
     gt = np.asarray(gt, dtype=np.int64)
     pred = np.asarray(pred, dtype=np.int64)
@@ -338,11 +332,8 @@ def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred
 
 def save_predictions(path: str, **arrays) -> str:
     """np.savez of the collected arrays (None values skipped), atomically."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.tmp{os.getpid()}.npz')
-    np.savez(tmp, **{k: np.asarray(v) for k, v in arrays.items() if v is not None})
-    os.replace(tmp, path)
+    with atomic_open(path) as f:
+        np.savez(f, **{k: np.asarray(v) for k, v in arrays.items() if v is not None})
     return path
 
 

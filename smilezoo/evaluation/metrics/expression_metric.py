@@ -5,30 +5,10 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from smilezoo.registry import METRICS
+from smilezoo.structures import view_names_from_yaws
+from smilezoo.structures.confusion import confusion_matrix, f1_per_class, recall_per_class
 
 MULTI_LABEL_RULES = ('primary', 'any')
-
-
-def confusion_matrix(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> np.ndarray:
-    """(C, C) counts; row = ground truth, column = prediction."""
-    return np.bincount(gt * num_classes + pred, minlength=num_classes ** 2).reshape(
-        num_classes, num_classes)
-
-
-def f1_per_class(cm: np.ndarray) -> np.ndarray:
-    """(C,) F1 from a confusion matrix; 0 for a class never seen nor predicted."""
-    tp = np.diag(cm).astype(float)
-    denom = cm.sum(0) + cm.sum(1)
-    return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
-
-
-def recall_per_class(cm: np.ndarray) -> np.ndarray:
-    """(C,) share of each class's samples predicted as that class (the
-    per-class accuracy of micro-expression tables); 0 for a class with no
-    sample."""
-    tp = np.diag(cm).astype(float)
-    n = cm.sum(1)
-    return np.divide(tp, n, out=np.zeros_like(tp), where=n > 0)
 
 
 def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str],
@@ -52,14 +32,6 @@ def effective_truth(gt: np.ndarray, pred: np.ndarray, label_sets: Sequence[set])
     stays the primary label. (B,) int."""
     return np.array([p if p in s else g for g, p, s in zip(gt, pred, label_sets)],
                     dtype=np.int64).reshape(gt.shape)
-
-
-def view_names_from_yaws(yaws: Sequence[float]) -> List[str]:
-    """Yaw (degrees) -> view name: 0 'front', < 0 'left' (the subject's left
-    cheek, as MultiViewRenderer renders it), > 0 'right'; the angle is
-    appended when two views would share a name ('left30', 'left60')."""
-    base = ['front' if y == 0 else ('left' if y < 0 else 'right') for y in yaws]
-    return [b if base.count(b) == 1 else f'{b}{abs(y):g}' for b, y in zip(base, yaws)]
 
 
 def class_scores(cm: np.ndarray, names: Sequence[str], prefix: str) -> Dict:

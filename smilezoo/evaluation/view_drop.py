@@ -1,0 +1,68 @@
+"""Zero-shot accuracy of a trained model with all views and with views dropped.
+
+For every view mask (all views; view i hidden from the fusion, for each i; only
+view i left, for each i, when there are more than two views) the model's
+``predict(inputs, data_samples, view_mask=...)`` runs over a data loader; each
+mask gets the fused prediction's accuracy and its cluster accuracy (best
+one-to-one relabelling of predicted classes, Hungarian), which measures whether
+expressions are separated even when their names are not learned.
+"""
+import numpy as np
+import torch
+
+
+def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> float:
+    """% correct after the best one-to-one mapping of predicted to true classes."""
+    from scipy.optimize import linear_sum_assignment
+    cm = np.bincount(gt * num_classes + pred, minlength=num_classes ** 2).reshape(
+        num_classes, num_classes)
+    rows, cols = linear_sum_assignment(-cm)
+    return float(100.0 * cm[rows, cols].sum() / max(len(gt), 1))
+
+
+@torch.no_grad()
+def view_drop_accuracy(model, loader, num_classes: int) -> dict:
+    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...}, ...,
+    'num_samples', 'num_views'}, each mask with acc (%) and cluster_acc (%) of
+    the fused zero-shot prediction. ``model`` in eval mode; batches of
+    (B, N, C, H, W) views."""
+    preds, gts, n_views = {}, [], None
+    for data in loader:
+        data = model.data_preprocessor(data, False)
+        x = data['inputs']
+        n_views = x.shape[1]
+        masks = {'all': None}
+        for i in range(n_views):
+            m = torch.ones(x.shape[0], n_views, dtype=torch.bool)
+            m[:, i] = False
+            masks[f'drop_view_{i}'] = m
+            if n_views > 2:
+                masks[f'only_view_{i}'] = ~m
+        gts += [int(s['gt_label']) for s in data['data_samples']]
+        for name, m in masks.items():
+            out = model.predict(x, data['data_samples'], view_mask=m)
+            preds.setdefault(name, []).extend(int(r['pred_label']) for r in out)
+    gt = np.array(gts)
+    res = {}
+    for name, p in preds.items():
+        p = np.array(p)
+        res[name] = dict(acc=float(100.0 * (p == gt).mean()),
+                         cluster_acc=cluster_accuracy(gt, p, num_classes))
+    res['num_samples'] = len(gt)
+    res['num_views'] = n_views
+    return res
+
+
+def evaluate_view_drop(cfg, checkpoint: str) -> dict:
+    """:func:`view_drop_accuracy` of cfg's model, its weights from ``checkpoint``
+    (strict), over cfg's test set."""
+    from mmengine.runner import Runner, load_checkpoint
+
+    from smilezoo.registry import MODELS
+    from smilezoo.utils import explain_unknown_types
+    with explain_unknown_types():
+        model = MODELS.build(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    model.eval()
+    loader = Runner.build_dataloader(cfg.test_dataloader)
+    return view_drop_accuracy(model, loader, len(model.class_names))
