@@ -216,6 +216,10 @@ class ExpressionInferencer:
             self.source = (DATASETS.build(copy.deepcopy(prep['source']))
                            if prep.get('source') else None)
             self.model = MODELS.build(copy.deepcopy(cfg.model))
+            if not getattr(self.model, 'predicts_classes', True):
+                raise ValueError(f'{self.config_name}: {type(self.model).__name__} predicts no '
+                                 f'class (no classifier, no text encoder); it is evaluated by '
+                                 f'a linear probe (tools/cross_validate.py)')
             loader = cfg.get('test_dataloader') or {}
             dataset = loader.get('dataset') or {}
             while 'pipeline' not in dataset and isinstance(dataset.get('dataset'), dict):

@@ -45,6 +45,7 @@ import json
 import math
 import os
 import os.path as osp
+import shutil
 import signal
 import subprocess
 import sys
@@ -256,11 +257,11 @@ class PackedTextEncoder:
         return self.entry['embeddings']
 
 
-def seed_prompt_cache(pack):
+def seed_prompt_cache(pack, tmp):
     """Write the packed embeddings into a fresh prompt cache under the keys computed
     here, so no model needs its text encoder (which is not on the device)."""
     from smilezoo.models.text_encoders import PromptBank, text_encoder_cache_key
-    os.environ['SMILEZOO_CACHE'] = tempfile.mkdtemp(prefix='gpu_check_cache_')
+    os.environ['SMILEZOO_CACHE'] = tempfile.mkdtemp(prefix='prompt_cache_', dir=tmp)
     entries = torch.load(osp.join(pack, EMBEDDINGS), map_location='cpu', weights_only=True)
     for e in entries:
         PromptBank(e['class_names'], e['prompt_pools'], lambda e=e: PackedTextEncoder(e),
@@ -268,9 +269,9 @@ def seed_prompt_cache(pack):
     return [e['text_encoder'] for e in entries]
 
 
-def unpack_views(pack):
+def unpack_views(pack, tmp):
     """The packed cache, extracted to a temporary folder -> its annotations.json."""
-    dest = tempfile.mkdtemp(prefix='gpu_check_views_')
+    dest = tempfile.mkdtemp(prefix='views_', dir=tmp)
     with tarfile.open(osp.join(pack, VIEWS), 'r:xz') as tar:
         tar.extractall(dest, filter='data')
     return osp.join(dest, 'cache', 'annotations.json')
@@ -361,7 +362,7 @@ def stop_at_deadline_hook(deadline, entry):
     return StopAtDeadline()
 
 
-def train_section(p, ann, device, entry, deadline, steps):
+def train_section(p, ann, device, entry, deadline, steps, tmp):
     """The demo at the packed views' size, bf16, ``steps`` steps, then zero-shot accuracy."""
     from mmengine.runner import Runner
 
@@ -373,7 +374,7 @@ def train_section(p, ann, device, entry, deadline, steps):
     if per_epoch < 1:
         raise RuntimeError(f'{ann}: {len(train_set)} training samples, fewer than a batch')
     epochs = max(1, math.ceil(steps / per_epoch))
-    work = tempfile.mkdtemp(prefix='gpu_check_train_')
+    work = tempfile.mkdtemp(prefix='train_', dir=tmp)
     cfg.merge_from_dict({'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs + 1,
                          'work_dir': work, 'default_hooks.logger.interval': 50,
                          'default_hooks.checkpoint.interval': epochs + 1,
@@ -577,15 +578,23 @@ def device_run(args):
                   mode=want, complete=False, profile=p, pack=manifest, tf32_for_float32=True,
                   machine=dict(bench.machine_facts(device), versions=versions()),
                   sections={s: dict(status='pending') for s in args.sections})
-    result['prompt_cache_seeded_for'] = seed_prompt_cache(args.pack)
-    ann = unpack_views(args.pack)
-    result['views'] = ann
-    p_views = dict(p, image_size=manifest['image_size'], batch=p['train_batch'])
+    tmp = tempfile.mkdtemp(prefix='gpu_check_')  # removed at the end
+    try:
+        return run_sections(args, p, device, result, tmp, started)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_sections(args, p, device, result, tmp, started):
+    result['prompt_cache_seeded_for'] = seed_prompt_cache(args.pack, tmp)
+    ann = unpack_views(args.pack, tmp)
+    result['views'] = f'{VIEWS} of the pack, extracted to a temporary folder'
+    p_views = dict(p, image_size=result['pack']['image_size'], batch=p['train_batch'])
     work = {
         'speed_vit_b16': lambda e, d: speed_section(vit_cfg(p), p, device, e, d),
         'speed_resnet50': lambda e, d: speed_section(demo_cfg(p, p['resnet']), p, device, e, d),
         'dataloader': lambda e, d: dataloader_section(p_views, ann, result, e),
-        'train': lambda e, d: train_section(p_views, ann, device, e, d, p['train_steps']),
+        'train': lambda e, d: train_section(p_views, ann, device, e, d, p['train_steps'], tmp),
         'max_batch': lambda e, d: max_batch_section(p, device, args, e, d),
         'compile': lambda e, d: compile_section(p, device, e, d),
     }
