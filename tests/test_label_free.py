@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 
-from smilezoo.models.heads.pseudo_labeler import (PseudoLabeler, balanced_assignment,
-                                                  match_to_classes, spherical_kmeans)
+from smilezoo.models.prompt_selection.pseudo_labeler import (PseudoLabeler, balanced_assignment,
+                                                             match_to_classes, spherical_kmeans)
 from test_fusion_heads import batch, tiny_model
 
 

@@ -1,3 +1,4 @@
-"""Models: backbones, projectors (necks), fusion, heads, losses, text encoders, algorithms."""
+"""Models: backbones, projectors (necks), fusion, heads, losses, text encoders, label-free
+prompt selection, algorithms."""
 from . import (algorithms, augments, backbones, data_preprocessors, fusion, heads, losses,  # noqa
-               necks, text_encoders)
+               necks, prompt_selection, text_encoders)

@@ -415,6 +415,11 @@ def try_batch_fn(cfg, device, classes):
             bench.sync(device)
             return (round(torch.cuda.max_memory_allocated(device) / 2 ** 20, 1)
                     if device.type == 'cuda' else None)
+        except RuntimeError as e:  # cuBLAS / cuDNN say it their own way
+            if isinstance(e, torch.cuda.OutOfMemoryError) or not any(
+                    m in str(e) for m in ('out of memory', 'ALLOC_FAILED')):
+                raise
+            raise torch.cuda.OutOfMemoryError(f'batch {b}: {e}') from None
         finally:
             del model, optim
             release(device)

@@ -1,7 +1,11 @@
-# The self-supervised baseline (in the spirit of MiFaR): SMILE-VLM's network
-# trained with the multi-view Barlow Twins loss only, evaluated by linear probe.
-# (The text encoder only supplies d and the prompt bank, which no loss uses.)
-_base_ = ['./smile_vlm_timm_minilm.py']
-model = dict(losses=dict(_delete_=True, mv_bt=dict(type='MultiViewBarlowTwinsLoss',
-                                                   lambda_offdiag=5e-3, loss_weight=0.01)))
-cv_evaluations = ['linear_probe']
+# The self-supervised baseline (in the spirit of MiFaR): SMILE-VLM's backbone,
+# projector and view fusion trained with the multi-view Barlow Twins loss only;
+# no text encoder. A top config evaluates it by linear probe (cv_evaluations =
+# ['linear_probe'], val/test_evaluator = dict(type='EmbeddingMetric')).
+_base_ = ['./multi_view_network.py']
+model = dict(
+    type='BarlowTwinsMultiView',
+    losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss', lambda_offdiag=5e-3,
+                           loss_weight=0.01)),
+    embed_dim=384,  # d of smile_vlm_timm_minilm.py (the MiniLM text size)
+)

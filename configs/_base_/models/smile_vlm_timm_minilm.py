@@ -1,21 +1,13 @@
 # SMILE-VLM with a timm backbone and the offline sentence-transformers text
 # encoder (all-MiniLM-L6-v2, d = 384). The paper's CLIP set-up is in
 # smile_vlm_clip_vit_b16.py. A top config fills in class_names and prompt_pools.
-# One key picks the backbone: model.backbone.model_name = 'timm/<name>' or
-# 'open_clip/<name>' (docs/model_zoo.md); one key picks the fusion:
-# model.fusion.type (ViewAttentionFusion, MeanFusion, MaxFusion, GatedFusion,
-# CrossViewTransformerFusion, or your own registered module).
+# The network (backbone, projector, fusion) is multi_view_network.py.
+_base_ = ['./multi_view_network.py']
 model = dict(
     type='SmileVLM',
-    data_preprocessor=dict(type='MultiViewDataPreprocessor'),
-    backbone=dict(type='VisionBackbone', model_name='timm/resnet18', pretrained=None,
-                  in_chans=3),
-    projector=dict(type='MLPProjector', hidden_dim=512, num_layers=2),
-    fusion=dict(type='ViewAttentionFusion'),  # scoring MLP width: hidden_dim=128
     text_encoder=dict(type='SentenceTransformerTextEncoder',
                       model='packaged:all-MiniLM-L6-v2'),
     head=dict(type='ZeroShotHead', logit_scale=10.0),
-    augment=dict(type='BatchViewAugment'),
     losses=dict(
         # alpha, beta, gamma of eq. 10 are the loss_weight of each.
         mv_bt=dict(type='MultiViewBarlowTwinsLoss', lambda_offdiag=5e-3, loss_weight=0.01),

@@ -1,16 +1,16 @@
 """SMILE-VLM: multi-view self-supervised vision-language learning (arXiv 2506.01203)."""
 import copy
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.model import BaseModel
 
 from smilezoo.registry import MODELS
 from ..text_encoders import PromptBank, text_encoder_cache_key
+from .multi_view_base import MultiViewModel
 
 
 @MODELS.register_module()
-class SmileVLM(BaseModel):
+class SmileVLM(MultiViewModel):
     """Backbone f_v shared by the N views, projector g_v, view fusion, a frozen
     text encoder f_t (through a PromptBank), and the joint loss of eq. 10.
 
@@ -58,35 +58,18 @@ class SmileVLM(BaseModel):
                  view_dropout: float = 0.0, prompt_selection: str = 'label',
                  pseudo_label: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None, init_cfg=None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='MultiViewDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         unknown = set(losses) - set(self.LOSS_KEYS)
         if unknown:
             raise KeyError(f'model.losses has unknown key(s) {sorted(unknown)}; '
                            f'expected some of {self.LOSS_KEYS}')
-        self._text_encoder_cfg = copy.deepcopy(text_encoder)
-        self.prompt_bank = PromptBank(class_names, prompt_pools, lambda: self.text_encoder,
-                                      text_encoder_cache_key(text_encoder),
-                                      cache_dir=prompt_cache_dir)
-        d = self.prompt_bank.embed_dim
-        self.backbone = MODELS.build(backbone)
-        projector = copy.deepcopy(projector)
-        projector.setdefault('in_dim', self.backbone.out_dim)
-        projector.setdefault('out_dim', d)
-        if projector['out_dim'] != d:
-            raise ValueError(f'model.projector.out_dim={projector["out_dim"]} must equal the '
-                             f'text embedding size {d} of {self._text_encoder_cfg["type"]}')
-        if projector.get('residual') and projector['in_dim'] != d:
-            raise ValueError(f'model.projector.residual=True starts g_v as the identity, so the '
-                             f'backbone output size {projector["in_dim"]} must equal the text '
-                             f'embedding size {d}; set model.projector.residual=False')
-        self.projector = MODELS.build(projector)
-        fusion = copy.deepcopy(fusion)
-        fusion.setdefault('embed_dim', d)
-        self.fusion = MODELS.build(fusion)
+        self.__dict__['_text_encoder_cfg'] = copy.deepcopy(text_encoder)  # before Module init
+        bank = PromptBank(class_names, prompt_pools, lambda: self.text_encoder,
+                          text_encoder_cache_key(text_encoder), cache_dir=prompt_cache_dir)
+        d = bank.embed_dim
+        super().__init__(backbone, projector, fusion, d, augment, data_preprocessor, init_cfg,
+                         embed_dim_source=f'the text embedding size of {text_encoder["type"]}')
+        self.prompt_bank = bank
         self.head = MODELS.build(head or dict(type='ZeroShotHead'))
-        self.augment = MODELS.build(augment or dict(type='BatchViewAugment'))
         self.losses = torch.nn.ModuleDict(
             {k: MODELS.build(v) for k, v in losses.items() if v is not None})
         if not self.losses:
@@ -115,30 +98,6 @@ class SmileVLM(BaseModel):
     @property
     def class_names(self) -> List[str]:
         return self.prompt_bank.class_names
-
-    def embed_views(self, x: torch.Tensor) -> torch.Tensor:
-        """(..., N, C, H, W) views -> (..., N, d) projected embeddings, one backbone call."""
-        lead = x.shape[:-3]
-        z = self.projector(self.backbone(x.flatten(0, len(lead) - 1)))
-        return z.view(*lead, -1)
-
-    @torch.no_grad()
-    def extract_feat(self, inputs: torch.Tensor, view_mask: Optional[torch.Tensor] = None
-                     ) -> Dict[str, torch.Tensor]:
-        """Embeddings for probes and plots: 'fused' (B, d), 'views' (B, N, d),
-        'weights' (B, N)."""
-        z = self.embed_views(inputs)
-        fused, w = self.fusion(z, view_mask)
-        return dict(fused=fused, views=z, weights=w)
-
-    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.fusion(self.embed_views(inputs))[0]
-        raise RuntimeError(f'SmileVLM: invalid mode {mode!r}')
 
     def loss(self, inputs: torch.Tensor, data_samples: List[dict]) -> Dict[str, torch.Tensor]:
         """inputs: (B, N, C, H, W); data_samples: B dicts with 'gt_label'."""
@@ -188,22 +147,7 @@ class SmileVLM(BaseModel):
         gt = torch.as_tensor([s['gt_label'] for s in data_samples], device=labels.device)
         return {'pseudo_label_acc': (labels == gt).float().mean().detach()}
 
-    @torch.no_grad()
-    def predict(self, inputs: torch.Tensor, data_samples: Optional[List[dict]] = None,
-                view_mask: Optional[torch.Tensor] = None) -> List[dict]:
-        """Zero-shot prediction. Returns one dict per sample with pred_label,
-        pred_score (C,), view_weights (N,), view_pred_labels (N,), embedding (d,),
-        plus the input sample's own keys (gt_label, subject, ...)."""
-        feats = self.extract_feat(inputs, view_mask)
-        z, z_mv, w = feats['views'], feats['fused'], feats['weights']
+    def class_scores(self, feats: Dict[str, torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Zero-shot: (B, C) and (B, N, C) softmaxed cosine scores to the prototypes."""
         protos = self.prompt_bank.prototypes
-        scores = self.head(z_mv, protos)
-        view_scores = self.head(z, protos)
-        results = []
-        for i in range(inputs.shape[0]):
-            r = dict(data_samples[i]) if data_samples is not None else {}
-            r.update(pred_label=int(scores[i].argmax()), pred_score=scores[i].cpu(),
-                     view_weights=w[i].cpu(), view_pred_labels=view_scores[i].argmax(-1).cpu(),
-                     embedding=z_mv[i].cpu())
-            results.append(r)
-        return results
+        return self.head(feats['fused'], protos), self.head(feats['views'], protos)

@@ -1,5 +1,5 @@
 """The supervised baseline: the same multi-view network trained with cross-entropy."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -40,10 +40,7 @@ class SupervisedMultiView(MultiViewModel):
         return dict(loss_ce=F.cross_entropy(self.classifier(fused), labels,
                                             label_smoothing=self.label_smoothing))
 
-    @torch.no_grad()
-    def predict(self, inputs: torch.Tensor, data_samples: Optional[List[dict]] = None,
-                view_mask: Optional[torch.Tensor] = None) -> List[dict]:
-        feats = self.extract_feat(inputs, view_mask)
-        scores = self.classifier(feats['fused']).softmax(-1)
-        view_scores = self.classifier(feats['views']).softmax(-1)
-        return self.pack_predictions(scores, view_scores, feats, data_samples)
+    def class_scores(self, feats: Dict[str, torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(B, C) and (B, N, C) softmaxed classifier scores of the fused and each view."""
+        return (self.classifier(feats['fused']).softmax(-1),
+                self.classifier(feats['views']).softmax(-1))

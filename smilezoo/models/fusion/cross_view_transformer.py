@@ -5,11 +5,11 @@ import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views, weight_dtype
+from .base import ViewFusion, weight_dtype
 
 
 @MODELS.register_module()
-class CrossViewTransformerFusion(nn.Module):
+class CrossViewTransformerFusion(ViewFusion):
     """Views exchange information through ``num_layers`` self-attention layers
     (with a learned embedding of each view's position, e.g. left/front/right),
     then a learned query attends over the view tokens:
@@ -39,17 +39,14 @@ class CrossViewTransformerFusion(nn.Module):
         nn.init.normal_(self.view_embed, std=0.02)
         nn.init.normal_(self.query, std=0.02)
 
-    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """z: (B, N, d) (or maps), view_mask: (B, N) bool or None
-        -> fused (B, d), weights (B, N)."""
-        pooled = pool_views(z)
-        b, n, _ = pooled.shape
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
+             ) -> Tuple[torch.Tensor, torch.Tensor]:
+        b, n, _ = z.shape
         if n > self.view_embed.shape[0]:
             raise ValueError(f'CrossViewTransformerFusion: {n} views, but num_views='
                              f'{self.view_embed.shape[0]}; raise model.fusion.num_views')
-        pad = None if view_mask is None else ~view_mask.bool()
-        tokens = self.encoder(pooled + self.view_embed[:n], src_key_padding_mask=pad)
+        pad = None if view_mask is None else ~view_mask
+        tokens = self.encoder(z + self.view_embed[:n], src_key_padding_mask=pad)
         # the read-out (one query over N views) in float32 with autocast off, so that
         # its attention weights are float32 softmaxes under mixed precision too
         tokens = tokens.to(weight_dtype(tokens))

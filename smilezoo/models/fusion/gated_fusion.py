@@ -5,11 +5,11 @@ import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views, weight_dtype
+from .base import ViewFusion, weight_dtype
 
 
 @MODELS.register_module()
-class GatedFusion(nn.Module):
+class GatedFusion(ViewFusion):
     """g_i = sigmoid(W z_i + b) in (0, 1)^d, fused = sum_i g_i * z_i / sum_i g_i.
 
     Each dimension is a convex combination of the available views with its
@@ -30,14 +30,11 @@ class GatedFusion(nn.Module):
         else:
             self.gate = nn.Linear(embed_dim, embed_dim)
 
-    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """z: (B, N, d) (or maps), view_mask: (B, N) bool or None
-        -> fused (B, d), weights (B, N)."""
-        pooled = pool_views(z)
-        logits = self.gate(pooled)  # (B, N, d); gates and shares in float32 under autocast
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
+             ) -> Tuple[torch.Tensor, torch.Tensor]:
+        logits = self.gate(z)  # (B, N, d); gates and shares in float32 under autocast
         g = torch.sigmoid(logits.to(weight_dtype(logits)))
         if view_mask is not None:
             g = g * view_mask[..., None].to(g.dtype)
         share = g / g.sum(dim=1, keepdim=True).clamp_min(1e-6)  # (B, N, d)
-        return (share * pooled).sum(dim=1), share.mean(dim=-1)
+        return (share * z).sum(dim=1), share.mean(dim=-1)

@@ -1,15 +1,30 @@
-"""Parameter-light fusions: element-wise max over the available views."""
+"""Parameter-free fusions: the mean and the element-wise max over the available views."""
 from typing import Optional, Tuple
 
 import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .view_attention_fusion import pool_views, weight_dtype
+from .base import ViewFusion, masked_softmax, weight_dtype
 
 
 @MODELS.register_module()
-class MaxFusion(nn.Module):
+class MeanFusion(ViewFusion):
+    """Uniform average of the (available) views: the no-attention baseline;
+    ``weights`` are 1 / (number of available views)."""
+
+    def __init__(self, embed_dim: Optional[int] = None):
+        super().__init__()
+
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
+             ) -> Tuple[torch.Tensor, torch.Tensor]:
+        weights = masked_softmax(torch.zeros(z.shape[:2], device=z.device, dtype=z.dtype),
+                                 view_mask)
+        return torch.einsum('bn,bnd->bd', weights.to(z.dtype), z), weights
+
+
+@MODELS.register_module()
+class MaxFusion(ViewFusion):
     """Element-wise max over the available views: fused[b, k] = max_i z[b, i, k].
 
     There are no natural weights; ``weights[b, i]`` is the share of the d
@@ -20,14 +35,10 @@ class MaxFusion(nn.Module):
     def __init__(self, embed_dim: Optional[int] = None):
         super().__init__()
 
-    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """z: (B, N, d) (or (B, N, d, H, W) maps), view_mask: (B, N) bool or None
-        -> fused (B, d), weights (B, N)."""
-        pooled = pool_views(z)
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
+             ) -> Tuple[torch.Tensor, torch.Tensor]:
         if view_mask is not None:
-            pooled = pooled.masked_fill(~view_mask.bool()[..., None], float('-inf'))
-        fused, winner = pooled.max(dim=1)
-        n = pooled.shape[1]
-        weights = nn.functional.one_hot(winner, n).to(weight_dtype(fused)).mean(dim=1)
+            z = z.masked_fill(~view_mask[..., None], float('-inf'))
+        fused, winner = z.max(dim=1)
+        weights = nn.functional.one_hot(winner, z.shape[1]).to(weight_dtype(fused)).mean(dim=1)
         return fused, weights

@@ -1,5 +1,4 @@
-"""Heads turn embeddings into predictions (and, label-free, into pseudo-labels)."""
-from .pseudo_labeler import PseudoLabeler
+"""Heads turn embeddings into class predictions."""
 from .zero_shot_head import ZeroShotHead
 
-__all__ = ['PseudoLabeler', 'ZeroShotHead']
+__all__ = ['ZeroShotHead']
