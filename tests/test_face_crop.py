@@ -165,8 +165,9 @@ def test_sequence_crop_uses_one_sphere(scans, monkeypatch):
     assert np.array_equal(out[1].vertices, crop.crop(frames[1]).vertices)
     assert len(out[0].vertices) != len(crop.crop(frames[0]).vertices)
     from smilezoo.datasets import view_cache
+    from smilezoo.datasets.sources import SequenceSource
 
-    class Source:
+    class Source(SequenceSource):
         normalise, rescale, percentile = 'sequence', 'symmetric', 99.0
 
         def load_frames(self, record):
@@ -180,7 +181,7 @@ def test_sequence_crop_uses_one_sphere(scans, monkeypatch):
     real = renderer.face_crop.crop_sequence
     monkeypatch.setattr(renderer.face_crop, 'crop_sequence',
                         lambda meshes: calls.append(len(meshes)) or real(meshes))
-    views, _ = view_cache.render_sequence(Source(), renderer, dict(frames=['a', 'b', 'c']))
+    views, _ = view_cache.render_sequence(Source('/nowhere'), renderer, dict(frames=['a', 'b', 'c']))
     assert calls == [3] and views.shape == (3, 3, 16, 16)
 
 

@@ -194,7 +194,7 @@ def test_a_truncated_obj_is_refused_with_the_file_and_the_rule(face, tmp_path):
 
 
 def test_a_degenerate_frame_of_a_sequence_is_dropped_and_reported(face):
-    from smilezoo.datasets.temporal import SequenceError, SequenceSource
+    from smilezoo.datasets.sources import SequenceError, SequenceSource
 
     class Frames(SequenceSource):
         def read_frame(self, path):  # 'far*' frames hold a 1e30 vertex

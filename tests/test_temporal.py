@@ -4,9 +4,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from smilezoo.datasets.temporal import (SequenceError, SequenceSource,
-                                        approx_rank_pooling_weights, dynamic_image,
-                                        rescale_dynamic_image, sample_frames)
+from smilezoo.datasets.sources import SequenceError, SequenceSource, sample_frames
+from smilezoo.datasets.temporal import (approx_rank_pooling_weights, dynamic_image,
+                                        rescale_dynamic_image)
 from smilezoo.structures import Mesh, ScanFormatError
 
 

@@ -135,7 +135,7 @@ def collect_inputs(paths: Sequence[Union[str, os.PathLike]], sequences: bool
 
 def describe_error(path: str, err: BaseException) -> str:
     """One line naming the input and what was wrong."""
-    from smilezoo.datasets.temporal import SequenceError
+    from smilezoo.datasets.sources import SequenceError
     from smilezoo.structures import ScanFormatError
     text = ' '.join(str(err).split()) or type(err).__name__
     own = isinstance(err, (ScanFormatError, SequenceError, InputError))
@@ -173,7 +173,7 @@ class ExpressionInferencer:
             refuses (runs any code it holds: files you trust only).
 
     Attributes:
-        sequences: True for a 4D config (its source has ``load_frames``).
+        sequences: True for a 4D config (its source is a ``SequenceSource``).
         class_names, view_names: label order and the renderer's views
             ('left', 'front', 'right' for yaws -30, 0, 30).
         load_report: how the checkpoint matched the model
@@ -228,7 +228,8 @@ class ExpressionInferencer:
                      for t in dataset.get('pipeline', [dict(type='PackViewInputs')])
                      if t.get('type') != 'LoadCachedViews']
             self.pipeline = Compose(steps)
-        self.sequences = hasattr(self.source, 'load_frames')
+        from smilezoo.datasets.sources import SequenceSource
+        self.sequences = isinstance(self.source, SequenceSource)
         collate = dict(loader.get('collate_fn') or dict(type='smilezoo.multiview_collate'))
         fn = collate.pop('type')
         self.collate = partial(FUNCTIONS.get(fn) if isinstance(fn, str) else fn, **collate)

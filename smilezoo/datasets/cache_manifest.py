@@ -35,6 +35,8 @@ import numpy as np
 
 from smilezoo.utils.atomic_io import write_text_atomic
 
+from .sources.base import SequenceSource
+
 #: bump when the rendering code changes what it writes for the same settings
 CACHE_VERSION = 1
 ENTRY_FORMAT = 'smilezoo.view_cache_entry'
@@ -112,7 +114,7 @@ def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
     scan itself."""
     if hasattr(source, 'files_read'):
         return source.files_read(record)
-    if hasattr(source, 'load_frames'):
+    if isinstance(source, SequenceSource):
         frames = list(record['frames'])
         read = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())]
         return frames, read
@@ -121,7 +123,7 @@ def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
 
 def record_inputs(source, record: Dict) -> Optional[Dict]:
     """What of a record besides its files decides the views (JSON-able)."""
-    if not hasattr(source, 'load_frames'):
+    if not isinstance(source, SequenceSource):
         return None
     return dict(sampled=files_read(source, record)[1],
                 missing_frames=list(record.get('missing_frames', [])))

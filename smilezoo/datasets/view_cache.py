@@ -22,8 +22,8 @@ lists only entries of this run's settings; one that would list an entry
 about to be re-rendered is removed first (with its report). One run at a
 time writes an ``out_dir`` (a lock file, ``.prepare.lock``).
 
-Sequence sources (4D: a ``load_frames`` method, see
-:class:`smilezoo.datasets.temporal.SequenceSource`): each sampled frame is
+Sequence sources (4D: a
+:class:`~smilezoo.datasets.sources.base.SequenceSource`): each sampled frame is
 rendered to (N, C, H, W), the (T, N, C, H, W) stack is collapsed over T into
 one dynamic image per view (:func:`~smilezoo.datasets.temporal.dynamic_image`)
 and cached like a 3D scan's views. Frames are normalised together
@@ -53,6 +53,7 @@ from smilezoo.utils.worker_pool import WorkerDied, WorkerError, describe_exit, r
 from .cache_manifest import (check_entry, make_entry_record, record_inputs, remove_entry,
                              settings_key, source_identity, write_entry_record)
 from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
+from .sources.base import SequenceSource
 
 _WORKER = {}
 
@@ -97,7 +98,7 @@ def _render_one(task):
     try:
         # identity before reading: a file edited meanwhile re-renders next run
         files = source_identity(source, record)
-        if hasattr(source, 'load_frames'):
+        if isinstance(source, SequenceSource):
             views, extra = render_sequence(source, _WORKER['renderer'], record)
         else:
             mesh = source.load(record)
@@ -209,7 +210,7 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
              progress, t0) -> Dict:
     """prepare_view_cache once the records are known and out_dir is locked."""
     ann_path = osp.join(out_dir, 'annotations.json')
-    sequences = hasattr(source, 'load_frames')
+    sequences = isinstance(source, SequenceSource)
     settings = dict(renderer=renderer_cfg)
     if sequences:
         settings['temporal'] = source.temporal

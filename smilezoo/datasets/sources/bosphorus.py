@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
+from .base import ScanSource
+
 #: E_* codes -> smilezoo's expression names; N_N is the neutral scan.
 EMOTION_CODES = {'ANGER': 'angry', 'DISGUST': 'disgust', 'FEAR': 'fear',
                  'HAPPY': 'happy', 'SADNESS': 'sad', 'SURPRISE': 'surprise'}
@@ -75,7 +77,7 @@ def parse_bosphorus_name(filename: str) -> Dict:
 
 
 @DATASETS.register_module()
-class BosphorusScans:
+class BosphorusScans(ScanSource):
     """Index of the raw Bosphorus scans under ``data_root``, read for
     prepare_data.
 

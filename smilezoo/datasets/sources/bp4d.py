@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from smilezoo.registry import DATASETS
-from ..temporal import SequenceSource
+from .base import SequenceSource
 from .bu4dfe import order_frames
 
 __all__ = ['BP4DSequences', 'TASK_TO_CLASS', 'DEFAULT_PATH_REGEX', 'SEQUENCES_DIR',

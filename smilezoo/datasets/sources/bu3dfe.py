@@ -16,6 +16,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
+from .base import ScanSource
+
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
 RACES = ('WH', 'BL', 'AE', 'AM', 'IN', 'LA')
@@ -49,7 +51,7 @@ def parse_bu3dfe_name(filename: str) -> Dict:
 
 
 @DATASETS.register_module()
-class BU3DFEScans:
+class BU3DFEScans(ScanSource):
     """Index of the raw BU-3DFE scans under ``data_root``, read for prepare_data.
 
     Each record: ``source_path`` ('F0001/F0001_AN01WH_F3D.wrl'), ``dataset``,

@@ -15,7 +15,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
-from ..temporal import SequenceSource
+from .base import SequenceSource
 
 __all__ = ['BU4DFESequences', 'EXPRESSION_FOLDERS', 'LANDMARK_DIR', 'order_frames']
 

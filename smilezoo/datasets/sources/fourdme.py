@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
 from smilezoo.utils.paths import check_name, resolve_inside
-from ..temporal import SequenceSource
+from .base import SequenceSource
 
 CLASSES = ('positive', 'negative', 'surprise', 'repression', 'others')
 #: the label workbook of the release (its name, at the top of data_root)
