@@ -592,15 +592,6 @@ def profile_step(full_step):
 
 # ----------------------------------------------------------------------------- main
 
-def write_atomic(path: str, text: str):
-    d = osp.dirname(osp.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    tmp = osp.join(d, f'.{osp.basename(path)}.{os.getpid()}.tmp')
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def logs_to_stderr():
     """mmengine logs to stdout; keep stdout for the JSON."""
     import logging
@@ -687,7 +678,8 @@ def main(argv=None):
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
-        write_atomic(args.out, text + '\n')
+        from smilezoo.utils.atomic_io import write_text_atomic
+        write_text_atomic(args.out, text + '\n')
     return result
 
 
