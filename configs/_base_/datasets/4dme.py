@@ -17,7 +17,7 @@
 # (multi_label='any'). Prompt pools: configs/_base_/prompts/micro_expressions.py.
 # Protocol: subject-independent 10-fold CV (fold 0 held out), F1 and per-class
 # accuracy per view and fused (the paper's Table V).
-_base_ = ['./loaders.py']
+_base_ = ['./cached_views.py']
 data_root = 'data/4DME'
 class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
 
@@ -32,8 +32,6 @@ data_preparation = dict(
                 mesh_pattern='{subject}/{clip}/{frame}.obj', classes=class_names,
                 num_frames_sampled=16, sampling='apex', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),
-    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',)),
     out_dir='data/cache/4dme_224',
 )
 # 'labels' (all of a clip's labels) travels with each sample for the metric
@@ -41,10 +39,8 @@ pipeline = [dict(type='LoadCachedViews'),
             dict(type='PackViewInputs',
                  meta_keys=('gt_label', 'labels', 'subject', 'expression', 'sample_idx',
                             'source_path', 'dataset'))]
-loader = dict(dataset=dict(classes=class_names, intensities=None, pipeline=pipeline))
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(classes=class_names, intensities=None, pipeline=pipeline))
 # Table V of the paper: F1 and per-class accuracy for each view (left, front,
 # right, named from renderer.yaws) and the fusion. Multi-label clips: a
 # prediction counts as correct if it is any of the clip's labels.

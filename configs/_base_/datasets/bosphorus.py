@@ -8,7 +8,7 @@
 # prepare_report.json's `selection` says which rule chose the subjects.
 # Protocol: subject-independent 10-fold CV (fold 0 held out). Bosphorus has no
 # intensity levels: intensities=None keeps every scan.
-_base_ = ['./loaders.py']
+_base_ = ['./cached_views.py']
 data_root = 'data/Bosphorus'
 class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 
@@ -16,11 +16,7 @@ data_preparation = dict(
     source=dict(type='BosphorusScans', data_root=data_root,
                 expressions=class_names, subject_rule='protocol',
                 as_mesh=True),
-    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',)),
     out_dir='data/cache/bosphorus_224',
 )
-loader = dict(dataset=dict(classes=class_names, intensities=None))
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(classes=class_names, intensities=None))

@@ -14,7 +14,7 @@
 # (mm) of the nose tip (face_crop=None: off). For the cross-data-set protocol
 # (train on BU-4DFE, test on BP4D T1 and T8) set tasks=['T1', 'T8'].
 # Protocol: 10-fold subject-independent CV (fold 0 held out); no intensities.
-_base_ = ['./loaders.py']
+_base_ = ['./cached_views.py']
 data_root = 'data/BP4D'
 task_to_class = dict(T1='happy', T2='sad', T3='surprise', T4='embarrassment',
                      T5='fear', T6='pain', T7='angry', T8='disgust')
@@ -27,11 +27,8 @@ data_preparation = dict(
                 task_to_class=task_to_class, tasks=None,
                 num_frames_sampled=16, sampling='uniform', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),
-    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',), face_crop=dict(radius=100.0)),
+    renderer=dict(face_crop=dict(radius=100.0)),
     out_dir='data/cache/bp4d_224',
 )
-loader = dict(dataset=dict(classes=class_names, intensities=None))
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(classes=class_names, intensities=None))

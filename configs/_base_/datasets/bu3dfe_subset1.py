@@ -6,18 +6,14 @@
 # Protocol: 10-fold subject-independent CV (tools/cross_validate.py --folds 10).
 # To restrict to a subject list (e.g. the common 60), set
 # data_preparation.source.subjects=[...].
-_base_ = ['./loaders.py']
+_base_ = ['./cached_views.py']
 data_root = 'data/BU-3DFE'
 class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 intensities = [3, 4]
 
 data_preparation = dict(
     source=dict(type='BU3DFEScans', data_root=data_root, scan_type='F3D', subset='I'),
-    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',)),  # no face_crop (the default): F3D is cropped
     out_dir='data/cache/bu3dfe_subset1_224',
 )
-loader = dict(dataset=dict(classes=class_names, intensities=intensities))
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(classes=class_names, intensities=intensities))

@@ -10,7 +10,7 @@
 # Protocol: 10-fold subject-independent CV (fold 0 held out). No intensity
 # levels: intensities=None keeps every sequence. To restrict to a subject list
 # (e.g. the common 60), set data_preparation.source.subjects=[...].
-_base_ = ['./loaders.py']
+_base_ = ['./cached_views.py']
 data_root = 'data/BU-4DFE'
 class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 
@@ -21,11 +21,7 @@ data_preparation = dict(
                 # unreadable frames are skipped and listed in the report
                 num_frames_sampled=16, sampling='uniform', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),
-    renderer=dict(type='MultiViewRenderer', yaws=(-30, 0, 30), image_size=224,
-                  modes=('normal',)),
     out_dir='data/cache/bu4dfe_224',
 )
-loader = dict(dataset=dict(classes=class_names, intensities=None))
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    dataset=dict(classes=class_names, intensities=None))

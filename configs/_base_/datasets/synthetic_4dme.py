@@ -9,7 +9,4 @@ data_preparation = dict(
     source=dict(data_root=data_root, label_file='labels.csv',
                 columns=dict(subject='Subject', clip='Clip')),
     renderer=dict(image_size=64), out_dir='data/cache/synthetic_4dme')
-loader = dict(num_workers=1)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(num_workers=1)

@@ -7,7 +7,4 @@ _base_ = ['./bosphorus.py']
 data_root = 'data/synthetic_bosphorus'
 data_preparation = dict(source=dict(data_root=data_root, subject_rule='all_six'),
                         renderer=dict(image_size=64), out_dir='data/cache/synthetic_bosphorus')
-loader = dict(num_workers=1)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(num_workers=1)

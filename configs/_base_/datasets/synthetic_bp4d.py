@@ -8,7 +8,4 @@ data_root = 'data/synthetic_bp4d'
 data_preparation = dict(source=dict(data_root=data_root),
                         renderer=dict(image_size=64, face_crop=None),
                         out_dir='data/cache/synthetic_bp4d')
-loader = dict(num_workers=1)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(num_workers=1)

@@ -8,7 +8,5 @@ _base_ = ['./bu3dfe_subset1.py']
 data_root = 'data/synthetic_bu3dfe_30'
 data_preparation = dict(source=dict(data_root=data_root), renderer=dict(image_size=32),
                         out_dir='data/cache/synthetic_bu3dfe_30_subset1_32')
-loader = dict(num_workers=0, persistent_workers=False)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(num_workers=0,
+                                                           persistent_workers=False)

@@ -8,7 +8,4 @@ _base_ = ['./bu4dfe.py']
 data_root = 'data/synthetic_bu4dfe'
 data_preparation = dict(source=dict(data_root=data_root), renderer=dict(image_size=64),
                         out_dir='data/cache/synthetic_bu4dfe')
-loader = dict(num_workers=1)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(num_workers=1)

@@ -16,10 +16,8 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 data_preparation = dict(out_dir='data/cache/synthetic_4dme_64')
-loader = dict(batch_size=16, num_workers=0, persistent_workers=False)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    batch_size=16, num_workers=0, persistent_workers=False)
 model = dict(backbone=dict(model_name='timm/resnet10t'), projector=dict(hidden_dim=256),
              class_names=_base_.class_names, prompt_pools=_base_.prompt_pools,
              reuse_aug_as_clean=True)

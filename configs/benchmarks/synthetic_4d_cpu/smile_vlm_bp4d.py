@@ -15,10 +15,8 @@ _base_ = [
 ]
 data_preparation = dict(renderer=dict(image_size=32),
                         out_dir='data/cache/synthetic_bp4d_32')
-loader = dict(batch_size=16, num_workers=0, persistent_workers=False)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    batch_size=16, num_workers=0, persistent_workers=False)
 model = dict(backbone=dict(model_name='timm/resnet10t'), projector=dict(hidden_dim=256),
              class_names=_base_.class_names, prompt_pools=_base_.prompt_pools,
              reuse_aug_as_clean=True)

@@ -15,10 +15,8 @@ _base_ = [
 ]
 data_preparation = dict(renderer=dict(image_size=32),
                         out_dir='data/cache/synthetic_bu4dfe_32')
-loader = dict(batch_size=16, num_workers=0, persistent_workers=False)
-train_dataloader = loader
-val_dataloader = loader
-test_dataloader = loader
+train_dataloader = val_dataloader = test_dataloader = dict(
+    batch_size=16, num_workers=0, persistent_workers=False)
 # reuse_aug_as_clean: augmentation A doubles as the clean view (6 backbone
 # passes a sample instead of 9), as in the 3D CPU benchmark; the paper's
 # configs keep the separate clean view.
