@@ -73,7 +73,7 @@ def violations(root: Path = ROOT):
     out = []
     for path in sorted((root / 'smilezoo').rglob('*.py')):
         src = package_of(module_name(path, root))
-        for line, target in sorted(imports(path, root)):
+        for line, target in sorted(set(imports(path, root))):
             dst = package_of(target)
             if dst is None or dst == src or LAYER[dst] < LAYER[src] or (src, dst) in NEIGHBOURS:
                 continue
