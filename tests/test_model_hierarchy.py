@@ -83,11 +83,12 @@ def test_every_fusion_head_checks_its_inputs_and_weighs_in_float32(name):
     fusion = MODELS.build(dict(type=name, embed_dim=16))
     assert isinstance(fusion, ViewFusion) and 'forward' not in vars(type(fusion))
     z = torch.randn(2, 3, 16)
-    with pytest.raises(ValueError, match=f'{name}: view_mask of shape'):
+    with pytest.raises(ValueError, match=rf'{name}: z of shape \(2, 3, 16\), view_mask '
+                                         rf'of shape \(2, 2\)'):
         fusion(z, torch.ones(2, 2, dtype=torch.bool))
     with pytest.raises(ValueError, match=f'{name}: view_mask hides every view'):
         fusion(z, torch.tensor([[True, False, True], [False, False, False]]))
-    with pytest.raises(ValueError, match=f'{name}: z of shape'):
+    with pytest.raises(ValueError, match=rf'{name}: z of shape \(3, 16\)'):
         fusion(z[0])
     with torch.autocast('cpu', dtype=torch.bfloat16):  # mixed precision, bf16 embeddings
         fused, w = fusion(z.to(torch.bfloat16), torch.tensor([[True, False, True]] * 2))

@@ -9,12 +9,10 @@ from .multi_view_base import MultiViewModel
 
 @MODELS.register_module()
 class BarlowTwinsMultiView(MultiViewModel):
-    """Backbone, projector and fusion as SMILE-VLM, trained with the multi-view
-    Barlow Twins loss between two augmentations of each view (in the spirit of
-    MiFaR). No text encoder and no classifier: ``predict`` returns embeddings
-    and view weights only, and the model is evaluated by a linear probe on the
-    fused embedding (``cv_evaluations = ['linear_probe']``, metric
-    ``EmbeddingMetric``).
+    """SMILE-VLM's backbone, projector and fusion trained with the multi-view Barlow
+    Twins loss between two augmentations of each view (in the spirit of MiFaR). No
+    text encoder, no classifier: ``predict`` gives embeddings and view weights, a
+    linear probe the accuracy (``cv_evaluations = ['linear_probe']``, EmbeddingMetric).
 
     Args:
         embed_dim: d.

@@ -38,7 +38,8 @@ class MultiViewModel(BaseModel):
         if projector.get('residual') and projector['in_dim'] != embed_dim:
             raise ValueError(f'model.projector.residual=True starts g_v as the identity, so the '
                              f'backbone output size {projector["in_dim"]} must equal '
-                             f'{embed_dim_source} ({embed_dim}); set model.projector.residual=False')
+                             f'{embed_dim_source} ({embed_dim}); set '
+                             f'model.projector.residual=False')
         self.projector = MODELS.build(projector)
         fusion = copy.deepcopy(fusion)
         fusion.setdefault('embed_dim', embed_dim)

@@ -26,11 +26,9 @@ class SmileVLM(MultiViewModel):
     pool id enters any loss.
 
     Args:
-        backbone, projector, fusion, text_encoder, head, augment: configs.
-            ``projector.in_dim``/``out_dim`` and ``fusion.embed_dim`` are filled
-            in from the backbone and the text encoder when missing;
-            ``projector.residual=True`` (the CLIP configs) starts g_v as the
-            identity and needs the backbone's size to equal d.
+        backbone, projector, fusion, text_encoder, head, augment: configs; d is
+            the text encoder's size (see ``MultiViewModel``; ``projector.residual
+            =True``, the CLIP configs, needs the backbone's size to equal d).
         class_names: class names in label order.
         prompt_pools: class name -> list of prompts.
         losses: dict with keys 'mv_bt', 'vl', 'red' -> loss configs; a missing

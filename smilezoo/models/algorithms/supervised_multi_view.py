@@ -33,7 +33,6 @@ class SupervisedMultiView(MultiViewModel):
 
     def loss(self, inputs: torch.Tensor, data_samples: List[dict]) -> Dict[str, torch.Tensor]:
         """inputs: (B, N, C, H, W); data_samples: B dicts with 'gt_label'."""
-        b, n = inputs.shape[:2]
         z = self.embed_views(self.augment(inputs.flatten(0, 1)).view_as(inputs))
         fused, _ = self.fusion(z)
         labels = torch.as_tensor([s['gt_label'] for s in data_samples], device=inputs.device)

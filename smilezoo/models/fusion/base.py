@@ -35,19 +35,21 @@ class ViewFusion(nn.Module):
     view, and every sample keeps at least one. ``fused`` is (B, d); ``weights``
     (B, N) are non-negative, sum to one over the available views, are 0 for
     missing ones and at least float32 (each head says what they mean when it has
-    no natural weights). Subclasses implement ``fuse``.
+    no natural weights). Subclasses implement ``fuse``; ``embed_dim`` (d, filled in
+    by the model) is taken by heads without parameters too.
     """
+
+    def __init__(self, embed_dim: Optional[int] = None):
+        super().__init__()
 
     def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
                 ) -> Tuple[torch.Tensor, torch.Tensor]:
         name = type(self).__name__
-        if z.dim() not in (3, 5):
-            raise ValueError(f'{name}: z of shape {tuple(z.shape)}, expected (B, N, d) '
-                             f'or (B, N, d, H, W)')
+        if z.dim() not in (3, 5) or view_mask is not None and view_mask.shape != z.shape[:2]:
+            raise ValueError(f'{name}: z of shape {tuple(z.shape)}, view_mask of shape '
+                             f'{None if view_mask is None else tuple(view_mask.shape)}; '
+                             f'expected (B, N, d) or (B, N, d, H, W), and (B, N) or None')
         if view_mask is not None:
-            if tuple(view_mask.shape) != tuple(z.shape[:2]):
-                raise ValueError(f'{name}: view_mask of shape {tuple(view_mask.shape)}, '
-                                 f'expected (B, N) = {tuple(z.shape[:2])}')
             view_mask = view_mask.bool()
             if not bool(view_mask.any(dim=1).all()):
                 raise ValueError(f'{name}: view_mask hides every view of a sample; '

@@ -54,7 +54,6 @@ class CrossViewTransformerFusion(ViewFusion):
             out, attn = self.readout(self.query.expand(b, -1, -1).to(tokens.dtype), tokens,
                                      tokens, key_padding_mask=pad, need_weights=True,
                                      average_attn_weights=True)
-        keep = torch.ones(b, n, 1, device=z.device, dtype=tokens.dtype) if pad is None else \
-            (~pad)[..., None].to(tokens.dtype)
+        keep = tokens.new_ones(b, n, 1) if pad is None else (~pad)[..., None].to(tokens.dtype)
         mean = (tokens * keep).sum(1) / keep.sum(1).clamp_min(1)
         return out[:, 0] + mean, attn[:, 0]

@@ -13,9 +13,6 @@ class MeanFusion(ViewFusion):
     """Uniform average of the (available) views: the no-attention baseline;
     ``weights`` are 1 / (number of available views)."""
 
-    def __init__(self, embed_dim: Optional[int] = None):
-        super().__init__()
-
     def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
              ) -> Tuple[torch.Tensor, torch.Tensor]:
         weights = masked_softmax(torch.zeros(z.shape[:2], device=z.device, dtype=z.dtype),
@@ -31,9 +28,6 @@ class MaxFusion(ViewFusion):
     dimensions whose max comes from view i (non-negative, sums to one, 0 for
     masked views), a measure of how much each view contributes.
     """
-
-    def __init__(self, embed_dim: Optional[int] = None):
-        super().__init__()
 
     def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
              ) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -1,6 +1,7 @@
 """Cross-correlation, the statistic of the Barlow-Twins-style losses (eq. 1 and 8):
 batch-standardised (default) or of the raw embeddings (the paper's literal form)."""
 import torch
+from torch import nn
 
 from ..utils import all_reduce_sum
 
@@ -73,3 +74,33 @@ def diagonal_offdiagonal_loss(c: torch.Tensor, lambda_offdiag: float) -> torch.T
     on = (diag - 1).pow(2).sum()
     off = c.pow(2).sum() - diag.pow(2).sum()
     return on + lambda_offdiag * off
+
+
+class CrossCorrelationLoss(nn.Module):
+    """What the Barlow-Twins-style losses share: on a cross-correlation C,
+    L = loss_weight * (sum_k (C_kk - 1)^2 + lambda_offdiag * sum_{k != l} C_kl^2).
+
+    Args:
+        lambda_offdiag: weight of the off-diagonal (redundancy) term.
+        loss_weight: the loss's weight in the joint loss (eq. 10).
+        eps: added to the variance of the batch standardisation.
+        global_batch: all-reduce the statistics across processes.
+        normalize: 'batch' (default): zhat is z standardised along the batch
+            (zero mean, unit variance per dimension); 'none': zhat = z, the
+            paper's literal eq. 1 / eq. 8.
+    """
+
+    def __init__(self, lambda_offdiag: float = 5e-3, loss_weight: float = 1.0,
+                 eps: float = 1e-5, global_batch: bool = True, normalize: str = 'batch'):
+        super().__init__()
+        self.normalize = check_normalize(type(self).__name__, normalize)
+        self.lambda_offdiag = lambda_offdiag
+        self.loss_weight = loss_weight
+        self.eps = eps
+        self.global_batch = global_batch
+
+    def weighted_loss(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """a, b: (B, d), or (N, B, d) whose N cross-correlations are averaged -> L."""
+        c = cross_correlation(a, b, self.eps, self.global_batch, self.normalize)
+        c = c.mean(0) if c.dim() == 3 else c
+        return self.loss_weight * diagonal_offdiagonal_loss(c, self.lambda_offdiag)

@@ -2,14 +2,15 @@
 
 In a distributed run the batch statistics of SMILE-VLM's losses must see the
 global batch: sums are all-reduced and the InfoNCE candidates all-gathered, and
-both pass gradients back to every process. Both backward passes sum the
-upstream gradient over processes (each process's loss depends on every
-process's inputs); DDP's average over processes then gives exactly the
-gradient of the single-process loss on the global batch
-(tests/test_distributed_losses.py).
+both pass gradients back to every process (the backward passes sum the upstream
+gradient over processes, as each process's loss depends on every process's
+inputs; the sum is torch.distributed.nn's all_reduce); DDP's average over
+processes then gives exactly the gradient of the single-process loss on the
+global batch (tests/test_distributed_losses.py).
 """
 import torch
 import torch.distributed as dist
+import torch.distributed.nn.functional as dist_fn
 
 
 def is_dist() -> bool:
@@ -18,21 +19,6 @@ def is_dist() -> bool:
 
 def rank() -> int:
     return dist.get_rank() if is_dist() else 0
-
-
-class _AllReduceSum(torch.autograd.Function):
-
-    @staticmethod
-    def forward(ctx, x):
-        x = x.clone()
-        dist.all_reduce(x)
-        return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad)
-        return grad
 
 
 class _AllGatherCat(torch.autograd.Function):
@@ -53,15 +39,16 @@ class _AllGatherCat(torch.autograd.Function):
 
 def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
     """Sum ``x`` over processes, differentiably; identity in one process."""
-    return _AllReduceSum.apply(x) if is_dist() else x
+    return dist_fn.all_reduce(x) if is_dist() else x
 
 
 def all_gather_cat(x: torch.Tensor) -> torch.Tensor:
     """Concatenate ``x`` (B, ...) of every process along dim 0 in rank order,
-    differentiably; identity in one process. Every process must pass the same B."""
+    differentiably (ids: without gradient); identity in one process. Every
+    process must pass the same B."""
     if not is_dist():
         return x
-    if not x.is_floating_point():  # ids: no gradient
+    if not x.is_floating_point():
         parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
         dist.all_gather(parts, x.contiguous())
         return torch.cat(parts, dim=0)
