@@ -12,9 +12,10 @@ once ``default_scope='smilezoo'`` is set (see ``configs/_base_/default_runtime.p
 - ``METRICS``: evaluation metrics.
 - ``HOOKS``: the training hooks (``smilezoo.engine``) and the evaluation-pictures
   hook (``smilezoo.visualization.hooks``).
-- ``VISUALIZERS``, ``VIS_BACKENDS``: no members of smilezoo's own; they exist so
-  that mmengine's Visualizer and LocalVisBackend are found under the 'smilezoo'
-  scope without a "no visualizer registry" warning.
+- ``VISUALIZERS``, ``VIS_BACKENDS``, ``OPTIM_WRAPPER_CONSTRUCTORS``: no members
+  of smilezoo's own; they exist so that mmengine's (Visualizer, LocalVisBackend,
+  DefaultOptimWrapperConstructor) are found under the 'smilezoo' scope without a
+  "failed to search registry with scope 'smilezoo'" warning.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -25,6 +26,7 @@ from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
@@ -70,3 +72,5 @@ PARAM_SCHEDULERS = Registry(
     locations=['smilezoo.engine'])
 VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
 VIS_BACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
+OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor',
+                                      parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS)
