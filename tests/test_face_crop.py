@@ -152,7 +152,7 @@ def test_crop_errors_name_the_key_and_the_units(scans):
 
 def test_sequence_crop_uses_one_sphere(scans, monkeypatch):
     """Every frame is cut by the same sphere (median nose tip), so the crop
-    boundary does not jitter; render_sequence (prepare_data, infer) uses it."""
+    boundary does not jitter; the view pipeline (prepare_data, infer) uses it."""
     _, body, tip = scans
     frames = [Mesh(body.vertices + np.float32([0, 0, dz]), body.faces) for dz in (0, 2, 4)]
     crop = FaceCrop(radius=100)
@@ -164,13 +164,13 @@ def test_sequence_crop_uses_one_sphere(scans, monkeypatch):
     # the sphere is the median frame's, not each frame's own
     assert np.array_equal(out[1].vertices, crop.crop(frames[1]).vertices)
     assert len(out[0].vertices) != len(crop.crop(frames[0]).vertices)
-    from smilezoo.datasets import view_cache
     from smilezoo.datasets.sources import SequenceSource
+    from smilezoo.datasets.transforms import build_view_pipeline
 
     class Source(SequenceSource):
         normalise, rescale, percentile = 'sequence', 'symmetric', 99.0
 
-        def load_frames(self, record):
+        def load_frames(self, record, read_frame=None):
             return frames + frames[-1:], []
 
         def sample(self, record):
@@ -181,7 +181,7 @@ def test_sequence_crop_uses_one_sphere(scans, monkeypatch):
     real = renderer.face_crop.crop_sequence
     monkeypatch.setattr(renderer.face_crop, 'crop_sequence',
                         lambda meshes: calls.append(len(meshes)) or real(meshes))
-    views, _ = view_cache.render_sequence(Source('/nowhere'), renderer, dict(frames=['a', 'b', 'c']))
+    views = build_view_pipeline(Source('/nowhere'), renderer)(dict(frames=['a', 'b', 'c']))['views']
     assert calls == [3] and views.shape == (3, 3, 16, 16)
 
 

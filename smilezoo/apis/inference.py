@@ -1,21 +1,15 @@
 """Predict the expression of raw scans and 4D sequences with a trained model.
 
-The inputs go through exactly what the model saw at test time:
-
-* a scan (``.wrl``, ``.obj``, ``.ply``, ``.bnt``, read by
-  :func:`smilezoo.datasets.formats.read_scan`) is rendered by the config's
-  ``data_preparation.renderer`` and turned to uint8 like the view cache
-  (:func:`smilezoo.datasets.view_cache.to_uint8`);
-* a sequence (a folder of frames, for a config whose
-  ``data_preparation.source`` is a sequence source) goes through
-  :func:`smilezoo.datasets.view_cache.render_sequence` with the config's
-  source: its frame sampling (:meth:`SequenceSource.sample`), reading and
-  bad-frame rules (:meth:`SequenceSource.load_frames`, frames read by
-  ``read_scan``), sequence normalisation and approximate-rank-pooling
-  dynamic images, then ``to_uint8``;
-* then the config's test pipeline (without ``LoadCachedViews``: the views are
-  already in memory), its test ``collate_fn`` and the model's
-  ``test_step`` (data preprocessor, then ``predict``).
+The inputs go through exactly what the model saw at test time: the view
+pipeline of prepare_data
+(:func:`smilezoo.datasets.transforms.build_view_pipeline`) built from the
+config's ``data_preparation`` renderer and source, fed from the user's file
+(a scan: ``.wrl``, ``.obj``, ``.ply``, ``.bnt``, or a sequence: a folder of
+frames, for a config whose source is a ``SequenceSource``, with its frame
+sampling, bad-frame rules, normalisation and dynamic images), both read by
+:func:`smilezoo.datasets.formats.read_scan`; then the config's test pipeline
+(``LoadCachedViews`` keeps the rendered views), its test ``collate_fn`` and
+the model's ``test_step`` (data preprocessor, then ``predict``).
 
 So a scan that is also in a prepared cache gets the scores ``tools/test.py``
 computes for it.
@@ -224,12 +218,15 @@ class ExpressionInferencer:
             dataset = loader.get('dataset') or {}
             while 'pipeline' not in dataset and isinstance(dataset.get('dataset'), dict):
                 dataset = dataset['dataset']  # dataset wrappers
-            steps = [copy.deepcopy(t)
-                     for t in dataset.get('pipeline', [dict(type='PackViewInputs')])
-                     if t.get('type') != 'LoadCachedViews']
-            self.pipeline = Compose(steps)
+            self.pipeline = Compose(copy.deepcopy(
+                dataset.get('pipeline', [dict(type='PackViewInputs')])))
+        from smilezoo.datasets.formats.read_any import read_scan
         from smilezoo.datasets.sources import SequenceSource
+        from smilezoo.datasets.transforms import build_view_pipeline
         self.sequences = isinstance(self.source, SequenceSource)
+        read = read_scan if self.sequences else partial(  # every format, as the sources'
+            read_scan, triangulate_bnt=getattr(self.source, 'as_mesh', True))
+        self.view_pipeline = build_view_pipeline(self.source, self.renderer, read_file=read)
         collate = dict(loader.get('collate_fn') or dict(type='smilezoo.multiview_collate'))
         fn = collate.pop('type')
         self.collate = partial(FUNCTIONS.get(fn) if isinstance(fn, str) else fn, **collate)
@@ -280,24 +277,20 @@ class ExpressionInferencer:
     def render(self, item: InferenceInput):
         """-> ((N, C, H, W) uint8 views as the view cache stores them, extra
         dict: a sequence's frames_used and frame_problems)."""
-        from smilezoo.datasets.formats.read_any import read_scan
-        from smilezoo.datasets.view_cache import render_sequence, to_uint8
         if item.error:
             raise InputError(item.error)
-        if item.kind == 'scan':
-            mesh = read_scan(item.path, triangulate_bnt=getattr(self.source, 'as_mesh', True))
-            from smilezoo.renderers.geometry_checks import checked_render
-            return to_uint8(checked_render(self.renderer, mesh)), {}  # GeometryError: refused
-        source = copy.copy(self.source)
-        source.read_frame = read_scan  # every format, same readers as the sources'
-        record = dict(source_path=item.path, frames=list(item.frames),
-                      num_frames=len(item.frames), missing_frames=[])
-        views, extra = render_sequence(source, self.renderer, record)
+        if item.kind != ('sequence' if self.sequences else 'scan'):
+            raise InputError(f'{item.path}: a {item.kind}, but the config is a '
+                             f'{"4D (sequence)" if self.sequences else "3D (scan)"} config')
+        if item.kind == 'scan':  # a degenerate scan: GeometryError, refused
+            return self.view_pipeline(dict(source_path=item.path))['views'], {}
+        out = self.view_pipeline(dict(source_path=item.path, frames=list(item.frames),
+                                      num_frames=len(item.frames), missing_frames=[]))
         folder = osp.abspath(item.path)
         rel = lambda f: osp.relpath(f, folder)  # noqa: E731
-        return to_uint8(views), dict(
-            frames_used=[rel(f) for f in extra['frames_used']],
-            frame_problems=[dict(p, frame=rel(p['frame'])) for p in extra['frame_problems']])
+        return out['views'], dict(
+            frames_used=[rel(f) for f in out['frames_used']],
+            frame_problems=[dict(p, frame=rel(p['frame'])) for p in out['frame_problems']])
 
     # -------------------------------------------------------------- predicting
     def __call__(self, paths: Sequence, prompts: Optional[Sequence[str]] = None,

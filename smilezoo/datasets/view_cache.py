@@ -22,12 +22,13 @@ lists only entries of this run's settings; one that would list an entry
 about to be re-rendered is removed first (with its report). One run at a
 time writes an ``out_dir`` (a lock file, ``.prepare.lock``).
 
-Sequence sources (4D: a
-:class:`~smilezoo.datasets.sources.base.SequenceSource`): each sampled frame is
-rendered to (N, C, H, W), the (T, N, C, H, W) stack is collapsed over T into
-one dynamic image per view (:func:`~smilezoo.datasets.temporal.dynamic_image`)
-and cached like a 3D scan's views. Frames are normalised together
-(``source.normalise == 'sequence'``) or one by one. Extra outputs: per entry
+What is rendered, and how: the pipeline of
+:func:`smilezoo.datasets.transforms.scan_to_views.build_view_pipeline` (a
+scan: load, render, uint8; a sequence,
+:class:`~smilezoo.datasets.sources.base.SequenceSource`: its sampled frames,
+normalised together (``source.normalise == 'sequence'``) or one by one,
+rendered to (T, N, C, H, W) and pooled over T into one dynamic image per
+view), cached like a 3D scan's views. Extra outputs: per entry
 ``frames_used`` and ``frame_problems``; ``metainfo.temporal`` (the source's
 sampling / pooling settings, part of the reuse check); in the report
 ``frame_problems`` (dict(source_path, frame, reason) for every skipped or
@@ -42,9 +43,7 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from typing import Dict, Optional, Tuple
-
-import numpy as np
+from typing import Dict, Optional
 
 from smilezoo.utils.atomic_io import TEMPORARY_NAME, save_npy_atomic, write_json_atomic
 from smilezoo.utils.progress import ProgressBar
@@ -54,6 +53,7 @@ from .cache_manifest import (check_entry, make_entry_record, record_inputs, remo
                              settings_key, source_identity, write_entry_record)
 from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
 from .sources.base import SequenceSource
+from .transforms.scan_to_views import build_view_pipeline
 
 _WORKER = {}
 
@@ -73,17 +73,12 @@ class PrepareInterrupted(KeyboardInterrupt):
                          f'rerun to continue')
 
 
-def to_uint8(views: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) float in [0, 1] -> uint8."""
-    return np.clip(np.rint(views * 255.0), 0, 255).astype(np.uint8)
-
-
 def _init_worker(source_cfg: Dict, renderer_cfg: Dict) -> None:
-    from smilezoo.registry import DATASETS, TRANSFORMS
+    from smilezoo.registry import DATASETS
     from smilezoo.utils import register_all_modules
     register_all_modules()
     _WORKER['source'] = DATASETS.build(source_cfg)
-    _WORKER['renderer'] = TRANSFORMS.build(renderer_cfg)
+    _WORKER['pipeline'] = build_view_pipeline(_WORKER['source'], renderer_cfg)
 
 
 def _render_one(task):
@@ -98,13 +93,11 @@ def _render_one(task):
     try:
         # identity before reading: a file edited meanwhile re-renders next run
         files = source_identity(source, record)
+        results = _WORKER['pipeline'](dict(record))  # degenerate scan: GeometryError
+        views = results['views']
         if isinstance(source, SequenceSource):
-            views, extra = render_sequence(source, _WORKER['renderer'], record)
-        else:
-            mesh = source.load(record)
-            from smilezoo.renderers.geometry_checks import checked_render
-            views = checked_render(_WORKER['renderer'], mesh)  # degenerate: GeometryError
-        views = to_uint8(views)
+            extra = dict(frames_used=results['frames_used'],
+                         frame_problems=results['frame_problems'])
         save_npy_atomic(out_path, views)
         write_entry_record(out_path, make_entry_record(
             record['source_path'], key, record_inputs(source, record), files, out_path,
@@ -113,72 +106,6 @@ def _render_one(task):
         remove_entry(out_path)
         return record, 'failed', f'{type(e).__name__}: {e}', None
     return record, 'rendered', None, extra
-
-
-def sequence_normalisation(meshes) -> Tuple[np.ndarray, float]:
-    """One (centre (3,), scale) for a sequence: the median of the frames'
-    own robust normalisations (smilezoo.renderers.normalisation)."""
-    from smilezoo.renderers import normalisation
-    norms = [normalisation(m.vertices) for m in meshes]
-    return (np.median([c for c, _ in norms], axis=0),
-            float(np.median([s for _, s in norms])))
-
-
-def render_normalised(renderer, mesh, centre: np.ndarray, scale: float) -> np.ndarray:
-    """``renderer.render(mesh)`` with a given normalisation ``(v - centre) /
-    scale`` instead of the mesh's own: (N, C, H, W) float32.
-
-    Works for MultiViewRenderer (mirrors its render()); a renderer with a
-    ``render_normalised(mesh, centre, scale)`` method is asked directly, any
-    other renderer normalises each frame itself.
-    """
-    if hasattr(renderer, 'render_normalised'):
-        return renderer.render_normalised(mesh, centre, scale)
-    from smilezoo.renderers import MultiViewRenderer
-    if not isinstance(renderer, MultiViewRenderer):
-        return renderer.render(mesh)
-    from smilezoo.renderers.raycast import raycast_views
-    from smilezoo.renderers.splat import estimate_normals, splat_views
-    vertices = ((np.asarray(mesh.vertices, np.float64) - centre) / scale).astype(np.float32)
-    if mesh.is_point_cloud:
-        mask, depth, normals = splat_views(
-            vertices, estimate_normals(vertices, renderer.knn), renderer.rotations,
-            renderer.image_size, renderer.window, renderer.point_radius)
-    else:
-        mask, depth, normals = raycast_views(vertices, mesh.faces, renderer.rotations,
-                                             renderer.image_size, renderer.window,
-                                             renderer.num_threads)
-    return renderer._channels(mask, depth, normals)
-
-
-def render_sequence(source, renderer, record: Dict) -> Tuple[np.ndarray, Dict]:
-    """Sampled frames of one sequence -> ((N, C, H, W) dynamic images in [0, 1],
-    dict(frames_used, frame_problems)). Raises when the source does (too few
-    readable frames)."""
-    from .temporal import dynamic_image
-    meshes, problems = source.load_frames(record)
-    distinct = list({id(m): m for m in meshes}.values())
-    face_crop = getattr(renderer, 'face_crop', None)
-    if face_crop is not None:  # one sphere for every frame (renderer option face_crop)
-        cropped = dict(zip(map(id, distinct), face_crop.crop_sequence(distinct)))
-        meshes = [cropped[id(m)] for m in meshes]
-        distinct = list(cropped.values())
-    if getattr(source, 'normalise', 'frame') == 'sequence':
-        centre, scale = sequence_normalisation(distinct)
-        render = lambda m: render_normalised(renderer, m, centre, scale)  # noqa: E731
-    elif face_crop is not None:
-        render = lambda m: renderer.render(m, crop=False)  # noqa: E731  cropped above
-    else:
-        render = renderer.render
-    renders = {id(m): render(m) for m in distinct}
-    stack = np.stack([renders[id(m)] for m in meshes])  # (T, N, C, H, W)
-    views = dynamic_image(stack, rescale=getattr(source, 'rescale', 'symmetric'),
-                          percentile=getattr(source, 'percentile', 99.0))
-    bad = {p['frame'] for p in problems}
-    frames = record['frames']
-    used = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())
-            if frames[i] not in bad]
-    return views, dict(frames_used=used, frame_problems=problems)
 
 
 def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, workers: int = 1,

@@ -46,9 +46,10 @@ def normalisation(vertices: np.ndarray, low: float = 1.0,
     return centre, scale
 
 
-def normalise_vertices(vertices: np.ndarray, **kwargs) -> np.ndarray:
-    """(V, 3) -> (V, 3) float32 centred and scaled by :func:`normalisation`."""
-    centre, scale = normalisation(vertices, **kwargs)
+def normalise_vertices(vertices: np.ndarray, given=None, **kwargs) -> np.ndarray:
+    """(V, 3) -> (V, 3) float32 ``(v - centre) / scale``, with ``given =
+    (centre, scale)`` or else the vertices' own :func:`normalisation`."""
+    centre, scale = given if given is not None else normalisation(vertices, **kwargs)
     return ((np.asarray(vertices, np.float64) - centre) / scale).astype(
         np.float32)
 

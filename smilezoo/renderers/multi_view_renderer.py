@@ -124,10 +124,13 @@ class MultiViewRenderer:
         return np.broadcast_to(np.asarray(pitch, np.float32),
                                (len(self.yaws), )).copy()
 
-    def render(self, mesh, crop: bool = True) -> np.ndarray:
+    def render(self, mesh, crop: bool = True, normalisation=None) -> np.ndarray:
         """Mesh or (V, 3) points -> (N_views, C, H, W) float32 in [0, 1].
 
-        ``crop=False`` skips ``face_crop`` (for meshes cropped already).
+        ``crop=False`` skips ``face_crop`` (for meshes cropped already);
+        ``normalisation=(centre (3,), scale)`` replaces the mesh's own
+        (:func:`~smilezoo.renderers.geometry.normalisation`), e.g. one for
+        every frame of a sequence.
         """
         if isinstance(mesh, np.ndarray):
             mesh = Mesh(np.asarray(mesh, np.float32).reshape(-1, 3))
@@ -138,7 +141,7 @@ class MultiViewRenderer:
             raise ValueError('cannot render a mesh without vertices')
         if crop and self.face_crop is not None:
             mesh = self.face_crop.crop(mesh)
-        vertices = normalise_vertices(mesh.vertices)
+        vertices = normalise_vertices(mesh.vertices, normalisation)
         if mesh.is_point_cloud:
             mask, depth, normals = splat_views(
                 vertices, estimate_normals(vertices, self.knn),

@@ -15,7 +15,7 @@ Prints one JSON object with median timings in seconds:
   configs use, sequence normalisation given), ``prepare_vrml_s`` = read +
   render (target < 0.15 on one core) and ``render_3x224_all_modes_s``
   (depth + normal + shaded);
-- ``sequence_16_frames_s``: view_cache.render_sequence on a 16-frame
+- ``sequence_16_frames_s``: the view pipeline (build_view_pipeline) on a 16-frame
   sequence of such frames (read 16 files, normalise, render, pool);
 - ``one_core``: the frame and sequence figures again in a child process
   pinned to one core (``os.sched_setaffinity``, ``OMP_NUM_THREADS=1``,
@@ -72,8 +72,8 @@ def measure_frames(root: Path, repeats: int, num_threads: int) -> dict:
     from smilezoo.datasets.formats.obj import read_obj
     from smilezoo.datasets.formats.vrml import read_vrml
     from smilezoo.datasets.sources import BU4DFESequences
-    from smilezoo.datasets.view_cache import (render_normalised, render_sequence,
-                                              sequence_normalisation)
+    from smilezoo.datasets.transforms.scan_to_views import (build_view_pipeline,
+                                                            sequence_normalisation)
     from smilezoo.renderers import MultiViewRenderer
     path = root / 'F001' / 'Happy' / '000.wrl'
     mesh = read_vrml(path)
@@ -83,15 +83,16 @@ def measure_frames(root: Path, repeats: int, num_threads: int) -> dict:
     centre, scale = sequence_normalisation([mesh])
     source = BU4DFESequences(str(root), num_frames_sampled=16)
     record = source.scan()[0][0]
+    pipeline = build_view_pipeline(source, renderer)
     return dict(
         frame_read_vrml_s=median_time(lambda: read_vrml(path), repeats),
         frame_read_obj_s=median_time(lambda: read_obj(root / '000.obj'), repeats),
         frame_render_3x224_s=median_time(
-            lambda: render_normalised(renderer, mesh, centre, scale), repeats),
+            lambda: renderer.render(mesh, normalisation=(centre, scale)), repeats),
         frame_prepare_vrml_s=median_time(
-            lambda: render_normalised(renderer, read_vrml(path), centre, scale), repeats),
+            lambda: renderer.render(read_vrml(path), normalisation=(centre, scale)), repeats),
         frame_render_3x224_all_modes_s=median_time(lambda: full.render(mesh), repeats),
-        sequence_16_frames_s=median_time(lambda: render_sequence(source, renderer, record),
+        sequence_16_frames_s=median_time(lambda: pipeline(dict(record)),
                                          max(1, repeats // 3)))
 
 

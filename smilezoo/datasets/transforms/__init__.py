@@ -1,6 +1,11 @@
-"""Data-pipeline steps (mmengine style): load, then pack. Renderers live in
-``smilezoo.renderers`` and are registered in the same TRANSFORMS registry."""
+"""Data-pipeline steps (mmengine style): scan -> views (prepare_data, infer),
+then load cached views and pack. Renderers live in ``smilezoo.renderers`` and
+are registered in the same TRANSFORMS registry."""
 from .formatting import PackViewInputs
 from .loading import LoadCachedViews
+from .scan_to_views import (LoadScan, LoadSequenceFrames, NormaliseFrames, PoolDynamicImage,
+                            RenderViews, ToUint8, build_view_pipeline)
 
-__all__ = ['LoadCachedViews', 'PackViewInputs']
+__all__ = ['LoadCachedViews', 'LoadScan', 'LoadSequenceFrames', 'NormaliseFrames',
+           'PackViewInputs', 'PoolDynamicImage', 'RenderViews', 'ToUint8',
+           'build_view_pipeline']

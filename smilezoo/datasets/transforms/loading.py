@@ -8,12 +8,17 @@ from smilezoo.registry import TRANSFORMS
 class LoadCachedViews:
     """Load the (N, C, H, W) uint8 array of a sample's rendered views.
 
-    Required keys: ``views`` (path of the .npy file).
+    Required keys: ``views`` (path of the .npy file; an array, e.g. views
+    rendered by infer's view pipeline, is kept as it is).
     Modified keys: ``views`` (now the array), and ``view_path`` keeps the path.
     """
 
     def __call__(self, results: dict) -> dict:
         path = results['views']
+        if isinstance(path, np.ndarray):
+            if path.ndim != 4:
+                raise ValueError(f'views have shape {path.shape}, expected (N, C, H, W)')
+            return results
         try:
             arr = np.load(path)
         except (OSError, ValueError) as e:
