@@ -1,7 +1,5 @@
-# The self-supervised baseline (in the spirit of MiFaR): SMILE-VLM's backbone,
-# projector and view fusion trained with the multi-view Barlow Twins loss only;
-# no text encoder. A top config evaluates it by linear probe (cv_evaluations =
-# ['linear_probe'], val/test_evaluator = dict(type='EmbeddingMetric')).
+# The self-supervised baseline (in the spirit of MiFaR), no text encoder; top configs
+# evaluate it by linear probe (cv_evaluations, val/test_evaluator EmbeddingMetric).
 _base_ = ['./multi_view_network.py']
 model = dict(
     type='BarlowTwinsMultiView',
