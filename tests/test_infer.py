@@ -266,6 +266,20 @@ def test_infer_dynamic_images_equal_the_cached_ones(infer_4d, bu4dfe_tree,
 # --------------------------------------------------------------------------
 # bad inputs
 # --------------------------------------------------------------------------
+def test_an_input_of_the_other_kind_is_refused_naming_the_config_kind(
+        model_and_checkpoint, scan_inputs):
+    """A sequence handed to a 3D config is an error naming both kinds (the
+    3D view pipeline cannot read frames), not a stray AttributeError."""
+    from smilezoo.apis import ExpressionInferencer
+    from smilezoo.apis.inference import InferenceInput
+    _, ckpt = model_and_checkpoint
+    folder = scan_inputs / 'tree' / 'F0001'
+    frames = sorted(str(p) for p in folder.glob('*.wrl'))
+    [res] = ExpressionInferencer(TINY_CONFIG, ckpt)([InferenceInput(str(folder), 'sequence',
+                                                                    frames)])
+    assert res['error'] == f'{folder}: a sequence, but the config is a 3D (scan) config'
+
+
 def test_a_corrupt_file_in_a_folder_is_reported_and_the_rest_predicted(
         model_and_checkpoint, scan_inputs, tmp_path):
     _, ckpt = model_and_checkpoint
