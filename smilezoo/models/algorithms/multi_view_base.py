@@ -13,7 +13,7 @@ class MultiViewModel(BaseModel):
     """Backbone f_v shared by the N views, projector g_v to d dims, view fusion.
 
     Subclasses implement ``loss`` and ``class_scores``. Inputs are (B, N, C, H, W)
-    views in [0, 1].
+    views in [0, 1], or (B, N, P, C) point views with a point backbone.
 
     Args:
         backbone, projector, fusion, augment: configs (``projector.in_dim``/``out_dim``
@@ -47,8 +47,9 @@ class MultiViewModel(BaseModel):
         self.augment = MODELS.build(augment or dict(type='BatchViewAugment'))
 
     def embed_views(self, x: torch.Tensor) -> torch.Tensor:
-        """(..., N, C, H, W) views -> (..., N, d) projected embeddings, one backbone call."""
-        lead = x.shape[:-3]
+        """(..., N, *view) views -> (..., N, d) projected embeddings, one backbone call;
+        a view is (C, H, W), or what the backbone's ``view_ndim`` says ((P, C) points)."""
+        lead = x.shape[:-getattr(self.backbone, 'view_ndim', 3)]
         z = self.projector(self.backbone(x.flatten(0, len(lead) - 1)))
         return z.view(*lead, -1)
 

@@ -1,0 +1,74 @@
+"""DGCNN (Wang et al., "Dynamic Graph CNN for Learning on Point Clouds", ACM TOG
+2019): EdgeConv layers on a kNN graph rebuilt in feature space at every layer."""
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from smilezoo.registry import MODELS
+from .ops import check_points, gather, knn
+
+
+class EdgeConv(nn.Module):
+    """x (M, P, C) -> (M, P, out): max over the k neighbours j of point i of
+    MLP([x_j - x_i, x_i]); the graph is the kNN of ``graph`` (M, P, G) (by default x)."""
+
+    def __init__(self, in_channels: int, out_channels: int, k: int):
+        super().__init__()
+        self.k = k
+        self.mlp = nn.Sequential(nn.Conv2d(2 * in_channels, out_channels, 1, bias=False),
+                                 nn.BatchNorm2d(out_channels), nn.LeakyReLU(0.2, True))
+
+    def forward(self, x: torch.Tensor, graph: torch.Tensor = None) -> torch.Tensor:
+        g = x if graph is None else graph
+        nbr = gather(x, knn(g, g, self.k))  # (M, P, k, C)
+        centre = x.unsqueeze(2).expand_as(nbr)
+        edge = torch.cat([nbr - centre, centre], dim=-1).permute(0, 3, 1, 2)  # (M, 2C, P, k)
+        return self.mlp(edge).amax(dim=-1).transpose(1, 2)
+
+
+@MODELS.register_module()
+class DGCNN(nn.Module):
+    """(M, P, C) point views -> (M, out_dim), the classification network of the paper
+    without its head: EdgeConv layers of widths ``channels``, their outputs
+    concatenated, a pointwise layer to out_dim/2 channels, then max and mean over
+    points concatenated (the paper: emb_dims 1024, so out_dim 2048).
+
+    The first layer's graph is the kNN in xyz (the first 3 channels), later
+    ones in the previous layer's features (the dynamic graph). Invariant to the
+    order of the points (the kNN graph does not depend on it, up to exact ties
+    of distances).
+
+    Args:
+        in_channels: C; the first 3 are xyz.
+        out_dim: D (even).
+        k: neighbours per point (the paper's 20); at most P are used.
+        channels: the EdgeConv widths (the paper's 64, 64, 128, 256).
+    """
+    view_ndim = 2  # one view is (P, C)
+
+    def __init__(self, in_channels: int = 6, out_dim: int = 1024, k: int = 20,
+                 channels: Sequence[int] = (64, 64, 128, 256)):
+        super().__init__()
+        if in_channels < 3:
+            raise ValueError(f'DGCNN: in_channels={in_channels}, expected >= 3 (xyz first)')
+        if out_dim % 2:
+            raise ValueError(f'DGCNN: out_dim={out_dim} must be even (max and mean pools of '
+                             f'out_dim/2 channels are concatenated)')
+        if k < 1:
+            raise ValueError(f'DGCNN: k={k}, expected >= 1')
+        self.in_channels, self.out_dim, self.k = in_channels, out_dim, k
+        widths = (in_channels, *channels)
+        self.edge_convs = nn.ModuleList(EdgeConv(a, b, k) for a, b in zip(widths, widths[1:]))
+        self.embed = nn.Sequential(nn.Conv1d(sum(channels), out_dim // 2, 1, bias=False),
+                                   nn.BatchNorm1d(out_dim // 2), nn.LeakyReLU(0.2, True))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (M, P, in_channels) -> (M, out_dim)."""
+        check_points(x, self.in_channels, 'DGCNN')
+        feats, h = [], x
+        for i, conv in enumerate(self.edge_convs):
+            h = conv(h, x[..., :3] if i == 0 else None)
+            feats.append(h)
+        e = self.embed(torch.cat(feats, dim=-1).transpose(1, 2))  # (M, out_dim/2, P)
+        return torch.cat([e.amax(dim=-1), e.mean(dim=-1)], dim=-1)

@@ -1,0 +1,53 @@
+"""Batched point-set operations shared by the point backbones (pure PyTorch, no
+Python loop over points): kNN, gathering, farthest point sampling.
+
+Shapes: M point sets (M = B*N views), P points, C channels, S sampled points,
+k neighbours.
+"""
+import torch
+
+
+def check_points(x: torch.Tensor, in_channels: int, who: str) -> None:
+    """Refuse anything but (M, P, in_channels) with P >= 1, naming the backbone."""
+    if x.dim() != 3 or x.shape[-1] != in_channels or x.shape[1] < 1:
+        raise ValueError(f'{who}: expected point views of shape (M, P, {in_channels}) '
+                         f'(xyz, then the other channels), got {tuple(x.shape)}')
+
+
+def knn(query: torch.Tensor, ref: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices of the k nearest ``ref`` points of every ``query`` point (Euclidean,
+    ``torch.cdist`` + ``topk``; a point is its own nearest neighbour when it is in ref).
+
+    query (M, S, C), ref (M, P, C) -> (M, S, k) long, k <= P.
+    """
+    d = torch.cdist(query, ref)
+    return d.topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
+
+
+def gather(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """x (M, P, C), idx (M, ...) long -> (M, ..., C): x[m, idx[m, ...]]."""
+    m, c = x.shape[0], x.shape[-1]
+    flat = idx.reshape(m, -1, 1).expand(-1, -1, c)
+    return x.gather(1, flat).view(*idx.shape, c)
+
+
+def farthest_point_sample(xyz: torch.Tensor, s: int) -> torch.Tensor:
+    """Farthest point sampling: (M, P, 3) -> (M, S) long indices, S = min(s, P).
+
+    Starts at the point farthest from the set's centroid (not at index 0), so the
+    sampled *points* do not depend on the order of the input (up to exact ties of
+    distances). One vectorised step per sample (a loop over S, not over points).
+    """
+    m, p, _ = xyz.shape
+    s = min(s, p)
+    idx = torch.empty(m, s, dtype=torch.long, device=xyz.device)
+    rows = torch.arange(m, device=xyz.device)
+    centroid = xyz.mean(dim=1, keepdim=True)
+    nearest = torch.full((m, p), float('inf'), dtype=xyz.dtype, device=xyz.device)
+    cur = (xyz - centroid).square().sum(-1).argmax(-1)
+    for i in range(s):
+        idx[:, i] = cur
+        d = (xyz - xyz[rows, cur].unsqueeze(1)).square().sum(-1)
+        nearest = torch.minimum(nearest, d)
+        cur = nearest.argmax(-1)
+    return idx
