@@ -32,7 +32,10 @@ Rules (checked in this order; the numbers are the defaults):
    ``min_foreground`` (0.05). Synthetic scans (BU-3DFE, Bosphorus and BP4D
    layouts, yaws -30/0/30, 32 to 224 px, every mode) give at least 0.33 per
    view as meshes and 0.19 as bare point clouds of 1300 points, so the
-   default only refuses views that are nearly empty.
+   default only refuses views that are nearly empty;
+6. point views (:class:`~smilezoo.renderers.PointViewRenderer`, (N, P, C)):
+   each view has at least the renderer's ``min_visible`` distinct points
+   (:func:`check_visible_points`); the foreground share is for images only.
 
 ``max_coordinate`` and ``min_foreground`` are keys of the renderer config
 (``data_preparation.renderer``, see
@@ -45,7 +48,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 __all__ = ['GeometryError', 'check_geometry', 'foreground_shares', 'check_foreground',
-           'checked_render', 'MAX_COORDINATE', 'MIN_FOREGROUND', 'MIN_POINTS']
+           'checked_render', 'check_visible_points', 'MAX_COORDINATE', 'MIN_FOREGROUND', 'MIN_POINTS']
 
 MAX_COORDINATE = 1e6
 MIN_FOREGROUND = 0.05
@@ -165,4 +168,26 @@ def checked_render(renderer, mesh) -> np.ndarray:
     min_share = getattr(renderer, 'min_foreground', None)
     if min_share:
         check_foreground(views, min_share, getattr(renderer, 'yaws', None))
+    min_visible = getattr(renderer, 'min_visible', None)
+    if min_visible:
+        check_visible_points(views, min_visible, getattr(renderer, 'yaws', None))
+    return views
+
+
+def check_visible_points(views: np.ndarray, min_points: int,
+                         yaws: Optional[Sequence[float]] = None) -> np.ndarray:
+    """Raise :class:`GeometryError` when some point view (N, P, C) has fewer
+    than ``min_points`` distinct points (a view with few visible points
+    repeats them to fill P); returns ``views`` unchanged."""
+    counts = [len(np.unique(v[:, :3], axis=0)) for v in np.asarray(views)]
+    low = [k for k, c in enumerate(counts) if c < min_points]
+    if low:
+        k = low[0]
+        name = f'view {k}' + (f' (yaw {float(yaws[k]):g})' if yaws is not None and
+                              len(yaws) == len(counts) else '')
+        raise GeometryError(
+            f'{name} has {counts[k]} distinct visible points, below min_visible '
+            f'{min_points}; {len(low)} of {len(counts)} view(s) see (almost) nothing of the '
+            f'scan (counts: {", ".join(map(str, counts))}); the renderer key min_visible '
+            f'sets the bound')
     return views

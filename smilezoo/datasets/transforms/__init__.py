@@ -3,9 +3,11 @@ then load cached views and pack. Renderers live in ``smilezoo.renderers`` and
 are registered in the same TRANSFORMS registry."""
 from .formatting import PackViewInputs
 from .loading import LoadCachedViews
+from .point_views import PoolPointFrames, ToFloat16
 from .scan_to_views import (LoadScan, LoadSequenceFrames, NormaliseFrames, PoolDynamicImage,
                             RenderViews, ToUint8, build_view_pipeline)
 
 __all__ = ['LoadCachedViews', 'LoadScan', 'LoadSequenceFrames', 'NormaliseFrames',
-           'PackViewInputs', 'PoolDynamicImage', 'RenderViews', 'ToUint8',
+           'PackViewInputs', 'PoolDynamicImage', 'PoolPointFrames', 'RenderViews', 'ToFloat16',
+           'ToUint8',
            'build_view_pipeline']

@@ -4,9 +4,14 @@ import numpy as np
 from smilezoo.registry import TRANSFORMS
 
 
+def _view_shape(arr: np.ndarray) -> bool:
+    return arr.ndim == 4 or (arr.ndim == 3 and np.issubdtype(arr.dtype, np.floating))
+
+
 @TRANSFORMS.register_module()
 class LoadCachedViews:
-    """Load the (N, C, H, W) uint8 array of a sample's rendered views.
+    """Load the (N, C, H, W) uint8 array of a sample's rendered views, or the
+    (N, P, C) float16 array of its point views.
 
     Required keys: ``views`` (path of the .npy file; an array, e.g. views
     rendered by infer's view pipeline, is kept as it is).
@@ -16,16 +21,18 @@ class LoadCachedViews:
     def __call__(self, results: dict) -> dict:
         path = results['views']
         if isinstance(path, np.ndarray):
-            if path.ndim != 4:
-                raise ValueError(f'views have shape {path.shape}, expected (N, C, H, W)')
+            if not _view_shape(path):
+                raise ValueError(f'views have shape {path.shape} ({path.dtype}), expected '
+                                 f'(N, C, H, W) images or (N, P, C) float points')
             return results
         try:
             arr = np.load(path)
         except (OSError, ValueError) as e:
             raise OSError(f'{path}: cannot load cached views ({e}); rerun '
                           f'tools/prepare_data.py') from e
-        if arr.ndim != 4:
-            raise ValueError(f'{path}: cached views have shape {arr.shape}, expected (N, C, H, W)')
+        if not _view_shape(arr):
+            raise ValueError(f'{path}: cached views have shape {arr.shape} ({arr.dtype}), '
+                             f'expected (N, C, H, W) images or (N, P, C) float points')
         results['view_path'] = path
         results['views'] = arr
         return results

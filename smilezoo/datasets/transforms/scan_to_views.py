@@ -7,7 +7,10 @@ source and renderer:
   ``LoadScan -> RenderViews -> ToUint8``;
 * a sequence (:class:`~smilezoo.datasets.sources.base.SequenceSource`):
   ``LoadSequenceFrames -> NormaliseFrames -> RenderViews -> PoolDynamicImage
-  -> ToUint8``.
+  -> ToUint8``;
+* with a point renderer (``view_kind = 'points'``, PointViewRenderer):
+  ``PoolPointFrames`` instead of ``PoolDynamicImage`` and ``ToFloat16``
+  instead of ``ToUint8`` (views (N, P, C) float16).
 
 Each step is a registered transform (a callable on a ``results`` dict).
 The view cache feeds the pipeline a source's record; infer feeds it the
@@ -22,6 +25,7 @@ from smilezoo.registry import TRANSFORMS
 
 from ..sources.base import ScanSource, SequenceSource
 from ..temporal import dynamic_image
+from .point_views import PoolPointFrames, ToFloat16
 
 __all__ = ['LoadScan', 'LoadSequenceFrames', 'NormaliseFrames', 'RenderViews',
            'PoolDynamicImage', 'ToUint8', 'build_view_pipeline', 'sequence_normalisation']
@@ -217,12 +221,14 @@ def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) 
 
     Returns:
         Compose: ``results`` (a record) -> results with ``views`` (N, C, H,
-        W) uint8 (and, for a sequence, ``frames_used``, ``frame_problems``).
+        W) uint8, or (N, P, C) float16 for a point renderer (and, for a sequence, ``frames_used``, ``frame_problems``).
     """
     renderer = _built(renderer)
+    points = getattr(renderer, 'view_kind', 'image') == 'points'
+    store = ToFloat16() if points else ToUint8()
     if not isinstance(source, SequenceSource):
-        return Compose([LoadScan(source, read_file), RenderViews(renderer), ToUint8()])
+        return Compose([LoadScan(source, read_file), RenderViews(renderer), store])
+    pool = PoolPointFrames() if points else PoolDynamicImage(source.rescale, source.percentile)
     return Compose([LoadSequenceFrames(source, read_file),
                     NormaliseFrames(getattr(renderer, 'face_crop', None), source.normalise),
-                    RenderViews(renderer),
-                    PoolDynamicImage(source.rescale, source.percentile), ToUint8()])
+                    RenderViews(renderer), pool, store])

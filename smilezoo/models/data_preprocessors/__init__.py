@@ -1,3 +1,4 @@
 from .multi_view_preprocessor import MultiViewDataPreprocessor
+from .point_view_preprocessor import PointViewDataPreprocessor
 
-__all__ = ['MultiViewDataPreprocessor']
+__all__ = ['MultiViewDataPreprocessor', 'PointViewDataPreprocessor']
