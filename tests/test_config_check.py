@@ -167,3 +167,15 @@ def test_every_shipped_config_passes_the_check():
     keys = flat_keys(cfg._cfg_dict)
     assert 'param_scheduler.0.type' in keys and 'model.losses.vl.temperature' in keys
     assert option_key_problems(cfg, dict.fromkeys(keys, 0)) == []
+
+
+def test_one_key_moves_the_cache_of_every_loader(tmp_path):
+    """data_preparation.out_dir names the cache that prepare_data writes and
+    that the train, val and test datasets read; an ann_file given is kept."""
+    cfg = load_config(CONFIG, {'data_preparation.out_dir': f'{tmp_path}/mine'})
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.ann_file == f'{tmp_path}/mine/annotations.json'
+    cfg = load_config(CONFIG, {'data_preparation.out_dir': f'{tmp_path}/mine',
+                               'train_dataloader.dataset.ann_file': f'{tmp_path}/other.json'})
+    assert cfg.train_dataloader.dataset.ann_file == f'{tmp_path}/other.json'
+    assert cfg.test_dataloader.dataset.ann_file == f'{tmp_path}/mine/annotations.json'
