@@ -156,3 +156,17 @@ def test_infer_predicts_raw_scans_with_a_point_model(synthetic_tree, tmp_path):
     for p in preds.values():
         assert p['predicted_class'] in cfg.class_names
         assert sorted(p['view_weights']) == ['front', 'left', 'right']
+
+
+def test_pool_point_frames_gives_the_displacement_from_the_first_frame():
+    from smilezoo.datasets.transforms import PoolPointFrames
+    rng = np.random.default_rng(0)
+    first = rng.normal(size=(2, 50, 6)).astype(np.float32)
+    moved = first.copy()
+    moved[..., :3] += np.float32([0.01, -0.02, 0.005])  # a small, rigid move
+    views = PoolPointFrames()(dict(frame_views=np.stack([first, first, moved])))['views']
+    assert views.shape == (2, 50, 9)
+    assert np.array_equal(views[..., :6], moved)
+    assert np.allclose(views[..., 6:], [0.01, -0.02, 0.005], atol=1e-6)
+    still = PoolPointFrames()(dict(frame_views=np.stack([first, first])))['views']
+    assert np.abs(still[..., 6:]).max() == 0
