@@ -12,7 +12,8 @@
 #   python tools/prepare_data.py configs/smile_vlm_bu4dfe.py --workers 8        # BU-4DFE cache
 #   python tools/prepare_data.py configs/smile_vlm_bu4dfe_to_bp4d.py --workers 8  # BP4D T1, T8
 #   python tools/train.py configs/smile_vlm_bu4dfe_to_bp4d.py
-#   python tools/test.py configs/smile_vlm_bu4dfe_to_bp4d.py work_dirs/smile_vlm_bu4dfe_to_bp4d/epoch_50.pth
+#   python tools/test.py configs/smile_vlm_bu4dfe_to_bp4d.py \
+#       work_dirs/smile_vlm_bu4dfe_to_bp4d/epoch_50.pth
 _base_ = [
     '_base_/models/smile_vlm_clip_vit_b16.py',
     '_base_/datasets/bu4dfe_to_bp4d.py',

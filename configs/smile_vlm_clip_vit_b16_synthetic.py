@@ -5,7 +5,8 @@
 # offline, pass a local file of them (QuickGELU, as OpenAI trained them):
 #   python tools/train.py configs/smile_vlm_clip_vit_b16_synthetic.py --cfg-options \
 #       model.backbone.pretrained=/path/open_clip_model.safetensors model.backbone.quick_gelu=True \
-#       model.text_encoder.pretrained=/path/open_clip_model.safetensors model.text_encoder.quick_gelu=True
+#       model.text_encoder.pretrained=/path/open_clip_model.safetensors \
+#       model.text_encoder.quick_gelu=True
 # Views are rendered at 64 px and resized to 224 px inside the backbone; meant
 # for a GPU (a CPU step of batch 32 x 3 views x 3 passes takes minutes).
 _base_ = [

@@ -5,7 +5,8 @@
 #   python tools/dataset_converters/make_synthetic.py --layout bu4dfe \
 #       --out data/synthetic_bu4dfe --subjects 40 --frames 30 --workers 2
 #   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py --workers 2
-#   python tools/cross_validate.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py --folds 10
+#   python tools/cross_validate.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py \
+#       --folds 10
 _base_ = [
     '../../_base_/models/smile_vlm_timm_minilm.py',
     '../../_base_/datasets/synthetic_bu4dfe.py',

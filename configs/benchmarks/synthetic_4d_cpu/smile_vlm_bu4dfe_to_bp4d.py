@@ -5,7 +5,8 @@
 # curves). The CPU variant of configs/smile_vlm_bu4dfe_to_bp4d.py. Train once,
 # test once:
 #   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe.py --workers 2
-#   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe_to_bp4d.py --workers 2
+#   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe_to_bp4d.py \
+#       --workers 2
 #   python tools/train.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe_to_bp4d.py
 #   python tools/test.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bu4dfe_to_bp4d.py \
 #       work_dirs/smile_vlm_bu4dfe_to_bp4d/epoch_40.pth

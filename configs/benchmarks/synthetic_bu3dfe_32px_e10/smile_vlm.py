@@ -3,9 +3,11 @@
 # resnet10t from scratch, MiniLM text encoder, 32 train / 8 held-out subjects,
 # test on intensities 3-4) with its views re-rendered at 32 px into their own
 # cache, and 10 epochs.
-#   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py --workers 2
+#   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py \
+#       --workers 2
 #   python tools/train.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py
-#   python tools/analysis_tools/eval_view_drop.py configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py \
+#   python tools/analysis_tools/eval_view_drop.py \
+#       configs/benchmarks/synthetic_bu3dfe_32px_e10/smile_vlm.py \
 #       work_dirs/smile_vlm/epoch_10.pth
 _base_ = ['../../smile_vlm_synthetic.py']
 

@@ -7,7 +7,8 @@
 # ~27 s/epoch alone on 2 cores) at about 80-90 min for 3 folds; NOT run yet.
 #   python tools/dataset_converters/make_synthetic.py --layout bu3dfe \
 #       --out data/synthetic_bu3dfe --subjects 40 --seed 0
-#   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_64px_e15/smile_vlm.py --workers 2
+#   python tools/prepare_data.py configs/benchmarks/synthetic_bu3dfe_64px_e15/smile_vlm.py \
+#       --workers 2
 #   OMP_NUM_THREADS=2 python tools/cross_validate.py \
 #       configs/benchmarks/synthetic_bu3dfe_64px_e15/*.py --folds 3 \
 #       --work-dir work_dirs/cv_synthetic_bu3dfe_64px_e15
