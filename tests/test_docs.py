@@ -102,7 +102,7 @@ def test_checker_names_file_and_line_of_each_mistake(tmp_path):
         (17, 'a static annotation needs a reason'),
     ]
     for line, message in expected:
-        hits = [l for l in out.splitlines() if f'{page}:{line}:' in l and message in l]
+        hits = [ln for ln in out.splitlines() if f'{page}:{line}:' in ln and message in ln]
         assert hits, f'expected "{page}:{line}: ... {message}" in:\n{out}'
 
 

@@ -60,7 +60,8 @@ def scan_inputs(tmp_path_factory):
         write_vrml(tree / f'F0001_{code}04WH_F3D.wrl', s.vertices, s.polygons, s.texcoords,
                    s.tex_polygons, f'F0001_{code}04WH_F3D.bmp')
         scans[code] = s
-    # the release's 83-landmark file beside the scan: read as landmarks by the source, not a scan for infer
+    # the release's 83-landmark file beside the scan: read as landmarks by the source, not a
+    # scan for infer
     write_bnd(tree / 'F0001_HA04WH_F3D.bnd', scans['HA'].vertices[:83])
     happy, tri = scans['HA'], scans['HA'].triangles()
     other = root / 'other'

@@ -47,7 +47,8 @@ def literal_mv_bt(z_a, z_b, lam, standardize=True):
 
 
 def cos(u, v):
-    return sum(x * y for x, y in zip(u, v)) / math.sqrt(sum(x * x for x in u) * sum(y * y for y in v))
+    return sum(x * y for x, y in zip(u, v)) / math.sqrt(sum(x * x for x in u)
+                                                        * sum(y * y for y in v))
 
 
 def literal_infonce(z_views, z_mv, z_t, tau, excluded):

@@ -77,7 +77,9 @@ def test_knn_and_fps():
     perm = torch.randperm(50, generator=g).expand(3, -1)
     xp = gather(x, perm)
     picked, picked_perm = gather(x, idx), gather(xp, farthest_point_sample(xp, 12))
-    key = (lambda pts: pts[..., 0].sort(dim=-1).values)
+
+    def key(pts):
+        return pts[..., 0].sort(dim=-1).values
     torch.testing.assert_close(key(picked_perm), key(picked))
 
     def min_gap(pts):

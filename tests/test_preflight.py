@@ -49,7 +49,8 @@ def test_train_tool_says_it_without_a_traceback(tmp_path):
     ann = write_annotations(tmp_path / 'a.json', ['F001'])
     proc = run_tool('tools/train.py', 'configs/smile_vlm_synthetic.py', '--work-dir', tmp_path,
                     '--cfg-options', f'train_dataloader.dataset.ann_file={ann}',
-                    f'val_dataloader.dataset.ann_file={ann}', f'test_dataloader.dataset.ann_file={ann}',
+                    f'val_dataloader.dataset.ann_file={ann}',
+                    f'test_dataloader.dataset.ann_file={ann}',
                     'train_dataloader.dataset.subject_split=None', check=False)
     assert proc.returncode != 0 and 'Traceback' not in proc.stderr, proc.stderr[-3000:]
     assert 'configs/smile_vlm_synthetic.py: the training set has 6 samples' in proc.stderr

@@ -48,7 +48,8 @@ def test_cached_views_match_the_reference(tmp_path):
     for layout, files in reference.items():
         assert sorted(got[layout]) == sorted(files), f'{layout}: other cached entries'
         changed = [name for name, digest in files.items() if got[layout][name] != digest]
-        assert not changed, f'{layout}: {len(changed)} of {len(files)} cached views changed, e.g. {changed[:3]}'
+        assert not changed, (f'{layout}: {len(changed)} of {len(files)} cached views changed, '
+                             f'e.g. {changed[:3]}')
 
 
 if __name__ == '__main__' and sys.argv[1:] == ['--write']:

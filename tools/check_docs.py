@@ -72,7 +72,8 @@ SHELL_LANGS = {'bash', 'shell', 'sh'}
 DEFAULT_TIMEOUT = 900
 ANNOTATION_RE = re.compile(r'<!--\s*docs-check:(.*?)-->', re.S)
 FENCE_RE = re.compile(r'^(\s*)(`{3,}|~{3,})\s*([\w+-]*)')
-REPO_PATH_RE = re.compile(r'(?<![\w./$-])((?:configs|projects|tools|docs|tests)/[^\s\'"),;:`|&<>]*)')
+REPO_PATH_RE = re.compile(
+    r'(?<![\w./$-])((?:configs|projects|tools|docs|tests)/[^\s\'"),;:`|&<>]*)')
 PYTHON_RE = re.compile(r'^(?:.*/)?python(?:\d+(?:\.\d+)?)?$|^\$\{?PY(?:THON)?\}?$')
 SHRINK_TOOLS = ('tools/train.py', 'tools/cross_validate.py', 'tools/dist_train.sh')
 # launcher -> (python tool it runs, positional arguments that are the launcher's own,
@@ -732,10 +733,10 @@ def run_env(scratch: str, extra: Dict[str, str]) -> Dict[str, str]:
 def tail(path: str, n: int) -> List[str]:
     try:
         with open(path, errors='replace') as f:
-            lines = [l.rstrip('\n') for l in f.read().replace('\r', '\n').split('\n')]
+            lines = [ln.rstrip('\n') for ln in f.read().replace('\r', '\n').split('\n')]
     except OSError:
         return []
-    return [l for l in lines if l.strip()][-n:]
+    return [ln for ln in lines if ln.strip()][-n:]
 
 
 def run_commands(commands: List[Command], scratch: str, default_timeout: float,

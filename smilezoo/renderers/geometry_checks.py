@@ -48,7 +48,8 @@ from typing import Optional, Sequence
 import numpy as np
 
 __all__ = ['GeometryError', 'check_geometry', 'foreground_shares', 'check_foreground',
-           'checked_render', 'check_visible_points', 'MAX_COORDINATE', 'MIN_FOREGROUND', 'MIN_POINTS']
+           'checked_render', 'check_visible_points', 'MAX_COORDINATE', 'MIN_FOREGROUND',
+           'MIN_POINTS']
 
 MAX_COORDINATE = 1e6
 MIN_FOREGROUND = 0.05

@@ -221,7 +221,8 @@ def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) 
 
     Returns:
         Compose: ``results`` (a record) -> results with ``views`` (N, C, H,
-        W) uint8, or (N, P, C) float16 for a point renderer (and, for a sequence, ``frames_used``, ``frame_problems``).
+        W) uint8, or (N, P, C) float16 for a point renderer (and, for a
+        sequence, ``frames_used``, ``frame_problems``).
     """
     renderer = _built(renderer)
     points = getattr(renderer, 'view_kind', 'image') == 'points'

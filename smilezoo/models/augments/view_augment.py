@@ -53,7 +53,8 @@ class BatchViewAugment(nn.Module):
         if self.erase_prob > 0:
             ys = torch.arange(h, device=dev).view(1, h, 1) / h
             xs = torch.arange(w, device=dev).view(1, 1, w) / w
-            eh, ew = uniform(*self.erase_size).view(m, 1, 1), uniform(*self.erase_size).view(m, 1, 1)
+            eh = uniform(*self.erase_size).view(m, 1, 1)
+            ew = uniform(*self.erase_size).view(m, 1, 1)
             y0, x0 = uniform(0, 1).view(m, 1, 1) * (1 - eh), uniform(0, 1).view(m, 1, 1) * (1 - ew)
             box = (ys >= y0) & (ys < y0 + eh) & (xs >= x0) & (xs < x0 + ew)
             on = (torch.rand(m, 1, 1, device=dev) < self.erase_prob)

@@ -31,7 +31,8 @@ class MLPProjector(nn.Module):
                              f'in_dim={in_dim} must equal out_dim={out_dim}; set residual=False')
         layers, dim = [], in_dim
         for _ in range(num_layers - 1):
-            layers += [nn.Linear(dim, hidden_dim), nn.BatchNorm1d(hidden_dim), nn.ReLU(inplace=True)]
+            layers += [nn.Linear(dim, hidden_dim), nn.BatchNorm1d(hidden_dim),
+                       nn.ReLU(inplace=True)]
             dim = hidden_dim
         layers.append(nn.Linear(dim, out_dim))
         self.mlp = nn.Sequential(*layers)
