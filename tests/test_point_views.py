@@ -1,6 +1,7 @@
 """Point views (PointViewRenderer): visible surface only, on the mesh, cached as
 float16 (N, P, C) with the view cache's guarantees; point augmentations; infer
 with a point config."""
+import importlib.util
 import json
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def test_point_preprocessor_casts_float16_and_refuses_images():
         pre(dict(inputs=torch.zeros(2, 3, 3, 8, 8, dtype=torch.uint8)))
 
 
-def test_infer_predicts_raw_scans_with_a_point_model(synthetic_tree, tmp_path):
+def test_infer_predicts_raw_scans_with_a_point_model(synthetic_tree, tmp_path, capsys):
     import open3d as o3d
     from smilezoo.datasets.formats import read_scan
     from smilezoo.registry import MODELS
@@ -156,6 +157,15 @@ def test_infer_predicts_raw_scans_with_a_point_model(synthetic_tree, tmp_path):
     for p in preds.values():
         assert p['predicted_class'] in cfg.class_names
         assert sorted(p['view_weights']) == ['front', 'left', 'right']
+    # pictures are drawn from images: --save-vis with point views is a usage error
+    spec = importlib.util.spec_from_file_location('infer_tool', ROOT / 'tools' / 'infer.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main([str(TINY_POINTS), str(ckpt), str(inputs), '--out', str(tmp_path / 'vis'),
+                   '--save-vis'])
+    assert exit_info.value.code == 2 and 'point views' in capsys.readouterr().err
+    assert not (tmp_path / 'vis').exists()
 
 
 def test_pool_point_frames_gives_the_displacement_from_the_first_frame():

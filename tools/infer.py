@@ -184,6 +184,9 @@ def main(argv=None):
         args.usage_error(f'--prompts needs a vision-language model with a text encoder (e.g. '
                          f'SmileVLM); the model of {args.config} is '
                          f'{type(infer.model).__name__}')
+    if args.save_vis and getattr(infer.renderer, 'view_kind', 'image') == 'points':
+        args.usage_error(f'--save-vis draws rendered images; {args.config} renders point views '
+                         f'(data_preparation.renderer.type PointViewRenderer): drop --save-vis')
     if infer.partial_warning:
         err_console.print(f'[yellow]warning:[/yellow] {infer.partial_warning}')
     out_dir = args.out or osp.join('work_dirs', 'infer',
