@@ -10,6 +10,9 @@ Measures, in one run and on one device:
     optimizer, on as many images as the full step sends through its backbone
     (counted with a forward hook: B x views x passes, e.g. B x 3 x 3 for
     SMILE-VLM, B x 3 x 2 with ``model.reuse_aug_as_clean=True``);
+    a point config (``data_preparation.renderer`` a ``PointViewRenderer``, a
+    point backbone) is timed the same way: "images" are then point views
+    (P, C), the bare step the point backbone alone on the same point views;
 (c) ``dataloader``: the config's train dataloader alone (samples/s).
 
 (a) and (b) alternate step by step (full-bare, bare-full, ...) after the
@@ -28,8 +31,10 @@ the same round: less sensitive to load that changes during the run.
 
 Batches: the config's real cached views (the train dataloader's first batch,
 reused for every step so that loading does not enter the step times) when
-the cache exists, otherwise random uint8 views of the configured shape
-(``--data random`` forces these; ``settings.data`` says which was used).
+the cache exists, otherwise random uint8 views of the configured shape, or
+for a point config random float16 point views (N, P, C) (xyz uniform in
+[-1, 1], unit normals) (``--data random`` forces these; ``settings.data``
+says which was used).
 
 Peak memory: on CUDA, ``torch.cuda.max_memory_allocated`` over one step
 (``peak_mib``) and its excess over the memory allocated before the step
@@ -307,13 +312,16 @@ def build_optim_wrapper(module: torch.nn.Module, cfg, device: torch.device):
 
 
 def input_shape(cfg):
-    """(N, C, H, W) of one sample's views from the config's renderer."""
+    """(N, C, H, W) of one sample's views from the config's renderer, (N, P, C) for
+    a point renderer (one with ``num_points``)."""
     from smilezoo.registry import TRANSFORMS
     prep = cfg.get('data_preparation') or {}
     if not prep.get('renderer'):
         raise SystemExit(f'{cfg.filename}: no data_preparation.renderer to take the view shape '
                          f'from; use --data real with a prepared cache')
     r = TRANSFORMS.build(copy.deepcopy(prep['renderer']))
+    if hasattr(r, 'num_points'):
+        return len(r.yaws), r.num_points, r.num_channels
     return len(r.yaws), r.num_channels, r.image_size, r.image_size
 
 
@@ -329,12 +337,20 @@ def real_data_available(cfg) -> bool:
 
 
 def random_batch(cfg, batch_size: int, num_classes: int, why: str):
-    n, c, h, w = input_shape(cfg)
+    shape = input_shape(cfg)
     g = torch.Generator().manual_seed(0)
-    inputs = torch.randint(0, 256, (batch_size, n, c, h, w), generator=g, dtype=torch.uint8)
+    if len(shape) == 3:  # point views: xyz uniform in [-1, 1], unit normals, float16
+        xyz = torch.rand(batch_size, *shape[:2], 3, generator=g) * 2 - 1
+        normal = torch.randn(batch_size, *shape[:2], 3, generator=g)
+        extra = torch.zeros(batch_size, *shape[:2], shape[2] - 6)
+        inputs = torch.cat([xyz, normal / normal.norm(dim=-1, keepdim=True), extra], -1).half()
+        kind = 'float16 point views'
+    else:
+        inputs = torch.randint(0, 256, (batch_size, *shape), generator=g, dtype=torch.uint8)
+        kind = 'uint8 views'
     labels = torch.randint(0, num_classes, (batch_size,), generator=g).tolist()
     return (dict(inputs=inputs, data_samples=[dict(gt_label=int(y)) for y in labels]),
-            f'random uint8 views of shape {(n, c, h, w)} per sample ({why})')
+            f'random {kind} of shape {tuple(shape)} per sample ({why})')
 
 
 def make_batch(cfg, args, batch_size: int, num_classes: int):
@@ -442,9 +458,9 @@ def make_steps(cfg, model, optim, bare_pair, batch, device):
         return full_step, None, info
     backbone, bare_optim = bare_pair
     views = model.data_preprocessor(dict(inputs=batch['inputs']), True)['inputs']
-    flat = views.flatten(0, views.dim() - 4)
+    flat = views.flatten(0, views.dim() - len(counter.shape))  # (B*N, *one view)
     reps = -(-counter.images // flat.shape[0])
-    images = flat.repeat(reps, 1, 1, 1)[:counter.images].contiguous()
+    images = flat.repeat(reps, *[1] * (flat.dim() - 1))[:counter.images].contiguous()
 
     def bare_loss(x):
         return backbone(x).float().square().mean()

@@ -11,20 +11,28 @@ from .ops import check_points, gather, knn
 
 class EdgeConv(nn.Module):
     """x (M, P, C) -> (M, P, out): max over the k neighbours j of point i of
-    MLP([x_j - x_i, x_i]); the graph is the kNN of ``graph`` (M, P, G) (by default x)."""
+    LeakyReLU(BN(W [x_j - x_i, x_i])); the graph is the kNN of ``graph`` (M, P, G)
+    (by default x).
+
+    W = [W1, W2] is linear, so W [x_j - x_i, x_i] = (W1 x)_j + ((W2 - W1) x)_i: both
+    products are taken per point and only their sum per edge (the paper's layer,
+    k times fewer multiplications than a convolution over the (M, 2C, P, k) edges).
+    """
 
     def __init__(self, in_channels: int, out_channels: int, k: int):
         super().__init__()
         self.k = k
-        self.mlp = nn.Sequential(nn.Conv2d(2 * in_channels, out_channels, 1, bias=False),
-                                 nn.BatchNorm2d(out_channels), nn.LeakyReLU(0.2, True))
+        self.weight = nn.Parameter(torch.empty(out_channels, 2 * in_channels))
+        nn.init.kaiming_uniform_(self.weight, a=5 ** 0.5)  # as nn.Linear / Conv2d
+        self.bn = nn.BatchNorm1d(out_channels)
+        self.act = nn.LeakyReLU(0.2, True)
 
     def forward(self, x: torch.Tensor, graph: torch.Tensor = None) -> torch.Tensor:
         g = x if graph is None else graph
-        nbr = gather(x, knn(g, g, self.k))  # (M, P, k, C)
-        centre = x.unsqueeze(2).expand_as(nbr)
-        edge = torch.cat([nbr - centre, centre], dim=-1).permute(0, 3, 1, 2)  # (M, 2C, P, k)
-        return self.mlp(edge).amax(dim=-1).transpose(1, 2)
+        w1, w2 = self.weight.chunk(2, dim=1)
+        edge = gather(x @ w1.t(), knn(g, g, self.k)) + (x @ (w2 - w1).t()).unsqueeze(2)
+        m, p, k, c = edge.shape  # (M, P, k, out)
+        return self.act(self.bn(edge.reshape(-1, c))).view(m, p, k, c).amax(dim=2)
 
 
 @MODELS.register_module()
