@@ -3,7 +3,6 @@ invariance, gradients, and the three multi-view models training on (B, N, P, 6) 
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
-from torch import nn
 
 from smilezoo.models.backbones.points.ops import farthest_point_sample, gather, knn
 from smilezoo.registry import MODELS
@@ -19,14 +18,6 @@ CLASSES = ['happy', 'sad', 'surprise']
 POOLS = {'happy': ['a person smiling happily', 'a joyful facial expression'],
          'sad': ['a sad expression', 'a face showing sorrow'],
          'surprise': ['a surprised facial expression']}
-
-
-@MODELS.register_module(name='_IdentityPointAugmentForTests', force=True)
-class IdentityAugment(nn.Module):
-    """(M, P, C) -> the same: the model side tested without any point augmentation."""
-
-    def forward(self, x):
-        return x
 
 
 def ellipsoid_views(b: int, n: int, p: int = P, axes=None, seed: int = 0) -> torch.Tensor:
@@ -107,10 +98,12 @@ def test_bad_point_shape_is_named():
 
 
 def point_model(type_, **over):
+    """The point road's own preprocessor and augment (configs/_base_/models/point_views.py)."""
     cfg = dict(type=type_, backbone=dict(BACKBONES['DGCNN']),
                projector=dict(type='MLPProjector', hidden_dim=32),
                fusion=dict(type='ViewAttentionFusion', hidden_dim=8),
-               augment=dict(type='_IdentityPointAugmentForTests'))
+               data_preprocessor=dict(type='PointViewDataPreprocessor', in_channels=6),
+               augment=dict(type='BatchPointAugment'))
     cfg.update(over)
     torch.manual_seed(0)
     return MODELS.build(cfg)
@@ -126,8 +119,9 @@ def point_batch(b=6, n=3):
 
 
 def test_smile_vlm_with_dgcnn_trains_and_the_loss_falls():
-    """Real losses, frozen text encoder, one fixed batch of (6, 3, 96, 6) point views:
-    15 Adam steps lower the total loss, then predict gives a label per sample."""
+    """Real losses, frozen text encoder, BatchPointAugment, one fixed batch of
+    (6, 3, 96, 6) float16 point views: 15 Adam steps lower the total loss (mean of
+    the last 3 below 0.8 x the first 3), then predict gives a label per sample."""
     model = point_model('SmileVLM', text_encoder=dict(type='SentenceTransformerTextEncoder'),
                         losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss',
                                                loss_weight=0.01),
@@ -166,3 +160,24 @@ def test_baselines_build_and_step_with_a_point_backbone(type_, extra, loss_key):
     model.eval()
     feats = model.extract_feat(point_batch()['inputs'].float())
     assert feats['views'].shape == (6, 3, 16) and feats['fused'].shape == (6, 16)
+
+
+def test_benchmark_train_times_a_point_config():
+    """benchmark_train on the point demo config: random float16 point views of the
+    renderer's (N, P, C), the bare DGCNN timed on as many point views as the full step."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_train', root / 'tools' / 'analysis_tools' / 'benchmark_train.py')
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    res = bench.main([str(root / 'configs' / 'smile_vlm_points_dgcnn_synthetic.py'),
+                      '--steps', '1', '--warmup', '0', '--batch-size', '2', '--device', 'cpu',
+                      '--data', 'random', '--loader-batches', '0'])
+    s = res['settings']
+    assert s['backbone'] == 'DGCNN' and s['input_dtype'] == 'float16'
+    assert s['input_shape'][:2] == [2, 3] and s['input_shape'][3] == 6
+    assert s['data'].startswith('random float16 point views')
+    assert s['backbone_images_per_step'] == 2 * 3 * s['passes']
+    assert res['bare_backbone_step']['median_s'] > 0 and res['overhead_ratio'] > 0
