@@ -18,10 +18,12 @@ def knn(query: torch.Tensor, ref: torch.Tensor, k: int) -> torch.Tensor:
     """Indices of the k nearest ``ref`` points of every ``query`` point (Euclidean,
     ``torch.cdist`` + ``topk``; a point is its own nearest neighbour when it is in ref).
 
-    query (M, S, C), ref (M, P, C) -> (M, S, k) long, k <= P.
+    query (M, S, C), ref (M, P, C) -> (M, S, k) long, k <= P. Indices carry no
+    gradient, so the distances are computed without autograd (nothing kept for backward).
     """
-    d = torch.cdist(query, ref)
-    return d.topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
+    with torch.no_grad():
+        d = torch.cdist(query, ref)
+        return d.topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
 
 
 def gather(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
