@@ -5,8 +5,6 @@ allowed neighbour in its own layer."""
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # package -> layer (docs/architecture.md, "Layers"); the longest matching prefix wins
@@ -21,10 +19,6 @@ LAYER = {
 # the only imports between two packages of one layer
 NEIGHBOURS = {('smilezoo.utils', 'smilezoo.structures'), ('smilezoo.utils', 'smilezoo.registry'),
               ('smilezoo.evaluation', 'smilezoo.visualization')}
-
-# (file, imported module): imports against the layers that other issue-11 parts are
-# removing, each with its part; test_known_violation fails once one is gone (drop it here).
-KNOWN = set()
 
 
 def package_of(module: str):
@@ -83,16 +77,9 @@ def violations(root: Path = ROOT):
 
 
 def test_imports_go_down_the_layers():
-    new = [f'{where}: {what}' for where, target, what in violations()
-           if (where.split(':')[0], target) not in KNOWN]
+    new = [f'{where}: {what}' for where, _, what in violations()]
     assert not new, f'{len(new)} import(s) against docs/architecture.md, first: {new[0]}\n' + \
         '\n'.join(new[1:])
-
-
-@pytest.mark.xfail(strict=True, reason='an import that another issue-11 part is removing')
-@pytest.mark.parametrize('known', sorted(KNOWN))
-def test_known_violation(known):
-    assert known not in {(where.split(':')[0], target) for where, target, _ in violations()}
 
 
 def test_the_walk_sees_function_level_relative_and_by_name_imports(tmp_path):
