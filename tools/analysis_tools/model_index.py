@@ -45,6 +45,9 @@ def list_configs(root: str = ROOT):
 def _backbone(m) -> str:
     b = m.get('backbone') or {}
     name = str(b.get('model_name', '?'))
+    if 'model_name' not in b and b.get('type'):  # a point backbone: its type and sizes
+        sizes = ', '.join(f'{k} {b[k]}' for k in ('out_dim', 'k') if k in b)
+        return f'{b["type"]} ({sizes + ", " if sizes else ""}random init)'
     if b.get('type') == 'TimmBackbone':
         name = f'timm/{name}'
     elif b.get('type') == 'OpenCLIPVisionBackbone':
@@ -105,9 +108,11 @@ def describe(path: str, root: str = ROOT) -> dict:
         else '-',
         'View dropout': float(m.get('view_dropout', 0.0)),
         'Dataset': _dataset(cfg),
-        'Views': (f'{len(yaws)} x {renderer.get("image_size")} px, yaw '
-                  f'{"/".join(map(str, yaws))}, {"+".join(renderer.get("modes", []))}'
-                  if yaws else '-'),
+        'Views': ('-' if not yaws else
+                  f'{len(yaws)} x {renderer["num_points"]} points, yaw '
+                  f'{"/".join(map(str, yaws))}, xyz+normal' if 'num_points' in renderer else
+                  f'{len(yaws)} x {renderer.get("image_size")} px, yaw '
+                  f'{"/".join(map(str, yaws))}, {"+".join(renderer.get("modes", []))}'),
         'Epochs': (cfg.get('train_cfg') or {}).get('max_epochs'),
     }
 
