@@ -8,6 +8,7 @@ from .face_crop import build_face_crop
 from .geometry import normalise_vertices, view_rotations
 from .raycast import raycast_views
 from .splat import estimate_normals, splat_views
+from .base import ViewRenderer
 
 __all__ = ['MultiViewRenderer', 'MODE_CHANNELS']
 
@@ -15,7 +16,7 @@ MODE_CHANNELS = {'depth': 1, 'normal': 3, 'shaded': 1}
 
 
 @TRANSFORMS.register_module()
-class MultiViewRenderer:
+class MultiViewRenderer(ViewRenderer):
     """Orthographic multi-view renderer of a face scan.
 
     The scan is centred on the bounding-box centre of its 1st-99th
@@ -169,20 +170,6 @@ class MultiViewRenderer:
                 out[:, c] = np.clip(shade, 0.0, 1.0) * mask
             c += MODE_CHANNELS[mode]
         return out
-
-    def transform(self, results: dict) -> dict:
-        """Add ``views``, ``view_yaws`` and ``view_pitches`` to ``results``."""
-        if 'mesh' not in results:
-            raise KeyError("MultiViewRenderer needs results['mesh']")
-        results['views'] = self.render(results['mesh'])
-        results['view_yaws'] = np.asarray(self.yaws, np.float32)
-        results['view_pitches'] = self.view_pitches
-        if self.drop_mesh:
-            del results['mesh']
-        return results
-
-    def __call__(self, results: dict) -> dict:
-        return self.transform(results)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(yaws={self.yaws}, pitches='

@@ -10,6 +10,7 @@ from .face_crop import build_face_crop
 from .geometry import normalise_vertices, view_rotations
 from .raycast import pixel_grid, raycast_views
 from .splat import estimate_normals
+from .base import ViewRenderer
 
 __all__ = ['PointViewRenderer', 'POINT_CHANNELS']
 
@@ -17,7 +18,7 @@ POINT_CHANNELS = 6  # x, y, z, n_x, n_y, n_z
 
 
 @TRANSFORMS.register_module()
-class PointViewRenderer:
+class PointViewRenderer(ViewRenderer):
     """The part of a scan visible from each view, as a fixed-size point set.
 
     The scan is normalised exactly as by
@@ -146,20 +147,6 @@ class PointViewRenderer:
         else:
             idx = _farthest_point_indices(points[:, :3], p, int(rng.integers(m)))
         return points[idx].astype(np.float32)
-
-    def transform(self, results: dict) -> dict:
-        """Add ``views``, ``view_yaws`` and ``view_pitches`` to ``results``."""
-        if 'mesh' not in results:
-            raise KeyError("PointViewRenderer needs results['mesh']")
-        results['views'] = self.render(results['mesh'])
-        results['view_yaws'] = np.asarray(self.yaws, np.float32)
-        results['view_pitches'] = self.view_pitches
-        if self.drop_mesh:
-            del results['mesh']
-        return results
-
-    def __call__(self, results: dict) -> dict:
-        return self.transform(results)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(yaws={self.yaws}, pitches={self.pitches}, '
