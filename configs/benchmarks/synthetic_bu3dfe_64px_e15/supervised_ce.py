@@ -7,7 +7,9 @@ _base_ = [
     '../../_base_/schedules/cpu_from_scratch_e15.py',
     '../../_base_/default_runtime.py',
 ]
-model = dict(backbone=dict(model_name='resnet10t'), num_classes=len(_base_.class_names))
+model = dict(backbone=dict(model_name='resnet10t', channels_last=True),
+             num_classes=len(_base_.class_names))
+optim_wrapper = dict(type='AnyDeviceAmpOptimWrapper', dtype='bfloat16')  # as smile_vlm.py
 val_evaluator = dict(type='ExpressionMetric', method='classifier')
 test_evaluator = val_evaluator
 default_hooks = dict(logger=dict(interval=50))
