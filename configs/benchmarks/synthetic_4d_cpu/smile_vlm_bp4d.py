@@ -7,18 +7,12 @@
 #   python tools/prepare_data.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bp4d.py --workers 2
 #   python tools/cross_validate.py configs/benchmarks/synthetic_4d_cpu/smile_vlm_bp4d.py --folds 10
 _base_ = [
-    '../../_base_/models/smile_vlm_timm_minilm.py',
+    '../../_base_/benchmarks/synthetic_4d_cpu.py',
     '../../_base_/datasets/synthetic_bp4d.py',
     '../../_base_/prompts/bp4d_tasks.py',
-    '../../_base_/schedules/cpu_from_scratch_e40.py',
-    '../../_base_/default_runtime.py',
 ]
 data_preparation = dict(renderer=dict(image_size=32),
                         out_dir='data/cache/synthetic_bp4d_32')
 train_dataloader = val_dataloader = test_dataloader = dict(
     batch_size=16, num_workers=0, persistent_workers=False)
-model = dict(backbone=dict(model_name='timm/resnet10t'), projector=dict(hidden_dim=256),
-             class_names=_base_.class_names, prompt_pools=_base_.prompt_pools,
-             reuse_aug_as_clean=True)
-default_hooks = dict(logger=dict(interval=20))
-cv_evaluations = ['zero_shot', 'linear_probe']
+model = dict(class_names=_base_.class_names, prompt_pools=_base_.prompt_pools)
