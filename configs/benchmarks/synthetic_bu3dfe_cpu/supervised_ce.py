@@ -1,12 +1,10 @@
-# Supervised baseline: same backbone, projector and fusion, cross-entropy on labels.
+# Supervised baseline: same backbone, projector and fusion, cross-entropy on labels
+# (configs/_base_/benchmarks/synthetic_bu3dfe_supervised_ce.py).
 _base_ = [
-    '../../_base_/models/supervised_multi_view.py',
+    '../../_base_/benchmarks/synthetic_bu3dfe_supervised_ce.py',
     '../../_base_/datasets/synthetic_bu3dfe_subset1_cpu.py',
     '../../_base_/schedules/cpu_from_scratch_e8.py',
-    '../../_base_/default_runtime.py',
 ]
-model = dict(backbone=dict(model_name='resnet10t'), num_classes=len(_base_.class_names))
+model = dict(num_classes=len(_base_.class_names))
 val_evaluator = dict(type='ExpressionMetric', method='classifier')
 test_evaluator = val_evaluator
-default_hooks = dict(logger=dict(interval=50))
-cv_evaluations = ['classifier', 'linear_probe']
