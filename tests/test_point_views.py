@@ -11,6 +11,9 @@ import torch
 from mmengine.config import Config
 
 from pipeline_helpers import ROOT, run_tool
+from smilezoo.datasets.sources import SequenceSource
+from smilezoo.datasets.transforms import build_view_pipeline
+from smilezoo.datasets.transforms.scan_to_views import sequence_normalisation
 from smilezoo.renderers import PointViewRenderer, normalisation
 from smilezoo.renderers.geometry_checks import GeometryError, checked_render
 from smilezoo.structures import Mesh
@@ -180,3 +183,114 @@ def test_pool_point_frames_gives_the_displacement_from_the_first_frame():
     assert np.allclose(views[..., 6:], [0.01, -0.02, 0.005], atol=1e-6)
     still = PoolPointFrames()(dict(frame_views=np.stack([first, first])))['views']
     assert np.abs(still[..., 6:]).max() == 0
+
+
+# --------------------------------------------------------------------------
+# 4D: a sequence -> point views with C = 9 (docs/datasets.md "Point views":
+# the last sampled frame's points, then each point's displacement from the
+# nearest point of the first sampled frame's view, one normalisation for the
+# whole sequence)
+# --------------------------------------------------------------------------
+SEQ_RENDERER = dict(type='PointViewRenderer', num_points=128, ray_grid=10, min_visible=16)
+STEP = 0.02  # frame k of a moving sequence is the bump moved by k * STEP along +z
+
+
+def moved_bump(k: int) -> Mesh:
+    """The bump of test_view_pipeline.py moved by k * STEP along +z."""
+    from test_view_pipeline import bump
+    return bump(0.5, (0.0, 0.0, STEP * k))
+
+
+class MovingFrames(SequenceSource):
+    """Frames named '.../<k>.obj': moved_bump(k); '.../still<k>.obj': moved_bump(0)."""
+
+    def read_frame(self, path):
+        name = path.rsplit('/', 1)[1][:-len('.obj')]
+        return moved_bump(0 if name.startswith('still') else int(name))
+
+
+def expected_point_views(renderer, first, last, norm):
+    """The documented definition, written out: (N, P, 9) = the last frame's
+    (N, P, 6) views and, per point, its xyz minus the xyz of the nearest point
+    of the first frame's view."""
+    a = renderer.render(first, normalisation=norm)
+    b = renderer.render(last, normalisation=norm)
+    out = np.zeros(b.shape[:2] + (9,), np.float32)
+    for n in range(len(b)):
+        d = np.linalg.norm(b[n, :, None, :3] - a[n, None, :, :3], axis=-1)  # (P, P)
+        out[n] = np.concatenate([b[n], b[n, :, :3] - a[n, d.argmin(1), :3]], -1)
+    return out
+
+
+def test_sequence_point_views_are_the_last_frame_and_its_displacement():
+    renderer = PointViewRenderer(**{k: v for k, v in SEQ_RENDERER.items() if k != 'type'})
+    source = MovingFrames('/nowhere', num_frames_sampled=3, min_frames=2)
+    pipeline = build_view_pipeline(source, renderer)
+    assert [type(t).__name__ for t in pipeline.transforms] == [
+        'LoadSequenceFrames', 'NormaliseFrames', 'RenderViews', 'PoolPointFrames', 'ToFloat16']
+    frames = [f'S/move/{k}.obj' for k in range(5)]
+    record = dict(source_path='S/move', frames=frames, num_frames=5)
+    sampled = source.sample(record).tolist()
+    assert (sampled[0], sampled[-1]) == (0, 4)  # the first and last sampled: 4 * STEP apart
+    results = dict(record)
+    for step in pipeline.transforms[:-1]:  # up to PoolPointFrames: float32 in the pipeline
+        results = step(results)
+    pooled = results['views']
+    assert pooled.shape == (3, 128, 9) and pooled.dtype == np.float32
+    norm = sequence_normalisation([moved_bump(k) for k in dict.fromkeys(sampled)])
+    assert np.array_equal(pooled, expected_point_views(renderer, moved_bump(0), moved_bump(4),
+                                                       norm))
+    assert np.array_equal(pooled[..., :6], renderer.render(moved_bump(4), normalisation=norm))
+    # the front view (yaw 0) looks along z: a move along z keeps every ray's
+    # hit, so each point's nearest first-frame point is its own earlier
+    # position and the displacement is the move itself, in normalised units
+    assert np.allclose(renderer.rotations[1], np.eye(3))
+    move = np.float32([0.0, 0.0, 4 * STEP / norm[1]])
+    assert np.abs(pooled[1, :, 6:] - move).max() < 1e-5, np.abs(pooled[1, :, 6:] - move).max()
+    assert np.abs(pooled[[0, 2], :, 6:]).max() > 0.5 * move[2]  # the side views see it too
+    stored = pipeline(dict(record))['views']  # as the cache stores it
+    assert stored.dtype == np.float16 and np.array_equal(stored, pooled.astype(np.float16))
+    # a still face: frames of identical geometry give displacements of exactly 0
+    still = dict(source_path='S/still', frames=[f'S/still/still{k}.obj' for k in range(5)],
+                 num_frames=5)
+    views = pipeline(still)['views']
+    assert views.shape == (3, 128, 9) and views.dtype == np.float16
+    assert np.abs(views[..., 6:]).max() == 0
+    own = sequence_normalisation([moved_bump(0)])
+    assert np.array_equal(views[..., :6],
+                          renderer.render(moved_bump(0), normalisation=own).astype(np.float16))
+
+
+def test_sequence_point_view_cache_is_float16_with_nine_channels(tmp_path):
+    from smilezoo.datasets.formats import write_obj
+    from smilezoo.datasets.transforms import LoadCachedViews
+    from smilezoo.datasets.view_cache import prepare_view_cache
+    from smilezoo.models.data_preprocessors import PointViewDataPreprocessor
+    root = tmp_path / 'bp4d'
+    for task, frame in (('T1', lambda k: moved_bump(0)), ('T8', moved_bump)):
+        for k in range(5):  # T1: a still face; T8: moving by STEP a frame
+            mesh = frame(k)
+            write_obj(root / 'F001' / task / f'{k:04d}.obj', mesh.vertices, mesh.faces,
+                      precision=6)
+    source = dict(type='BP4DSequences', data_root=str(root), num_frames_sampled=3,
+                  min_frames=2)
+    cache = tmp_path / 'cache'
+    report = prepare_view_cache(source, SEQ_RENDERER, str(cache), progress=False)
+    assert report['rendered'] == 2, report
+    ann = json.loads((cache / 'annotations.json').read_text())
+    views = {e['source_path']: LoadCachedViews()(dict(views=str(cache / e['views'])))['views']
+             for e in ann['data_list']}
+    assert sorted(views) == ['F001/T1', 'F001/T8']
+    for v in views.values():
+        assert v.shape == (3, 128, 9) and v.dtype == np.float16
+    assert np.abs(views['F001/T1'][..., 6:]).max() == 0
+    moving = views['F001/T8'].astype(np.float32)
+    sampled = [moved_bump(k) for k in (0, 2, 4)]  # 3 of 5 frames, uniform
+    scale = sequence_normalisation(sampled)[1]
+    # the front view's displacement is the move (float16, and 6-digit obj files)
+    assert np.abs(moving[1, :, 6:] - [0.0, 0.0, 4 * STEP / scale]).max() < 1e-3
+    # the model side: (B, N, P, 9) float32
+    pre = PointViewDataPreprocessor(in_channels=9)
+    batch = torch.from_numpy(np.stack([views['F001/T1'], views['F001/T8']]))
+    out = pre(dict(inputs=batch, data_samples=[{}, {}]))
+    assert out['inputs'].dtype == torch.float32 and out['inputs'].shape == (2, 3, 128, 9)
