@@ -26,24 +26,14 @@ Usage: ``python tools/analysis_tools/benchmark_4d.py [--repeats 7]``
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-
-
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+# the sibling script (run as a script, its folder is sys.path[0]; the child process too)
+from benchmark_io import _rounded, median_time
 
 
 def write_sequence(directory: Path, frames: int = 16) -> Path:
@@ -140,12 +130,6 @@ def main():
                                check=True)
         report['one_core'] = json.loads(child.stdout.strip().splitlines()[-1])
     print(json.dumps(_rounded(report), indent=2))
-
-
-def _rounded(value):
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return round(value, 5) if isinstance(value, float) else value
 
 
 if __name__ == '__main__':

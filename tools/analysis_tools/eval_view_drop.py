@@ -14,7 +14,6 @@ Prints one JSON object (and writes it to --out).
 import argparse
 import json
 import os
-import os.path as osp
 import sys
 
 import torch
@@ -22,6 +21,7 @@ from mmengine.config import Config, DictAction
 
 from smilezoo.evaluation.view_drop import evaluate_view_drop
 from smilezoo.utils import register_all_modules
+from smilezoo.utils.atomic_io import write_text_atomic
 from smilezoo.utils.config_check import fill_cache_paths
 
 
@@ -61,10 +61,8 @@ def main():
                train_seconds=args.train_seconds, machine=machine())
     text = json.dumps(res, indent=2)
     print(text)
-    if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            f.write(text + '\n')
+    if args.out:  # whole or not at all (the folder is made if needed)
+        write_text_atomic(args.out, text + '\n')
 
 
 if __name__ == '__main__':
