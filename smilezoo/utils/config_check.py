@@ -73,17 +73,20 @@ def join(path: Sequence[str]) -> str:
     return '.'.join(map(str, path))
 
 
+def _nodes(node: Any, path: Tuple = ()) -> Iterator[Tuple[Tuple, Any]]:
+    """(path, value) of ``node`` and of everything inside it (dict items and
+    list entries, at any depth), each parent before its children."""
+    yield path, node
+    items = (node.items() if isinstance(node, dict) else
+             enumerate(node) if isinstance(node, (list, tuple)) else ())
+    for k, v in items:
+        yield from _nodes(v, path + (k,))
+
+
 def flat_keys(node: Any, prefix: str = '') -> List[str]:
     """Every dotted key of a config (inner dicts' and list indices included):
     ``['model', 'model.backbone', 'model.backbone.type', ..., 'param_scheduler.0', ...]``."""
-    items = (node.items() if isinstance(node, dict) else
-             enumerate(node) if isinstance(node, (list, tuple)) else ())
-    out = []
-    for k, v in items:
-        key = f'{prefix}{k}'
-        out.append(key)
-        out += flat_keys(v, key + '.')
-    return out
+    return [prefix + join(path) for path, _ in _nodes(node)][1:]
 
 
 def context_registries(path: Sequence[Any]) -> list:
@@ -118,12 +121,6 @@ def _lookup(path: Sequence[Any], type_: Any) -> Tuple[Optional[Any], bool]:
         if obj is not None:
             return obj, False
     return None, bool(regs) and known
-
-
-def resolve_type(path: Sequence[Any], type_: Any) -> Optional[Any]:
-    """The class (or function) ``type_`` names for a module dict at ``path``
-    of a config, or None when no registry in that context knows it."""
-    return _lookup(path, type_)[0]
 
 
 def unknown_type_problem(path: Sequence[Any], node: dict) -> Optional[str]:
@@ -174,24 +171,18 @@ def accepted_arguments(obj: Any, path: Sequence[str] = ()) -> Optional[List[str]
 
 
 def module_class(path: Sequence[str], node: Any) -> Optional[Any]:
-    """The class a dict at ``path`` is built into (its ``type`` or an implied one)."""
+    """The class a dict at ``path`` is built into (its ``type``, resolved through
+    the registries of that place, or an implied one); None when unknown."""
     if not isinstance(node, dict):
         return None
     if 'type' in node:
-        return resolve_type(path, node['type'])
+        return _lookup(path, node['type'])[0]
     return implied_type(path, node)
 
 
 def _module_dicts(node: Any, path: Tuple = ()) -> Iterator[Tuple[Tuple, dict]]:
-    if isinstance(node, dict):
-        yield path, node
-        items = node.items()
-    elif isinstance(node, (list, tuple)):
-        items = enumerate(node)
-    else:
-        return
-    for k, v in items:
-        yield from _module_dicts(v, path + (k,))
+    """(path, dict) of every dict in ``node`` (itself included)."""
+    return ((p, n) for p, n in _nodes(node, path) if isinstance(n, dict))
 
 
 def unknown_argument_message(where: str, key: str, accepted: Sequence[str]) -> str:
