@@ -73,8 +73,7 @@ def plot_confusion_matrix(cm, class_names: Sequence[str], title: str, path: str)
                     color='white' if rates[i, j] > 0.55 else 'black')
     ax.set_xticks(range(c), list(class_names), rotation=45, ha='right')
     ax.set_yticks(range(c), _tick_names(class_names, cm.sum(1)), fontsize=8)
-    ax.set_xlabel('predicted class')
-    ax.set_ylabel('true class (number of samples)')
+    ax.set(xlabel='predicted class', ylabel='true class (number of samples)')
     ax.set_title(title, fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label='share of the true class')
     return save_figure(fig, path)
@@ -161,8 +160,7 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
     hi = max(float(weights.max()), 1.0 / n) if weights.size else 1.0
     pad = max(0.12 * (hi - lo), 0.01)
     ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad) if hi + pad < 1 else 1.01)
-    ax.set_xlabel('true class (number of samples)')
-    ax.set_ylabel('fusion weight of the view')
+    ax.set(xlabel='true class (number of samples)', ylabel='fusion weight of the view')
     ax.set_title(title, fontsize=9)
     ax.grid(axis='y', alpha=0.3)
     ax.set_axisbelow(True)
@@ -206,14 +204,12 @@ def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, 
         keep = np.sort(np.random.default_rng(seed).choice(len(emb), max_points, replace=False))
         emb, labels = emb[keep], labels[keep]
         pred = None if pred is None else pred[keep]
-    unit = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-    protos = None
+    split = len(emb)  # the samples, then the prototypes projected with them
     if prototypes is not None:
-        protos = np.asarray(prototypes, dtype=np.float64)
-        protos = protos / np.maximum(np.linalg.norm(protos, axis=1, keepdims=True), 1e-12)
-        unit = np.concatenate([unit, protos])
-    xy, used = project_2d(unit, method, seed)
-    pts, pxy = xy[:len(emb)], (xy[len(emb):] if protos is not None else None)
+        emb = np.concatenate([emb, np.asarray(prototypes, dtype=np.float64)])
+    xy, used = project_2d(emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12),
+                          method, seed)
+    pts, pxy = xy[:split], (xy[split:] if prototypes is not None else None)
     c = len(class_names)
     colors = class_colors(c)
     fig = new_figure(6.4, 5.0)
@@ -256,10 +252,7 @@ def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, 
     ax.legend(handles=handles + extra, title='true class (samples)', fontsize=8,
               title_fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1.0), frameon=False)
     name = 't-SNE (cosine)' if used == 'tsne' else 'PCA'
-    ax.set_xlabel(f'{name} 1')
-    ax.set_ylabel(f'{name} 2')
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set(xlabel=f'{name} 1', ylabel=f'{name} 2', xticks=[], yticks=[])
     ax.margins(0.12)
     what = ' and class prototypes' if pxy is not None else ''
     ax.set_title(f'{title}\nfused embeddings{what}, {name} of L2-normalised vectors',

@@ -201,13 +201,13 @@ def plot_curves(runs: Sequence[RunLog], keys: Sequence[str], path: str, x: str =
     nrow = (len(keys) + ncol - 1) // ncol
     fig = new_figure(5.4 * ncol, 0.5 + 3.3 * nrow)
     label = x_label(runs, x)
+    data = {key: [series(r, key, x if r.by_epoch else 'iter') for r in runs] for key in keys}
     # one x range for every subplot, from 0 to the last logged point
-    xmax = max(float(xs.max()) for r in runs for k in keys
-               for _, xs, _ in series(r, k, x if r.by_epoch else 'iter'))
+    xmax = max(float(xs.max()) for per_run in data.values() for curves in per_run
+               for _, xs, _ in curves)
     for i, key in enumerate(keys):
         ax = fig.add_subplot(nrow, ncol, i + 1)
-        for run, name, color in zip(runs, names, colors):
-            curves = series(run, key, x if run.by_epoch else 'iter')
+        for curves, name, color in zip(data[key], names, colors):
             both = len(curves) > 1
             for mode, xs, ys in curves:
                 lab = f'{name} ({mode})' if both else name
@@ -217,11 +217,9 @@ def plot_curves(runs: Sequence[RunLog], keys: Sequence[str], path: str, x: str =
                 else:
                     ax.plot(xs, ys, '-', color=color, linewidth=1.2, label=lab,
                             marker='o' if len(xs) == 1 else None, markersize=3.5)
-        modes = sorted({m for r in runs for m, _, _ in series(r, key, x if r.by_epoch
-                                                               else 'iter')})
+        modes = sorted({m for curves in data[key] for m, _, _ in curves})
         ax.set_title(f'{key} ({" / ".join(modes)})', fontsize=9)
-        ax.set_xlabel(label)
-        ax.set_ylabel(key)
+        ax.set(xlabel=label, ylabel=key)
         ax.set_xlim(0, xmax * 1.04 if xmax > 0 else 1)
         if xmax >= 2:
             from matplotlib.ticker import MaxNLocator

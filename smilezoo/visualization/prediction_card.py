@@ -11,7 +11,8 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from smilezoo.utils.atomic_io import atomic_open
+from .evaluation_plots import save_figure
+from .view_grid import to_unit_float
 
 __all__ = ['save_prediction_card', 'view_image']
 
@@ -21,8 +22,7 @@ def view_image(view: np.ndarray) -> np.ndarray:
     3 channels as RGB (normal maps), 1 as grey (depth, shading); with other
     counts, the last 3 channels (the normal map of modes ('depth', 'normal'))
     or the first one."""
-    v = np.asarray(view)
-    v = v.astype(np.float32) / 255.0 if v.dtype == np.uint8 else v.astype(np.float32)
+    v = to_unit_float(view)
     if v.ndim == 2:
         v = v[None]
     if v.shape[0] == 3:
@@ -76,8 +76,7 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
     for k in range(n):
         ax = fig.add_subplot(grid[0, k])
         ax.imshow(view_image(views[k]), interpolation='nearest')
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set(xticks=[], yticks=[])
         name = names[k] if k < len(names) else f'view{k}'
         label = f'{name} {what}\nweight {w[k]:.3f}' if k < len(w) and np.isfinite(w[k]) \
             else f'{name} {what}'
@@ -89,39 +88,36 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
             spine.set_edgecolor(colour)
             spine.set_linewidth(1.0 + 5.0 * (w[k] if k < len(w) and np.isfinite(w[k]) else 0))
 
-    ax = fig.add_subplot(grid[1, :])
     classes = [t['class'] for t in top][::-1]
     probs = [t['probability'] for t in top][::-1]
     pred = result.get('predicted_class')
-    colours = ['#d62728' if c == pred else '#1f77b4' for c in classes]
-    ax.barh(classes, probs, color=colours)
-    for y, p in enumerate(probs):
-        ax.text(min(p + 0.01, 0.9), y, f'{p:.3f}', va='center', fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel('probability', fontsize=9)
-    ax.set_title(f'top-{len(top)} classes', fontsize=9)
-    ax.tick_params(labelsize=8)
-
+    _bars(fig.add_subplot(grid[1, :]), classes, probs, [f'{p:.3f}' for p in probs], 0.9,
+          ['#d62728' if c == pred else '#1f77b4' for c in classes], 'probability',
+          f'top-{len(top)} classes')
     if prompts:
-        ax = fig.add_subplot(grid[2, :])
         texts = list(prompts)[::-1]
         probs = [prompts[t]['probability'] for t in texts]
-        ax.barh([_short(t) for t in texts], probs, color='#2ca02c')
-        for y, t in enumerate(texts):
-            ax.text(min(prompts[t]['probability'] + 0.01, 0.8), y,
-                    f"{prompts[t]['probability']:.3f} (cos {prompts[t]['score']:.3f})",
-                    va='center', fontsize=8)
-        ax.set_xlim(0, 1)
-        ax.set_xlabel('probability among the prompts', fontsize=9)
-        ax.set_title('free-text prompts', fontsize=9)
-        ax.tick_params(labelsize=8)
+        _bars(fig.add_subplot(grid[2, :]), [_short(t) for t in texts], probs,
+              [f"{p:.3f} (cos {prompts[t]['score']:.3f})" for p, t in zip(probs, texts)], 0.8,
+              '#2ca02c', 'probability among the prompts', 'free-text prompts')
 
     parts = osp.normpath(str(result.get('path', ''))).split(os.sep)
     head = title or '/'.join(parts[-2:] if kind == 'sequence' else parts[-1:])
     fig.suptitle(f'{head} ({kind}): {pred}', fontsize=11)
-    with atomic_open(path) as f:
-        fig.savefig(f, format='png', bbox_inches='tight')
+    save_figure(fig, path, dpi=dpi)
     return path
+
+
+def _bars(ax, labels, probs, notes, note_max: float, color, xlabel: str, title: str) -> None:
+    """Horizontal bars of probabilities in [0, 1], each with its note at its
+    end (at most at ``note_max``)."""
+    ax.barh(labels, probs, color=color)
+    for y, (p, note) in enumerate(zip(probs, notes)):
+        ax.text(min(p + 0.01, note_max), y, note, va='center', fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=8)
 
 
 def _short(text: str, width: int = 32) -> str:

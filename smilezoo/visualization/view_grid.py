@@ -183,8 +183,7 @@ def draw_view_grid(samples: Dict, path: str, title: str = '', augment=None,
         for j, (v, tag, arr) in enumerate(cols):
             ax = fig.add_subplot(grid[r, j])
             ax.imshow(to_rgb(arr[r, v], modes), interpolation='nearest')
-            ax.set_xticks([])
-            ax.set_yticks([])
+            ax.set(xticks=[], yticks=[])
             if augment is not None and tag != 'clean':
                 for side in ax.spines.values():
                     side.set(color='tab:orange', linewidth=1.2)
