@@ -133,10 +133,9 @@ def describe_error(path: str, err: BaseException) -> str:
     from smilezoo.structures import ScanFormatError
     text = ' '.join(str(err).split()) or type(err).__name__
     own = isinstance(err, (ScanFormatError, SequenceError, InputError))
-    kind = '' if own else f'{type(err).__name__}: '
-    if str(path) in text or osp.abspath(str(path)) in text:
-        return f'{kind}{text}' if own else f'{path}: {kind}{text}'
-    return f'{path}: {kind}{text}'
+    if own and (str(path) in text or osp.abspath(str(path)) in text):
+        return text  # our own errors name the input already
+    return f'{path}: ' + ('' if own else f'{type(err).__name__}: ') + text
 
 
 def as_probabilities(scores: torch.Tensor) -> torch.Tensor:
@@ -314,9 +313,8 @@ class ExpressionInferencer:
             input order: ``error`` or the predicted class, probabilities, top k,
             view weights and predictions (prompts, frames: see there).
         """
-        items = [p if isinstance(p, InferenceInput) else None for p in paths]
-        if any(i is None for i in items):
-            items = collect_inputs(paths, self.sequences)
+        items = list(paths) if all(isinstance(p, InferenceInput) for p in paths) else \
+            collect_inputs(paths, self.sequences)
         protos = self.prompt_prototypes(prompts) if prompts else None
         prompts = list(dict.fromkeys(prompts)) if prompts else None
         results: List[Optional[Prediction]] = [None] * len(items)

@@ -10,12 +10,13 @@ expressions are separated even when their names are not learned.
 import numpy as np
 import torch
 
+from smilezoo.structures.confusion import confusion_matrix
+
 
 def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> float:
     """% correct after the best one-to-one mapping of predicted to true classes."""
     from scipy.optimize import linear_sum_assignment
-    cm = np.bincount(gt * num_classes + pred, minlength=num_classes ** 2).reshape(
-        num_classes, num_classes)
+    cm = confusion_matrix(gt, pred, num_classes)
     rows, cols = linear_sum_assignment(-cm)
     return float(100.0 * cm[rows, cols].sum() / max(len(gt), 1))
 
