@@ -58,10 +58,7 @@ def unknown_type_message(type_name: str, scope: str, registry_name: str) -> str:
         msg += f'; registered: {names}'
     if parent:
         msg += f' (plus {len(parent)} of mmengine\'s own)'
-    if close:
-        msg += f'. Did you mean {" or ".join(map(repr, close))}?'
-    else:
-        msg += '.'
+    msg += f'. Did you mean {" or ".join(map(repr, close))}?' if close else '.'
     msg += (f' If {type_name!r} is your own module, register it '
             f'(from smilezoo.registry import {attr or "MODELS"}; '
             f'@{attr or "MODELS"}.register_module()) and import it from the config: '

@@ -78,15 +78,14 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
         ax.imshow(view_image(views[k]), interpolation='nearest')
         ax.set(xticks=[], yticks=[])
         name = names[k] if k < len(names) else f'view{k}'
-        label = f'{name} {what}\nweight {w[k]:.3f}' if k < len(w) and np.isfinite(w[k]) \
-            else f'{name} {what}'
+        weight = w[k] if k < len(w) and np.isfinite(w[k]) else None
+        label = f'{name} {what}' + (f'\nweight {weight:.3f}' if weight is not None else '')
         if name in per_view:
             label += f'\nalone: {per_view[name]}'
         ax.set_title(label, fontsize=9, fontweight='bold' if k == best else 'normal')
-        colour = '#d62728' if k == best else '#888888'
         for spine in ax.spines.values():
-            spine.set_edgecolor(colour)
-            spine.set_linewidth(1.0 + 5.0 * (w[k] if k < len(w) and np.isfinite(w[k]) else 0))
+            spine.set(edgecolor='#d62728' if k == best else '#888888',
+                      linewidth=1.0 + 5.0 * (weight if weight is not None else 0))
 
     classes = [t['class'] for t in top][::-1]
     probs = [t['probability'] for t in top][::-1]
