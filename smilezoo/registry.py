@@ -36,40 +36,24 @@ from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['smilezoo.models'])
-TRANSFORMS = Registry(
-    'transform',
-    parent=MMENGINE_TRANSFORMS,
-    locations=['smilezoo.datasets.transforms', 'smilezoo.renderers'])
-DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, locations=['smilezoo.datasets'])
-DATA_SAMPLERS = Registry(
-    'data sampler',
-    parent=MMENGINE_DATA_SAMPLERS,
-    locations=['smilezoo.datasets'])
-FUNCTIONS = Registry(
-    'function', parent=MMENGINE_FUNCTIONS, locations=['smilezoo.datasets'])
-METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, locations=['smilezoo.evaluation'])
-EVALUATOR = Registry(
-    'evaluator', parent=MMENGINE_EVALUATOR, locations=['smilezoo.evaluation'])
-HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS,
-    locations=['smilezoo.engine', 'smilezoo.visualization.hooks'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
+                      locations=['smilezoo.datasets.transforms', 'smilezoo.renderers'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['smilezoo.datasets'])
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
+                         locations=['smilezoo.datasets'])
+FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['smilezoo.datasets'])
+METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['smilezoo.evaluation'])
+EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['smilezoo.evaluation'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS,
+                 locations=['smilezoo.engine', 'smilezoo.visualization.hooks'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['smilezoo.engine'])
-MODEL_WRAPPERS = Registry(
-    'model_wrapper',
-    parent=MMENGINE_MODEL_WRAPPERS,
-    locations=['smilezoo.engine'])
-OPTIMIZERS = Registry(
-    'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['smilezoo.engine'])
-OPTIM_WRAPPERS = Registry(
-    'optim_wrapper',
-    parent=MMENGINE_OPTIM_WRAPPERS,
-    locations=['smilezoo.engine'])
-PARAM_SCHEDULERS = Registry(
-    'parameter scheduler',
-    parent=MMENGINE_PARAM_SCHEDULERS,
-    locations=['smilezoo.engine'])
+MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
+                          locations=['smilezoo.engine'])
+OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS, locations=['smilezoo.engine'])
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS,
+                          locations=['smilezoo.engine'])
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
+                            locations=['smilezoo.engine'])
 VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
 VIS_BACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
 OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor',
