@@ -127,6 +127,12 @@ def _check_extent(vertices: np.ndarray) -> None:
                             f'one straight line (no surface to render)')
 
 
+def _view_name(k: int, yaws: Optional[Sequence[float]], n: int) -> str:
+    """'view k', with its yaw when ``yaws`` has one entry per view (``n``)."""
+    return f'view {k}' + (f' (yaw {float(yaws[k]):g})' if yaws is not None and len(yaws) == n
+                          else '')
+
+
 def foreground_shares(views: np.ndarray) -> np.ndarray:
     """(N, C, H, W) views with background 0 -> (N,) float64 share of each
     view's pixels where some channel is non-zero."""
@@ -145,8 +151,7 @@ def check_foreground(views: np.ndarray, min_share: float = MIN_FOREGROUND,
     low = np.flatnonzero(shares < min_share)
     if low.size:
         k = int(low[0])
-        name = f'view {k}' + (f' (yaw {float(yaws[k]):g})' if yaws is not None and
-                              len(yaws) == len(shares) else '')
+        name = _view_name(k, yaws, len(shares))
         raise GeometryError(
             f'{name} has a foreground share of {shares[k]:.4f} (non-background pixels), '
             f'below min_foreground {min_share:g}; {low.size} of {len(shares)} view(s) are '
@@ -184,8 +189,7 @@ def check_visible_points(views: np.ndarray, min_points: int,
     low = [k for k, c in enumerate(counts) if c < min_points]
     if low:
         k = low[0]
-        name = f'view {k}' + (f' (yaw {float(yaws[k]):g})' if yaws is not None and
-                              len(yaws) == len(counts) else '')
+        name = _view_name(k, yaws, len(counts))
         raise GeometryError(
             f'{name} has {counts[k]} distinct visible points, below min_visible '
             f'{min_points}; {len(low)} of {len(counts)} view(s) see (almost) nothing of the '
