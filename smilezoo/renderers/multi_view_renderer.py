@@ -1,11 +1,8 @@
 """Render a scan into a stack of 2D views (depth / normal / shaded)."""
 import numpy as np
 
-from smilezoo.structures import Mesh
 from smilezoo.registry import TRANSFORMS
 
-from .face_crop import build_face_crop
-from .geometry import normalise_vertices, view_rotations
 from .raycast import raycast_views
 from .splat import estimate_normals, splat_views
 from .base import ViewRenderer
@@ -94,18 +91,11 @@ class MultiViewRenderer(ViewRenderer):
         if int(image_size) < 1 or window <= 0 or point_radius < 0:
             raise ValueError('image_size must be >= 1, window > 0 and '
                              'point_radius >= 0')
-        self.yaws = tuple(float(y) for y in np.atleast_1d(yaws))
-        self.pitches = pitches
-        self.rotations = view_rotations(self.yaws, pitches)
+        self._init_views(yaws, pitches, window, knn, num_threads, drop_mesh, face_crop)
         self.image_size = int(image_size)
         self.modes = tuple(modes)
-        self.window = float(window)
         self.point_radius = int(point_radius)
-        self.knn = int(knn)
         self.ambient = float(ambient)
-        self.num_threads = int(num_threads)
-        self.drop_mesh = drop_mesh
-        self.face_crop = build_face_crop(face_crop)
         if max_coordinate is not None and not max_coordinate > 0:
             raise ValueError(f'max_coordinate must be > 0 or None, got {max_coordinate!r}')
         if not 0 <= min_foreground < 1:
@@ -118,13 +108,6 @@ class MultiViewRenderer(ViewRenderer):
         """C: channels per view."""
         return sum(MODE_CHANNELS[m] for m in self.modes)
 
-    @property
-    def view_pitches(self) -> np.ndarray:
-        """(N_views,) pitch of each view in degrees."""
-        pitch = 0.0 if self.pitches is None else self.pitches
-        return np.broadcast_to(np.asarray(pitch, np.float32),
-                               (len(self.yaws), )).copy()
-
     def render(self, mesh, crop: bool = True, normalisation=None) -> np.ndarray:
         """Mesh or (V, 3) points -> (N_views, C, H, W) float32 in [0, 1].
 
@@ -133,16 +116,7 @@ class MultiViewRenderer(ViewRenderer):
         (:func:`~smilezoo.renderers.geometry.normalisation`), e.g. one for
         every frame of a sequence.
         """
-        if isinstance(mesh, np.ndarray):
-            mesh = Mesh(np.asarray(mesh, np.float32).reshape(-1, 3))
-        if not isinstance(mesh, Mesh):
-            raise TypeError(f'MultiViewRenderer needs a Mesh, got '
-                            f'{type(mesh).__name__}')
-        if len(mesh.vertices) == 0:
-            raise ValueError('cannot render a mesh without vertices')
-        if crop and self.face_crop is not None:
-            mesh = self.face_crop.crop(mesh)
-        vertices = normalise_vertices(mesh.vertices, normalisation)
+        mesh, vertices = self._prepare(mesh, crop, normalisation)
         if mesh.is_point_cloud:
             mask, depth, normals = splat_views(
                 vertices, estimate_normals(vertices, self.knn),

@@ -3,11 +3,8 @@ import hashlib
 
 import numpy as np
 
-from smilezoo.structures import Mesh
 from smilezoo.registry import TRANSFORMS
 
-from .face_crop import build_face_crop
-from .geometry import normalise_vertices, view_rotations
 from .raycast import pixel_grid, raycast_views
 from .splat import estimate_normals
 from .base import ViewRenderer
@@ -71,40 +68,21 @@ class PointViewRenderer(ViewRenderer):
             raise ValueError('num_points and ray_grid must be >= 1 and window > 0')
         if max_coordinate is not None and not max_coordinate > 0:
             raise ValueError(f'max_coordinate must be > 0 or None, got {max_coordinate!r}')
-        self.yaws = tuple(float(y) for y in np.atleast_1d(yaws))
-        self.pitches = pitches
-        self.rotations = view_rotations(self.yaws, pitches)
-        self.num_points, self.sampling = int(num_points), sampling
-        self.ray_grid, self.window, self.knn = int(ray_grid), float(window), int(knn)
+        self._init_views(yaws, pitches, window, knn, num_threads, drop_mesh, face_crop)
+        self.num_points, self.sampling, self.ray_grid = int(num_points), sampling, int(ray_grid)
         self.hpr_distance, self.hpr_radius_factor = float(hpr_distance), float(hpr_radius_factor)
-        self.num_threads, self.drop_mesh = int(num_threads), drop_mesh
         self.max_coordinate = None if max_coordinate is None else float(max_coordinate)
         self.min_visible = int(min_visible)
-        self.face_crop = build_face_crop(face_crop)
         self.seed = int(seed)
 
     num_channels = POINT_CHANNELS
-
-    @property
-    def view_pitches(self) -> np.ndarray:
-        """(N_views,) pitch of each view in degrees."""
-        pitch = 0.0 if self.pitches is None else self.pitches
-        return np.broadcast_to(np.asarray(pitch, np.float32), (len(self.yaws), )).copy()
 
     def render(self, mesh, crop: bool = True, normalisation=None) -> np.ndarray:
         """Mesh or (V, 3) points -> (N_views, P, 6) float32 (xyz, normal).
 
         ``crop`` and ``normalisation`` as :meth:`MultiViewRenderer.render`.
         """
-        if isinstance(mesh, np.ndarray):
-            mesh = Mesh(np.asarray(mesh, np.float32).reshape(-1, 3))
-        if not isinstance(mesh, Mesh):
-            raise TypeError(f'PointViewRenderer needs a Mesh, got {type(mesh).__name__}')
-        if len(mesh.vertices) == 0:
-            raise ValueError('cannot render a mesh without vertices')
-        if crop and self.face_crop is not None:
-            mesh = self.face_crop.crop(mesh)
-        vertices = normalise_vertices(mesh.vertices, normalisation)
+        mesh, vertices = self._prepare(mesh, crop, normalisation)
         digest = hashlib.blake2b(np.ascontiguousarray(vertices).tobytes(), digest_size=8)
         rng = np.random.default_rng([self.seed, int.from_bytes(digest.digest(), 'little')])
         visible = (self._mesh_points(vertices, mesh.faces) if not mesh.is_point_cloud
