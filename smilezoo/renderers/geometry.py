@@ -73,13 +73,10 @@ def view_rotations(yaws, pitches=None) -> np.ndarray:
     """(N, 3, 3) rotations for N yaws; ``pitches`` None (all 0), one number
     for every view, or a sequence paired with ``yaws``."""
     yaws = np.atleast_1d(np.asarray(yaws, dtype=np.float64))
-    if pitches is None:
-        pitches = np.zeros_like(yaws)
-    else:
-        pitches = np.asarray(pitches, dtype=np.float64)
-        if pitches.ndim == 0:
-            pitches = np.full_like(yaws, float(pitches))
-        elif pitches.shape != yaws.shape:
-            raise ValueError(f'pitches {pitches.tolist()} must be None, a '
-                             f'number or one per yaw {yaws.tolist()}')
+    pitches = np.zeros_like(yaws) if pitches is None else np.asarray(pitches, dtype=np.float64)
+    if pitches.ndim == 0:
+        pitches = np.full_like(yaws, float(pitches))
+    elif pitches.shape != yaws.shape:
+        raise ValueError(f'pitches {pitches.tolist()} must be None, a '
+                         f'number or one per yaw {yaws.tolist()}')
     return np.stack([view_rotation(y, p) for y, p in zip(yaws, pitches)])
