@@ -53,26 +53,21 @@ def create_open_clip(model_name: str, pretrained, component: str,
     if not pretrained:
         return open_clip.create_model(model_name, pretrained=None,
                                       force_quick_gelu=bool(quick_gelu), **kwargs)
-    if is_local_file(pretrained):
-        try:
-            return open_clip.create_model(model_name, pretrained=pretrained,
-                                          force_quick_gelu=bool(quick_gelu), **kwargs)
-        except Exception as e:
-            raise weights_error(component, model_name, pretrained, e) from e
-    tag_cfg = open_clip.get_pretrained_cfg(model_name, pretrained)
-    if not tag_cfg:
-        raise PretrainedWeightsError(
-            f'{component}: pretrained={pretrained!r} is neither an existing file nor an '
-            f'open_clip tag of {model_name!r}; its tags are '
-            f'{open_clip.list_pretrained_tags_by_model(model_name)}')
-    require_download(component, model_name, pretrained,
-                     open_clip_sources(model_name, pretrained, tag_cfg))
-    if quick_gelu is None:
-        quick_gelu = bool(tag_cfg.get('quick_gelu', False))
+    if not is_local_file(pretrained):
+        tag_cfg = open_clip.get_pretrained_cfg(model_name, pretrained)
+        if not tag_cfg:
+            raise PretrainedWeightsError(
+                f'{component}: pretrained={pretrained!r} is neither an existing file nor an '
+                f'open_clip tag of {model_name!r}; its tags are '
+                f'{open_clip.list_pretrained_tags_by_model(model_name)}')
+        require_download(component, model_name, pretrained,
+                         open_clip_sources(model_name, pretrained, tag_cfg))
+        if quick_gelu is None:
+            quick_gelu = bool(tag_cfg.get('quick_gelu', False))
     try:
         return open_clip.create_model(model_name, pretrained=pretrained,
-                                      force_quick_gelu=quick_gelu, **kwargs)
-    except Exception as e:  # open_clip raises several kinds for a failed download
+                                      force_quick_gelu=bool(quick_gelu), **kwargs)
+    except Exception as e:  # open_clip raises several kinds for a failed load or download
         raise weights_error(component, model_name, pretrained, e) from e
 
 
