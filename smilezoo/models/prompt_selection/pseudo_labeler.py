@@ -69,10 +69,8 @@ def match_to_classes(centroids: torch.Tensor, prototypes: torch.Tensor) -> torch
     matching that maximises the summed cosine similarity (Hungarian)."""
     from scipy.optimize import linear_sum_assignment
     sim = F.normalize(centroids, dim=-1) @ F.normalize(prototypes, dim=-1).T
-    rows, cols = linear_sum_assignment(-sim.double().cpu().numpy())
-    out = torch.empty(len(rows), dtype=torch.long)
-    out[torch.as_tensor(rows)] = torch.as_tensor(cols)
-    return out.to(centroids.device)
+    _, cols = linear_sum_assignment(-sim.double().cpu().numpy())  # rows: 0..k-1 in order
+    return torch.as_tensor(cols, dtype=torch.long, device=centroids.device)
 
 
 @MODELS.register_module()
