@@ -15,9 +15,7 @@ class MultiViewDataPreprocessor(BaseDataPreprocessor):
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
-        x = data['inputs']
-        if x.dtype == torch.uint8:
-            x = x.float().div_(255.0)
-        else:
-            x = x.float()
+        x = data['inputs'].float()
+        if data['inputs'].dtype == torch.uint8:
+            x.div_(255.0)
         return dict(inputs=x, data_samples=data.get('data_samples'))
