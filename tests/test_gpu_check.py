@@ -1,6 +1,5 @@
 """tools/analysis_tools/gpu_check.py on the CPU: the pack it needs, a --dry-run of every
 section with tiny shapes, and how it reports a section that fails or runs out of time."""
-import importlib.util
 import json
 import os
 import time
@@ -10,14 +9,11 @@ import torch
 
 from pipeline_helpers import ROOT
 from test_training_options import write_view_cache
+from zoo_helpers import load_tool
 
 
 def load_gpu_check():
-    spec = importlib.util.spec_from_file_location(
-        'gpu_check', ROOT / 'tools' / 'analysis_tools' / 'gpu_check.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('tools/analysis_tools/gpu_check.py', 'gpu_check')
 
 
 def test_pack_then_dry_run_of_every_section(tmp_path, monkeypatch):

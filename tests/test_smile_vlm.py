@@ -5,26 +5,12 @@ import pytest
 import torch
 
 from smilezoo.registry import MODELS
-
-CLASSES = ['happy', 'sad', 'surprise']
-POOLS = {'happy': ['a person smiling happily', 'a joyful facial expression'],
-         'sad': ['a sad expression', 'a face showing sorrow'],
-         'surprise': ['a surprised facial expression']}
+from zoo_helpers import TINY_CLASSES as CLASSES, TINY_POOLS as POOLS, tiny_smile_vlm_cfg
 
 
 def tiny_cfg(**over):
-    cfg = dict(
-        type='SmileVLM',
-        backbone=dict(type='TimmBackbone', model_name='test_resnet', in_chans=3),
-        projector=dict(type='MLPProjector', hidden_dim=32),
-        fusion=dict(type='ViewAttentionFusion', hidden_dim=8),
-        text_encoder=dict(type='SentenceTransformerTextEncoder'),
-        losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss', loss_weight=0.01),
-                    vl=dict(type='MultiViewInfoNCELoss'),
-                    red=dict(type='CrossModalRedundancyLoss', loss_weight=0.01)),
-        class_names=CLASSES, prompt_pools=POOLS)
-    cfg.update(over)
-    return cfg
+    return tiny_smile_vlm_cfg(dict(type='TimmBackbone', model_name='test_resnet', in_chans=3),
+                              **over)
 
 
 @pytest.fixture(scope='module')

@@ -3,7 +3,6 @@ finite loss; gradient checkpointing and channels_last leave the numbers unchange
 bf16 autocast keeps the losses in float32; benchmark_train.py prints its JSON."""
 import contextlib
 import copy
-import importlib.util
 import json
 
 import numpy as np
@@ -12,29 +11,17 @@ import torch
 from mmengine.optim import OptimWrapper
 from mmengine.runner.amp import autocast
 
-from pipeline_helpers import ROOT, TINY_CONFIG, run_tool
+from pipeline_helpers import TINY_CONFIG, run_tool
 from smilezoo.models.backbones import OpenCLIPVisionBackbone, TimmBackbone
 from smilezoo.models.losses import (CrossModalRedundancyLoss, MultiViewBarlowTwinsLoss,
                                     MultiViewInfoNCELoss)
 from smilezoo.registry import MODELS
-
-CLASSES = ['happy', 'sad', 'surprise']
-POOLS = {'happy': ['a person smiling happily', 'a joyful facial expression'],
-         'sad': ['a sad expression', 'a face showing sorrow'],
-         'surprise': ['a surprised facial expression']}
+from zoo_helpers import load_tool, tiny_smile_vlm_cfg
 
 
 def tiny_model(backbone=None, **over):
-    cfg = dict(
-        type='SmileVLM',
-        backbone=dict(type='VisionBackbone', model_name='timm/test_resnet', **(backbone or {})),
-        projector=dict(type='MLPProjector', hidden_dim=32),
-        fusion=dict(type='ViewAttentionFusion', hidden_dim=8),
-        text_encoder=dict(type='SentenceTransformerTextEncoder'),
-        losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss', loss_weight=0.01),
-                    vl=dict(type='MultiViewInfoNCELoss'),
-                    red=dict(type='CrossModalRedundancyLoss', loss_weight=0.01)),
-        class_names=CLASSES, prompt_pools=POOLS, **over)
+    cfg = tiny_smile_vlm_cfg(
+        dict(type='VisionBackbone', model_name='timm/test_resnet', **(backbone or {})), **over)
     torch.manual_seed(0)
     return MODELS.build(cfg)
 
@@ -248,11 +235,7 @@ def test_benchmark_train_prints_json_on_random_data(tmp_path):
 
 
 def load_benchmark_module():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_train', ROOT / 'tools' / 'analysis_tools' / 'benchmark_train.py')
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('tools/analysis_tools/benchmark_train.py', 'benchmark_train')
 
 
 def write_view_cache(root, subjects=10, size=16):

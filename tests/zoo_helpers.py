@@ -1,8 +1,12 @@
-"""Helpers of the zoo/plugin tests: a tiny view cache written directly (no rendering)."""
+"""Helpers of the zoo/plugin tests: a tiny view cache written directly (no rendering),
+a tiny SmileVLM config, a tool script loaded as a module."""
+import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
+
+from pipeline_helpers import ROOT
 
 CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 
@@ -40,3 +44,38 @@ def tiny_train_options(ann: Path, epochs: int = 2, batch_size: int = 16):
                         'persistent_workers=False')],
             f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
             f'param_scheduler.1.T_max={max(epochs - 1, 1)}', 'default_hooks.logger.interval=1']
+
+
+#: the 3 classes and prompt pools of the tiny SmileVLM of the model tests
+TINY_CLASSES = ['happy', 'sad', 'surprise']
+TINY_POOLS = {'happy': ['a person smiling happily', 'a joyful facial expression'],
+              'sad': ['a sad expression', 'a face showing sorrow'],
+              'surprise': ['a surprised facial expression']}
+
+
+def tiny_smile_vlm_cfg(backbone: dict, **over) -> dict:
+    """A SmileVLM model config small enough for unit tests: ``backbone`` (a
+    backbone dict), a 32-wide projector, view attention of width 8, the
+    offline MiniLM text encoder, the three losses, :data:`TINY_CLASSES` and
+    :data:`TINY_POOLS`; ``over`` replaces top-level keys."""
+    cfg = dict(
+        type='SmileVLM', backbone=backbone,
+        projector=dict(type='MLPProjector', hidden_dim=32),
+        fusion=dict(type='ViewAttentionFusion', hidden_dim=8),
+        text_encoder=dict(type='SentenceTransformerTextEncoder'),
+        losses=dict(mv_bt=dict(type='MultiViewBarlowTwinsLoss', loss_weight=0.01),
+                    vl=dict(type='MultiViewInfoNCELoss'),
+                    red=dict(type='CrossModalRedundancyLoss', loss_weight=0.01)),
+        class_names=TINY_CLASSES, prompt_pools=TINY_POOLS)
+    cfg.update(over)
+    return cfg
+
+
+def load_tool(path: str, name: str):
+    """The script ``path`` (relative to the repo root, e.g.
+    'tools/analysis_tools/gpu_check.py') imported as module ``name`` (tools/
+    is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
