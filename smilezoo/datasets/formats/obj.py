@@ -48,12 +48,15 @@ arithmetic on the bytes, not a Python loop per line.
 import re
 import warnings
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 import numpy as np
 
 from smilezoo.structures import Mesh, ScanFormatError
 from smilezoo.utils.atomic_io import write_bytes_atomic
+
+from .vrml import fan_triangles
+from .vrml_writer import PolygonsLike
 
 __all__ = ['read_obj', 'write_obj']
 
@@ -189,7 +192,7 @@ def _vertex_rows(path, data, kind, starts, ends, which, width):
     first, line = _tokens(block)
     per_line = np.bincount(line, minlength=len(lines))
     if values.size != first.size or (per_line < width).any():
-        bad = _first_bad_line(block, np.float64, width)
+        bad = _first_bad_line(block, width)
         name = 'vertex' if which == _V else 'texture coordinate'
         raise ScanFormatError(
             path, f'line {lines[bad] + 1}: malformed {name} '
@@ -201,13 +204,12 @@ def _vertex_rows(path, data, kind, starts, ends, which, width):
     return values[offset[:, None] + np.arange(width)]
 
 
-def _first_bad_line(block: bytes, dtype, min_numbers: int) -> int:
+def _first_bad_line(block: bytes, min_numbers: int) -> int:
     """Slow path for the error message: index of the first bad line."""
-    convert = float if dtype == np.float64 else int
     for i, line in enumerate(block.split(b'\n')):
         parts = line.split()
         try:
-            [convert(p) for p in parts]
+            [float(p) for p in parts]
         except ValueError:
             return i
         if len(parts) < min_numbers:
@@ -305,8 +307,8 @@ def _faces(path, data, kind, starts, ends, counts):
             tex = None
     # vn indices are parsed (their form is checked) but not used
     tri_start = np.cumsum(sizes) - sizes
-    faces = _fan(vert, tri_start, sizes)
-    return faces, (None if tex is None else _fan(tex, tri_start, sizes))
+    faces = fan_triangles(vert, tri_start, sizes)
+    return faces, (None if tex is None else fan_triangles(tex, tri_start, sizes))
 
 
 def _first_bad_face(block: bytes) -> int:
@@ -338,20 +340,9 @@ def _resolve(path, raw, before, total, lines, tok_line, what, noun):
     return idx
 
 
-def _fan(index, starts, sizes) -> np.ndarray:
-    """Polygon corners (i0, i1, ..., in) -> triangles (i0, ik, ik+1)."""
-    n_tri = sizes - 2
-    first = np.repeat(starts, n_tri)
-    k = np.arange(int(n_tri.sum())) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri) + 1
-    return np.stack((index[first], index[first + k], index[first + k + 1]), axis=1)
-
-
 # ----------------------------------------------------------------------------
 # Writer
 # ----------------------------------------------------------------------------
-PolygonsLike = Union[np.ndarray, Sequence[Sequence[int]]]
-
-
 def _polygons(polygons: PolygonsLike):
     """(P, k) array, VRML -1 separated list or ragged lists -> (flat corners,
     sizes)."""

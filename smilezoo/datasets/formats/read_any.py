@@ -40,10 +40,6 @@ def is_scan_file(path: Union[str, Path]) -> bool:
     return osp.splitext(str(path))[1].lower() in SCAN_EXTENSIONS
 
 
-def accepted_extensions() -> str:
-    return ', '.join(f'{ext} ({what})' for ext, what in SCAN_EXTENSIONS.items())
-
-
 def read_scan(path: Union[str, Path], triangulate_bnt: bool = True) -> Mesh:
     """Read a face scan of any supported format into a :class:`Mesh`.
 
@@ -61,8 +57,9 @@ def read_scan(path: Union[str, Path], triangulate_bnt: bool = True) -> Mesh:
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in SCAN_EXTENSIONS:
+        accepted = ', '.join(f'{e} ({what})' for e, what in SCAN_EXTENSIONS.items())
         raise ScanFormatError(path, f'unknown scan format {path.suffix or "(no extension)"!r}; '
-                                    f'accepted: {accepted_extensions()}')
+                                    f'accepted: {accepted}')
     if not path.is_file():
         raise FileNotFoundError(f'scan file not found: {path}')
     if ext == '.wrl':

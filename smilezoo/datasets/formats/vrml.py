@@ -28,7 +28,7 @@ import numpy as np
 
 from smilezoo.structures import Mesh, ScanFormatError
 
-__all__ = ['read_vrml']
+__all__ = ['read_vrml', 'fan_triangles']
 
 _HEADER = b'#VRML V2.0'
 # Keyword patterns; each starts with a literal that bytes.find locates fast.
@@ -280,17 +280,17 @@ def _triangulate(path, indices: np.ndarray, what: str):
         raise ScanFormatError(
             path, f'{what}: polygon {k} has {int(sizes[k])} vertices (a '
             f'polygon needs at least 3); {small.size} such polygon(s)')
-    return _fan(indices, starts, sizes), sizes
+    return fan_triangles(indices, starts, sizes), sizes
 
 
-def _fan(indices, starts, sizes) -> np.ndarray:
-    """Polygon (i0, i1, ..., in) -> triangles (i0, ik, ik+1), k = 1..n-2."""
+def fan_triangles(indices, starts, sizes) -> np.ndarray:
+    """Polygon (i0, i1, ..., in) -> triangles (i0, ik, ik+1), k = 1..n-2:
+    polygons of ``sizes`` (P,) starting at ``starts`` (P,) in ``indices``
+    -> (F, 3). Shared by read_obj and the synthetic faces."""
     n_tri = sizes - 2
     first = np.repeat(starts, n_tri)
-    k = np.arange(int(n_tri.sum())) - np.repeat(np.cumsum(n_tri) - n_tri,
-                                                n_tri) + 1
-    return np.stack(
-        (indices[first], indices[first + k], indices[first + k + 1]), axis=1)
+    k = np.arange(int(n_tri.sum())) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri) + 1
+    return np.stack((indices[first], indices[first + k], indices[first + k + 1]), axis=1)
 
 
 def _check_range(path, faces, count, what, noun):
@@ -308,7 +308,7 @@ def _texture_faces(tex_indices, sizes, n_texcoords):
     starts, tex_sizes = _split_polygons(tex_indices)
     if starts is None or not np.array_equal(tex_sizes, sizes):
         return None
-    faces = _fan(tex_indices, starts, tex_sizes)
+    faces = fan_triangles(tex_indices, starts, tex_sizes)
     if faces.min() < 0 or faces.max() >= n_texcoords:
         return None
     return faces

@@ -101,19 +101,14 @@ def polygon_index_list(polygons: PolygonsLike) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def _sizes(index: np.ndarray, what: str) -> np.ndarray:
+def _check(index: np.ndarray, count: int, what: str) -> np.ndarray:
+    """Polygon sizes (P,) of a -1 terminated list, checked against ``count`` entries."""
     ends = np.flatnonzero(index < 0)
     if (index[ends] != -1).any():
-        raise ValueError(f'{what}: negative index other than the -1 '
-                         'terminator')
+        raise ValueError(f'{what}: negative index other than the -1 terminator')
     sizes = np.diff(np.concatenate(([-1], ends))) - 1
     if (sizes < 3).any():
         raise ValueError(f'{what}: polygon with fewer than 3 vertices')
-    return sizes
-
-
-def _check(index: np.ndarray, count: int, what: str) -> np.ndarray:
-    sizes = _sizes(index, what)
     if index.size and index.max() >= count:
         raise ValueError(f'{what}: index {int(index.max())} out of range '
                          f'for {count} entries')
