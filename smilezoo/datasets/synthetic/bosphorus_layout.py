@@ -32,9 +32,7 @@ Seeds are per subject and per scan (from ``seed``, the subject number and
 the scan code), so the bytes depend on neither ``workers`` nor the number
 of subjects.
 """
-import json
 import re
-import shutil
 import struct
 import time
 import zlib
@@ -48,8 +46,7 @@ from smilezoo.utils.worker_pool import map_in_workers
 
 from ..formats.bnt import write_bnt
 from ..formats.lm3 import write_lm3
-from .bu3dfe_layout import (GENERATOR, GENERATOR_VERSION, INFO_FILE,
-                            prepare_output_dir)
+from .bu3dfe_layout import prepare_output_dir, write_info
 from .expressions import au_activations
 from .face_model import (AU_NAMES, Pose, random_pose, sample_identity,
                          synthesize_face)
@@ -212,17 +209,6 @@ def _write_subject(job) -> Dict:
                 points=[s[0] for s in stats], grid=[s[1] for s in stats])
 
 
-def _previous_subjects(out: Path) -> List[str]:
-    try:
-        info = json.loads((out / INFO_FILE).read_text())
-    except (OSError, ValueError):
-        return []
-    if not isinstance(info, dict) or info.get('generator') != GENERATOR:
-        return []
-    return [str(s.get('id', '')) for s in info.get('subjects', [])
-            if isinstance(s, dict)]
-
-
 def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
                    resolution: int = 30000, workers: int = 1,
                    overwrite: bool = False, progress: bool = True) -> Dict:
@@ -254,13 +240,8 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
         raise ValueError(f'resolution {resolution} too small (need >= 500)')
     start = time.perf_counter()
     out = Path(out_dir)
-    keep = {f'bs{i:03d}' for i in range(num_subjects)}
-    stale = [s for s in (_previous_subjects(out) if out.is_dir() else [])
-             if _SUBJECT_DIR.match(s) and s not in keep]
-    prepare_output_dir(out, overwrite, keep_subjects=keep)
-    for name in stale:
-        if (out / name).is_dir():
-            shutil.rmtree(out / name)
+    prepare_output_dir(out, overwrite, keep_subjects={f'bs{i:03d}' for i in range(num_subjects)},
+                       subject_dir=_SUBJECT_DIR)
     jobs = [(int(seed), i, int(resolution), str(out))
             for i in range(num_subjects)]
     results = sorted(map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus',
@@ -269,15 +250,11 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
     grid = np.concatenate([r['grid'] for r in results])
     incomplete = [r['subject'] for r in results
                   if sum(c.startswith('E_') for c in r['codes']) < 6]
-    info = dict(
-        generator=GENERATOR, version=GENERATOR_VERSION, layout='bosphorus',
-        seed=int(seed), num_subjects=int(num_subjects),
+    write_info(out, dict(
+        layout='bosphorus', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), files_per_scan=['.bnt', '.lm3', '.png'],
         zmin=ZMIN, incomplete_subjects=incomplete,
-        subjects=[dict(id=r['subject'], sex=r['sex'], scans=r['codes'])
-                  for r in results])
-    write_bytes_atomic(out / INFO_FILE,
-                       (json.dumps(info, indent=1) + '\n').encode('ascii'))
+        subjects=[dict(id=r['subject'], sex=r['sex'], scans=r['codes']) for r in results]))
     return dict(
         out_dir=str(out_dir), subjects=len(results), scans=len(points),
         files=3 * len(points) + 1, seconds=time.perf_counter() - start,

@@ -35,12 +35,11 @@ from smilezoo.utils.worker_pool import map_in_workers
 
 from ..formats.obj import write_obj
 from .expressions import LEAK, RECIPES
-from .face_model import AU_NAMES, sample_identity
+from .face_model import AU_NAMES, activation_vector, sample_identity
 from .bu4dfe_layout import bu4dfe_subjects
 from .bu3dfe_layout import INFO_FILE
-from .sequences import (bump_curve, pose_path, prepare_sequence_dir, recipe_vector,
-                        sequence_length, sequence_rng, summarise, synthesize_sequence,
-                        tiny_jpeg, write_info)
+from .sequences import (bump_curve, pose_path, prepare_sequence_dir, sequence_length,
+                        sequence_rng, summarise, synthesize_sequence, tiny_jpeg, write_info)
 
 __all__ = ['BP4D_TASKS', 'TASK_RECIPES', 'make_bp4d']
 
@@ -79,8 +78,8 @@ def _activations(task: str, identity, rng) -> np.ndarray:
     """Peak AU activations of a task: partial recipe + weak blend + leak."""
     others = [t for t in TASK_RECIPES if t != task]
     blend_task = others[int(rng.integers(len(others)))]
-    main = recipe_vector(TASK_RECIPES[task]) * rng.uniform(0.35, 0.8)
-    blend = recipe_vector(TASK_RECIPES[blend_task]) * rng.uniform(0.1, 0.3)
+    main = activation_vector(TASK_RECIPES[task]) * rng.uniform(0.35, 0.8)
+    blend = activation_vector(TASK_RECIPES[blend_task]) * rng.uniform(0.1, 0.3)
     jitter = 1.0 + 0.15 * rng.standard_normal(len(AU_NAMES))
     leak = np.abs(LEAK * rng.standard_normal(len(AU_NAMES)))
     return np.clip((main + blend) * identity.au_style * jitter, 0, 1.2) + leak

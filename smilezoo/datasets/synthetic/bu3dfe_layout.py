@@ -12,19 +12,20 @@ Every scan has its own seed derived from (seed, sex, subject number,
 expression, intensity), so the bytes do not depend on ``workers`` or on how
 many subjects are generated (F0001 is the same subject for 2 or 100).
 """
+import io
 import json
 import re
 import shutil
-import struct
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers
 
+from ..formats.bnd import write_bnd
 from ..formats.vrml_writer import write_vrml
 from .expressions import EXPRESSION_CODES, au_activations
 from .face_model import (FaceScan, Identity, random_pose, sample_identity,
@@ -33,7 +34,7 @@ from .face_model import (FaceScan, Identity, random_pose, sample_identity,
 __all__ = [
     'GENERATOR_VERSION', 'INFO_FILE', 'RACES', 'make_bu3dfe',
     'subject_list', 'scan_list', 'scan_name', 'generate_scan',
-    'prepare_output_dir', 'write_bmp', 'write_bnd'
+    'prepare_output_dir', 'write_bmp', 'write_info'
 ]
 
 GENERATOR_VERSION = '1.0'
@@ -46,15 +47,15 @@ _SUBJECT_DIR = re.compile(r'^[FM]\d{4}$')
 _SEX_CODE = {'F': 0, 'M': 1}
 
 
-def subject_list(num_subjects: int) -> List[Tuple[str, str, int]]:
+def subject_list(num_subjects: int, female_share: float = _FEMALE_SHARE,
+                 digits: int = 4) -> List[Tuple[str, str, int]]:
     """[(subject id, sex, number)], e.g. ('F0001', 'F', 1); females first,
-    numbered separately per sex like the real set."""
+    numbered separately per sex like the real set (``digits`` wide)."""
     if num_subjects < 1:
         raise ValueError(f'num_subjects must be >= 1, got {num_subjects}')
-    n_f = min(num_subjects, max(1, round(_FEMALE_SHARE * num_subjects)))
-    out = [(f'F{i:04d}', 'F', i) for i in range(1, n_f + 1)]
-    out += [(f'M{i:04d}', 'M', i) for i in range(1, num_subjects - n_f + 1)]
-    return out
+    n_f = min(num_subjects, max(1, round(female_share * num_subjects)))
+    return ([(f'F{i:0{digits}d}', 'F', i) for i in range(1, n_f + 1)] +
+            [(f'M{i:0{digits}d}', 'M', i) for i in range(1, num_subjects - n_f + 1)])
 
 
 def scan_list() -> List[Tuple[str, int]]:
@@ -91,29 +92,14 @@ def generate_scan(identity: Identity, seed: int, sex: str, number: int,
 
 def write_bmp(path, rgb: np.ndarray, size: int = 8) -> None:
     """A ``size`` x ``size`` 24-bit BMP of one colour (3,) with a soft
-    vertical shade (placeholder texture)."""
-    shade = np.linspace(0.85, 1.0, size)[:, None, None]  # bottom-up rows
-    img = np.clip(np.asarray(rgb, dtype=np.float64)[None, None, ::-1] * shade,
-                  0, 255).astype(np.uint8)
-    pixels = np.broadcast_to(img, (size, size, 3))
-    row = size * 3
-    pad = (-row) % 4
-    body = np.zeros((size, row + pad), dtype=np.uint8)
-    body[:, :row] = pixels.reshape(size, row)
-    data = body.tobytes()
-    header = struct.pack('<2sIHHI', b'BM', 54 + len(data), 0, 0, 54)
-    info = struct.pack('<IiiHHIIiiII', 40, size, size, 1, 24, 0, len(data),
-                       2835, 2835, 0, 0)
-    write_bytes_atomic(path, header + info + data)
-
-
-def write_bnd(path, landmarks: np.ndarray, vertices: np.ndarray,
-              precision: int = 4) -> None:
-    """83 lines ``vertexIndex x y z`` (0-based index into the .wrl points)."""
-    lines = ''.join(f'{int(i)} {vertices[i, 0]:.{precision}f} '
-                    f'{vertices[i, 1]:.{precision}f} '
-                    f'{vertices[i, 2]:.{precision}f}\n' for i in landmarks)
-    write_bytes_atomic(path, lines.encode('ascii'))
+    vertical shade (placeholder texture; 72 dpi, written by PIL)."""
+    from PIL import Image
+    shade = np.linspace(0.85, 1.0, size)[::-1, None, None]  # top-down rows
+    img = np.clip(np.asarray(rgb, dtype=np.float64)[None, None] * shade, 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(np.broadcast_to(img, (size, size, 3)))).save(
+        buf, 'BMP', dpi=(72, 72))
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def _write_subject(job) -> Dict:
@@ -130,7 +116,8 @@ def _write_subject(job) -> Dict:
         write_vrml(folder / f'{stem}.wrl', scan.vertices, scan.polygons,
                    scan.texcoords, scan.tex_polygons, f'{stem}.bmp')
         write_bmp(folder / f'{stem}.bmp', identity.skin)
-        write_bnd(folder / f'{stem}.bnd', scan.landmarks, scan.vertices)
+        # 83 lines ``vertexIndex x y z`` (0-based index into the .wrl points)
+        write_bnd(folder / f'{stem}.bnd', scan.vertices[scan.landmarks], scan.landmarks)
         verts.append(len(scan.vertices))
         polys.append(int(np.count_nonzero(scan.polygons < 0)))
     return dict(subject=subject, sex=sex, race=race, vertices=verts,
@@ -138,46 +125,62 @@ def _write_subject(job) -> Dict:
 
 
 def prepare_output_dir(out_dir, overwrite: bool = False,
-                       keep_subjects=()) -> None:
+                       keep_subjects=(), subject_dir=_SUBJECT_DIR) -> None:
     """Make ``out_dir`` ready for a new synthetic tree.
 
     An empty or missing directory is fine. A previous synthetic output
     (``synthetic_info.json`` from this generator) is reused: its info file is
     removed first (the tree is unfinished until the new one is written) and
-    its subject folders not in ``keep_subjects`` are deleted. Any other
-    non-empty directory raises FileExistsError unless ``overwrite`` (then
-    files are written over, nothing is deleted).
+    its subject folders not in ``keep_subjects`` are deleted (those named
+    like BU-3DFE's F0001, M0001 ..., or matching the ``subject_dir`` regex).
+    Any other non-empty directory raises FileExistsError unless
+    ``overwrite`` (then files are written over, nothing is deleted).
     """
     out = Path(out_dir)
+    for entry in previous_output(out, overwrite).get('subjects', []):
+        name = str(entry.get('id', ''))
+        if (_SUBJECT_DIR.match(name) or subject_dir.match(name)) and \
+                name not in keep_subjects and (out / name).is_dir():
+            shutil.rmtree(out / name)
+
+
+def previous_output(out: Path, overwrite: bool) -> Dict:
+    """What the prepare_* functions share: create ``out`` when missing; the
+    info of a previous synthetic output in it, its info file removed (the
+    tree is unfinished until the new one is written), else {} (empty, or a
+    foreign non-empty folder with ``overwrite``; without it FileExistsError)."""
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f'{out} exists and is not a directory')
     out.mkdir(parents=True, exist_ok=True)
     if not any(out.iterdir()):
-        return
+        return {}
     info = _read_info(out)
     if info is None:
         if not overwrite:
             raise FileExistsError(
-                f'{out} is not empty and is not a previous synthetic output '
-                f'(no {INFO_FILE} from {GENERATOR}; an interrupted run has '
-                'none either); pick an empty directory or pass overwrite=True '
-                '(--overwrite)')
-        return
+                f'{out} is not empty and is not a previous synthetic output (no '
+                f'{INFO_FILE} from {GENERATOR}; an interrupted run has none either); pick '
+                'an empty directory or pass overwrite=True (--overwrite)')
+        return {}
     (out / INFO_FILE).unlink()
-    for entry in info.get('subjects', []):
-        name = str(entry.get('id', ''))
-        if _SUBJECT_DIR.match(name) and name not in keep_subjects and (
-                out / name).is_dir():
-            shutil.rmtree(out / name)
+    return info
 
 
-def _read_info(out: Path):
+def _read_info(out: Path) -> Optional[Dict]:
+    """The info file of a previous output of this generator, else None."""
     try:
         info = json.loads((out / INFO_FILE).read_text())
     except (OSError, ValueError):
         return None
     return info if isinstance(info, dict) and info.get(
         'generator') == GENERATOR else None
+
+
+def write_info(out_dir, info: Dict, version: str = GENERATOR_VERSION) -> None:
+    """Write ``synthetic_info.json`` (last: it marks a finished tree)."""
+    info = dict(generator=GENERATOR, version=version, **info)
+    write_bytes_atomic(Path(out_dir) / INFO_FILE,
+                       (json.dumps(info, indent=1) + '\n').encode('ascii'))
 
 
 def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0,
@@ -210,16 +213,11 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0,
     results.sort(key=lambda r: r['subject'])
     verts = np.concatenate([r['vertices'] for r in results])
     polys = np.concatenate([r['polygons'] for r in results])
-    info = dict(
-        generator=GENERATOR, version=GENERATOR_VERSION, layout='bu3dfe',
-        seed=int(seed), num_subjects=int(num_subjects),
+    write_info(out_dir, dict(
+        layout='bu3dfe', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), scans_per_subject=len(scan_list()),
         files_per_scan=['.wrl', '.bmp', '.bnd'],
-        subjects=[dict(id=r['subject'], sex=r['sex'], race=r['race'])
-                  for r in results])
-    write_bytes_atomic(
-        Path(out_dir) / INFO_FILE,
-        (json.dumps(info, indent=1) + '\n').encode('ascii'))
+        subjects=[dict(id=r['subject'], sex=r['sex'], race=r['race']) for r in results]))
     return dict(
         out_dir=str(out_dir), subjects=len(results), scans=len(verts),
         files=3 * len(verts) + 1, seconds=time.perf_counter() - start,

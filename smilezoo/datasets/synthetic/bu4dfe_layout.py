@@ -29,6 +29,7 @@ from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers
 
 from ..formats.vrml_writer import write_vrml
+from .bu3dfe_layout import subject_list
 from .expressions import au_activations
 from .face_model import sample_identity
 from .sequences import (activation_curve, pose_path, prepare_sequence_dir,
@@ -47,11 +48,7 @@ _FEMALE_SHARE = 58 / 101
 def bu4dfe_subjects(num_subjects: int,
                     female_share: float = _FEMALE_SHARE) -> List[Tuple[str, str, int]]:
     """[(id, sex, number)], e.g. ('F001', 'F', 1); females first."""
-    if num_subjects < 1:
-        raise ValueError(f'num_subjects must be >= 1, got {num_subjects}')
-    n_f = min(num_subjects, max(1, round(female_share * num_subjects)))
-    return ([(f'F{i:03d}', 'F', i) for i in range(1, n_f + 1)] +
-            [(f'M{i:03d}', 'M', i) for i in range(1, num_subjects - n_f + 1)])
+    return subject_list(num_subjects, female_share, digits=3)
 
 
 def _write_subject(job) -> Dict:

@@ -11,7 +11,7 @@ its recipe (real posed expressions are never pure).
 """
 import numpy as np
 
-from .face_model import AU_NAMES
+from .face_model import AU_NAMES, activation_vector
 
 __all__ = [
     'AU_NAMES', 'EXPRESSION_CODES', 'EXPRESSION_NAMES', 'RECIPES',
@@ -63,9 +63,7 @@ def au_activations(code: str, level: int, style: np.ndarray,
     Returns:
         (A,) float64 activations, >= 0 (about 0..1.3).
     """
-    weights = np.zeros(len(AU_NAMES))
-    for au, w in RECIPES[code].items():
-        weights[AU_NAMES.index(au)] = w
+    weights = activation_vector(RECIPES[code])
     jitter = 1.0 + INTENSITY_JITTER * rng.standard_normal(len(AU_NAMES))
     leak = np.abs(LEAK * rng.standard_normal(len(AU_NAMES)))
     act = weights * INTENSITY_SCALE[int(level)] * np.asarray(style) * jitter

@@ -21,10 +21,12 @@ Entry points (reused by every layout: BU-3DFE scans, sequences, range grids):
 """
 import functools
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
+
+from ..formats.vrml import fan_triangles
 
 __all__ = [
     'AU_NAMES', 'NUM_LANDMARKS', 'LANDMARK_GROUPS', 'Identity', 'Pose',
@@ -116,11 +118,7 @@ class Identity:
     au_style: np.ndarray = field(repr=False)
     skin: np.ndarray = field(repr=False)
 
-    # derived vertical positions (mm)
-    @property
-    def eye_y(self) -> float:
-        return self.eye_height
-
+    # derived vertical positions (mm); the eye centres are at eye_height
     @property
     def nasion_y(self) -> float:
         return self.eye_height + 4.0
@@ -137,14 +135,6 @@ class Identity:
     def menton_y(self) -> float:
         return max(self.mouth_y - self.chin_height,
                    -0.5 * self.face_height + 8)
-
-    def as_dict(self) -> dict:
-        """JSON-friendly copy (arrays as lists)."""
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = v.tolist() if isinstance(v, np.ndarray) else v
-        return out
 
 
 def sample_identity(rng: Union[int, np.random.Generator],
@@ -188,7 +178,7 @@ def _mouth_window(x, idn: Identity, scale: float = 1.0):
 
 def neutral_depth(x: np.ndarray, y: np.ndarray, idn: Identity) -> np.ndarray:
     """Height field of the neutral face: x, y (N,) mm -> z (N,) mm."""
-    ey, ny, ty, my, cy = idn.eye_y, idn.nasion_y, idn.tip_y, idn.mouth_y, \
+    ey, ny, ty, my, cy = idn.eye_height, idn.nasion_y, idn.tip_y, idn.mouth_y, \
         idn.menton_y
     e = 0.5 * idn.eye_spacing
     brow_y = ey + idn.brow_height
@@ -245,7 +235,7 @@ def neutral_depth(x: np.ndarray, y: np.ndarray, idn: Identity) -> np.ndarray:
 # ----------------------------------------------------------------------------
 def anchor_points(idn: Identity) -> Dict[str, Tuple[float, float]]:
     """Named (x, y) mm anchors of the AU handles; +x side for paired ones."""
-    e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_y, idn.tip_y, idn.mouth_y
+    e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_height, idn.tip_y, idn.mouth_y
     by, lt, mw = ey + idn.brow_height, idn.lip_thickness, idn.mouth_width
     return {
         'brow_inner': (e - 12, by - 2), 'brow_mid': (e + 1, by + 1),
@@ -380,7 +370,7 @@ def landmark_points(idn: Identity) -> Tuple[np.ndarray, np.ndarray]:
         xy (83, 2) mm positions, and side (83,) int: +1 / -1 for inner-lip
         points that must lie above / below the mouth line, else 0.
     """
-    e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_y, idn.tip_y, idn.mouth_y
+    e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_height, idn.tip_y, idn.mouth_y
     by, lt, mw, nw = ey + idn.brow_height, idn.lip_thickness, \
         idn.mouth_width, idn.nose_width
     pts, side = [], np.zeros(NUM_LANDMARKS, dtype=np.int64)
@@ -480,8 +470,6 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     quad = valid & ~pent & ~partner & (rng.random(valid.shape) < 0.1)
     tri = valid & ~pent & ~partner & ~quad
     diag = ((np.arange(valid.shape[0])[:, None] + cc) % 2 == 0)
-    right_c = np.zeros_like(p01)
-    right_c[:, :-1] = p01[:, 1:]  # (r, c+2)
     right_11 = np.zeros_like(p11)
     right_11[:, :-1] = p11[:, 1:]  # (r+1, c+2)
     cell_id = np.arange(valid.size).reshape(valid.shape)
@@ -584,11 +572,7 @@ def fan_triangulate(index: np.ndarray) -> np.ndarray:
     index = np.asarray(index, dtype=np.int64)
     ends = np.flatnonzero(index < 0)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    n_tri = ends - starts - 2
-    first = np.repeat(starts, n_tri)
-    k = np.arange(n_tri.sum()) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri)
-    return np.stack([index[first], index[first + k + 1], index[first + k + 2]],
-                    axis=1)
+    return fan_triangles(index, starts, ends - starts)
 
 
 def _landmark_vertices(xy: np.ndarray, idn: Identity) -> np.ndarray:
@@ -608,11 +592,11 @@ def _hole_mask(topo: FaceTopology, xy: np.ndarray, landmarks: np.ndarray,
     radius), half near eyes/nostrils, never within one grid step of a
     landmark. Consumes a fixed number of draws."""
     n = int(rng.integers(2, 6))
-    near = np.array([(-0.5 * idn.eye_spacing, idn.eye_y),
-                     (0.5 * idn.eye_spacing, idn.eye_y),
+    near = np.array([(-0.5 * idn.eye_spacing, idn.eye_height),
+                     (0.5 * idn.eye_spacing, idn.eye_height),
                      (-8.0, idn.tip_y - 7), (8.0, idn.tip_y - 7),
-                     (-0.5 * idn.eye_spacing, idn.eye_y + idn.brow_height),
-                     (0.5 * idn.eye_spacing, idn.eye_y + idn.brow_height)])
+                     (-0.5 * idn.eye_spacing, idn.eye_height + idn.brow_height),
+                     (0.5 * idn.eye_spacing, idn.eye_height + idn.brow_height)])
     pick = near[rng.integers(0, len(near), 5)] + rng.normal(0, 4, (5, 2))
     anywhere = xy[rng.integers(0, len(xy), 5)]
     centres = np.where((rng.random(5) < 0.5)[:, None], pick, anywhere)[:n]

@@ -26,7 +26,7 @@ import csv
 import io
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import numpy as np
 
@@ -34,10 +34,10 @@ from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers
 
 from ..formats.obj import write_obj
-from .face_model import AU_NAMES, sample_identity
-from .sequences import (activation_curve, pose_path, prepare_sequence_dir, recipe_vector,
-                        sequence_length, sequence_rng, summarise,
-                        synthesize_sequence, vertex_normals, write_info)
+from .face_model import AU_NAMES, activation_vector, sample_identity
+from .sequences import (activation_curve, pose_path, prepare_sequence_dir, sequence_length,
+                        sequence_rng, summarise, synthesize_sequence, vertex_normals,
+                        write_info)
 
 __all__ = ['FOURDME_CLASSES', 'MICRO_RECIPES', 'LABEL_FILE', 'make_4dme']
 
@@ -82,7 +82,7 @@ def _clip_plan(rng, n: int, label: str):
     onset = max(1, min(onset, n - 2 - rise - hold - fall))
     apex, offset = onset + rise, onset + rise + hold + fall
     curve = activation_curve(n, onset, apex, apex + hold, offset)
-    act = recipe_vector(recipe) * rng.uniform(0.25, 0.45)
+    act = activation_vector(recipe) * rng.uniform(0.25, 0.45)
     return labels, recipe, act, curve, (onset, apex, offset)
 
 
@@ -158,9 +158,3 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
         subjects=[dict(id=r['subject'], sex=r['sex']) for r in results]))
     files = sum(len(r['vertices']) for r in results) + 2
     return summarise(out_dir, results, start, files)
-
-
-def label_rows(out_dir) -> List[Dict]:
-    """The label sheet of a synthetic 4DME tree as dicts (for tests)."""
-    with open(Path(out_dir) / LABEL_FILE, newline='') as f:
-        return list(csv.DictReader(f))

@@ -11,7 +11,7 @@ subject number, sequence number])`` and every frame's noise from the same
 plus the frame number, so the bytes depend neither on ``workers`` nor on
 how many subjects are generated.
 """
-import json
+import functools
 import re
 import shutil
 import time
@@ -20,14 +20,12 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from smilezoo.utils.atomic_io import write_bytes_atomic
-
-from .bu3dfe_layout import GENERATOR, INFO_FILE
-from .face_model import (AU_NAMES, FaceScan, Identity, Pose, activation_vector,
-                         random_pose, synthesize_face)
+from .bu3dfe_layout import previous_output
+from .bu3dfe_layout import write_info as _write_info
+from .face_model import AU_NAMES, FaceScan, Identity, Pose, random_pose, synthesize_face
 
 __all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
-           'synthesize_sequence', 'recipe_vector', 'sequence_rng', 'vertex_normals',
+           'synthesize_sequence', 'sequence_rng', 'vertex_normals',
            'prepare_sequence_dir', 'write_info', 'summarise', 'tiny_jpeg',
            'sequence_length']
 
@@ -80,11 +78,6 @@ def pose_path(rng: np.random.Generator, num_frames: int, max_deg: float = 2.0,
     return out
 
 
-def recipe_vector(recipe: Dict[str, float]) -> np.ndarray:
-    """{AU: weight} -> (A,) in AU_NAMES order."""
-    return activation_vector(recipe)
-
-
 def synthesize_sequence(identity: Identity, apex: np.ndarray, curve: np.ndarray,
                         poses: Sequence[Pose], frame_rngs: Sequence[np.random.Generator],
                         resolution: int, noise_mm: float = 0.1,
@@ -125,14 +118,6 @@ def tiny_jpeg(rgb, size: int = 8) -> bytes:
 # ----------------------------------------------------------------------------
 # Output folder, info file, worker pool
 # ----------------------------------------------------------------------------
-def _read_info(out: Path) -> Optional[Dict]:
-    try:
-        info = json.loads((out / INFO_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return info if isinstance(info, dict) and info.get('generator') == GENERATOR else None
-
-
 def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] = ()) -> None:
     """Make ``out_dir`` ready for a new synthetic tree.
 
@@ -144,20 +129,7 @@ def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] =
     then written over, nothing is deleted).
     """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f'{out} exists and is not a directory')
-    out.mkdir(parents=True, exist_ok=True)
-    if not any(out.iterdir()):
-        return
-    info = _read_info(out)
-    if info is None:
-        if not overwrite:
-            raise FileExistsError(
-                f'{out} is not empty and is not a previous synthetic output (no '
-                f'{INFO_FILE} from {GENERATOR}; an interrupted run has none either); pick '
-                'an empty directory or pass overwrite=True (--overwrite)')
-        return
-    (out / INFO_FILE).unlink()
+    info = previous_output(out, overwrite)
     names = list(info.get('entries', [])) + [str(s.get('id', ''))
                                              for s in info.get('subjects', [])]
     for name in names:
@@ -170,11 +142,8 @@ def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] =
             target.unlink()
 
 
-def write_info(out_dir, info: Dict) -> None:
-    """Write ``synthetic_info.json`` (last: it marks a finished tree)."""
-    info = dict(generator=GENERATOR, version=SEQUENCE_VERSION, **info)
-    write_bytes_atomic(Path(out_dir) / INFO_FILE,
-                       (json.dumps(info, indent=1) + '\n').encode('ascii'))
+#: ``write_info(out_dir, info)``: ``synthetic_info.json`` of a 4D layout (written last)
+write_info = functools.partial(_write_info, version=SEQUENCE_VERSION)
 
 
 def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:
