@@ -24,6 +24,7 @@ is not re-rendered; such an entry's record is refreshed). A same-size edit
 that keeps the mtime is not detected (as with make or rsync). Anything else
 is re-rendered, with one of :data:`REASONS`.
 """
+import contextlib
 import hashlib
 import inspect
 import json
@@ -109,11 +110,8 @@ def settings_key(renderer_cfg: Dict, source) -> str:
 
 def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
     """(files the views depend on, the ones among them that are read), relative
-    to ``source.data_root``. A source may define ``files_read(record)``;
-    default: a sequence's every frame (the sampled ones are read), else the
-    scan itself."""
-    if hasattr(source, 'files_read'):
-        return source.files_read(record)
+    to ``source.data_root``: a sequence's every frame (the sampled ones are
+    read), else the scan itself."""
     if isinstance(source, SequenceSource):
         frames = list(record['frames'])
         read = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())]
@@ -147,10 +145,8 @@ def file_identity(root: str, rel: str, hashed: bool) -> Dict:
         return dict(path=rel, size=None, mtime_ns=None, hash=None)
     digest = None
     if hashed and st.st_size <= HASH_MAX_BYTES:
-        try:
+        with contextlib.suppress(OSError):
             digest = file_hash(path)
-        except OSError:
-            pass
     return dict(path=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, hash=digest)
 
 
@@ -213,11 +209,9 @@ def _same_file(old: Dict, root: str) -> Tuple[bool, bool, str]:
     if now['mtime_ns'] == old.get('mtime_ns'):
         return True, False, ''
     if old.get('hash') and now['size'] <= HASH_MAX_BYTES:
-        try:
+        with contextlib.suppress(OSError):
             if file_hash(osp.join(root, old['path'])) == old['hash']:
                 return True, True, ''
-        except OSError:
-            pass
         return False, False, f"{old['path']}: content changed"
     return False, False, f"{old['path']}: modified (mtime)"
 
@@ -288,7 +282,5 @@ def remove_entry(npy_path: str) -> None:
     """Drop a cached entry (its record first: views without a record are
     never reused)."""
     for path in (entry_record_path(npy_path), npy_path):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path)
-        except FileNotFoundError:
-            pass

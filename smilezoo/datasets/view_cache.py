@@ -42,7 +42,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Dict, Optional
 
 from smilezoo.utils.atomic_io import TEMPORARY_NAME, save_npy_atomic, write_json_atomic
@@ -265,10 +265,8 @@ def _remove_temporary_files(out_dir: str) -> None:
     for folder, _, files in os.walk(out_dir):
         for name in files:
             if TEMPORARY_NAME.match(name):
-                try:
+                with suppress(OSError):
                     os.remove(osp.join(folder, name))
-                except OSError:
-                    pass
 
 
 def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:

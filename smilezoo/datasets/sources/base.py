@@ -4,8 +4,9 @@ sampled frames read, :func:`sample_frames`). The view pipeline
 (:mod:`smilezoo.datasets.transforms.scan_to_views`) and the view cache tell
 them apart by these classes.
 """
+import os
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -33,6 +34,29 @@ class ScanSource:
 
     def load(self, record: Dict):
         raise NotImplementedError
+
+
+def subject_files(data_root: str, rel_dir: str, ext: str, parse: Callable[[str], Dict],
+                  skipped: List[Dict]) -> Iterator[Tuple[str, Dict]]:
+    """(path relative to data_root, ``parse(path)``) of every ``ext`` file in
+    the subject folder ``data_root/rel_dir``, in name order. A name that
+    does not parse (``parse`` raises ValueError) or names another subject
+    than the folder's goes to ``skipped`` with the reason instead."""
+    folder = osp.basename(rel_dir)
+    for fname in sorted(os.listdir(osp.join(data_root, rel_dir))):
+        if not fname.endswith(ext):
+            continue
+        rel = osp.join(rel_dir, fname)
+        try:
+            info = parse(rel)
+        except ValueError as e:
+            skipped.append(dict(source_path=rel, reason=str(e)))
+            continue
+        if info['subject'] != folder:
+            skipped.append(dict(source_path=rel, reason=f'{rel}: file of subject '
+                                f'{info["subject"]} in folder {folder}'))
+            continue
+        yield rel, info
 
 
 def _even(lo: int, hi: int, k: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
-from .base import ScanSource
+from .base import ScanSource, subject_files
 
 #: E_* codes -> smilezoo's expression names; N_N is the neutral scan.
 EMOTION_CODES = {'ANGER': 'angry', 'DISGUST': 'disgust', 'FEAR': 'fear',
@@ -138,7 +138,6 @@ class BosphorusScans(ScanSource):
             raise ValueError(f'subject_rule {subject_rule!r}: expected one of '
                              f'{sorted(SUBJECT_RULES)}')
         self.subject_rule = subject_rule
-        self.require_all_expressions = subject_rule == 'all_six'
         self.selection: Optional[Dict] = None
         self.subjects = set(subjects) if subjects else None
         self.as_mesh = as_mesh
@@ -184,21 +183,8 @@ class BosphorusScans(ScanSource):
                     f'{rel_dir}: subject {folder} is also in {first_dir[folder]} '
                     f'(only that folder is read)')))
                 continue
-            for fname in sorted(os.listdir(osp.join(self.data_root, rel_dir))):
-                if not fname.endswith('.bnt'):
-                    continue
-                rel = osp.join(rel_dir, fname)
-                try:
-                    info = parse_bosphorus_name(rel)
-                except ValueError as e:
-                    skipped.append(dict(source_path=rel, reason=str(e)))
-                    continue
-                if info['subject'] != folder:
-                    skipped.append(dict(source_path=rel, reason=f'{rel}: file '
-                                        f'of subject {info["subject"]} in '
-                                        f'folder {folder}'))
-                    continue
-                parsed.append((rel, info))
+            parsed += subject_files(self.data_root, rel_dir, '.bnt', parse_bosphorus_name,
+                                    skipped)
         shown: Dict[str, set] = {}
         for _, info in parsed:
             shown.setdefault(info['subject'], set()).add(info['expression'])

@@ -16,10 +16,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
-from .base import ScanSource
+from .base import ScanSource, subject_files
 
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
+SIX_EXPRESSIONS = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise')
 RACES = ('WH', 'BL', 'AE', 'AM', 'IN', 'LA')
 SCAN_TYPES = ('F3D', 'RAW')
 NAME_RE = re.compile(
@@ -79,8 +80,7 @@ class BU3DFEScans(ScanSource):
     SUBSETS = {'I': (3, 4), 'II': (1, 2, 3, 4)}
 
     def __init__(self, data_root: str, scan_type: str = 'F3D',
-                 expressions: Sequence[str] = ('angry', 'disgust', 'fear', 'happy', 'sad',
-                                               'surprise'),
+                 expressions: Sequence[str] = SIX_EXPRESSIONS,
                  intensities: Sequence[int] = (1, 2, 3, 4),
                  subjects: Optional[Sequence[str]] = None, subset: Optional[str] = None,
                  landmarks: bool = True):
@@ -91,7 +91,7 @@ class BU3DFEScans(ScanSource):
             if subset not in self.SUBSETS:
                 raise ValueError(f'BU3DFEScans: subset={subset!r}, expected one of '
                                  f'{sorted(self.SUBSETS)} (or None)')
-            expressions = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise')
+            expressions = SIX_EXPRESSIONS
             intensities = self.SUBSETS[subset]
         self.data_root = data_root
         self.scan_type = scan_type
@@ -115,25 +115,14 @@ class BU3DFEScans(ScanSource):
             sub_dir = osp.join(self.data_root, folder)
             if not (osp.isdir(sub_dir) and re.fullmatch(r'[FM]\d{4}', folder)):
                 continue
-            for fname in sorted(os.listdir(sub_dir)):
-                if not fname.endswith('.wrl'):
-                    continue
-                rel = osp.join(folder, fname)
-                try:
-                    info = parse_bu3dfe_name(rel)
-                except ValueError as e:
-                    skipped.append(dict(source_path=rel, reason=str(e)))
-                    continue
-                if info['subject'] != folder:
-                    skipped.append(dict(source_path=rel, reason=f'{rel}: file of subject '
-                                        f'{info["subject"]} in folder {folder}'))
-                    continue
+            for rel, info in subject_files(self.data_root, folder, '.wrl', parse_bu3dfe_name,
+                                           skipped):
                 if (info['scan_type'] != self.scan_type or info['expression'] not in
                         self.expressions or info['intensity'] not in self.intensities or
                         (self.subjects and info['subject'] not in self.subjects)):
                     continue
                 record = dict(source_path=rel, dataset=self.dataset_name, **info)
-                stem = fname[:-len(f'_{info["scan_type"]}.wrl')]
+                stem = osp.basename(rel)[:-len(f'_{info["scan_type"]}.wrl')]
                 for key, ext in (('texture', '.bmp'), ('landmarks', '.bnd')):
                     sibling = f'{stem}_F3D{ext}'
                     if osp.isfile(osp.join(sub_dir, sibling)):

@@ -170,14 +170,10 @@ class FourDMESequences(SequenceSource):
         self.separators = separators
         self.subjects = set(subjects) if subjects else None
 
-    def _sheet_path(self) -> str:
-        return self.label_file if osp.isabs(self.label_file) else osp.join(
-            self.data_root, self.label_file)
-
     def _rows(self) -> List[Tuple[str, Dict[str, str]]]:
         """[(where, row)] with ``where`` = 'FILE row N' (workbook) or 'FILE
         line N' (csv) and row = column -> stripped text."""
-        path = self._sheet_path()
+        path = osp.join(self.data_root, self.label_file)  # an absolute label_file stays
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'4DME label sheet {path!r} not found (label_file={self.label_file!r}; the '

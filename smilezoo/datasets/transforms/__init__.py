@@ -9,5 +9,4 @@ from .scan_to_views import (LoadScan, LoadSequenceFrames, NormaliseFrames, PoolD
 
 __all__ = ['LoadCachedViews', 'LoadScan', 'LoadSequenceFrames', 'NormaliseFrames',
            'PackViewInputs', 'PoolDynamicImage', 'PoolPointFrames', 'RenderViews', 'ToFloat16',
-           'ToUint8',
-           'build_view_pipeline']
+           'ToUint8', 'build_view_pipeline']
