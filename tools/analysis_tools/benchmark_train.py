@@ -123,14 +123,8 @@ def parse_args(argv=None):
 # ----------------------------------------------------------------------------- machine
 
 def cpu_model() -> str:
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    from smilezoo.utils.machine import cpu_model as proc_cpu_model
+    return proc_cpu_model() or platform.processor() or platform.machine()
 
 
 def machine_facts(device: torch.device) -> dict:

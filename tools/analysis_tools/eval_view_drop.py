@@ -23,19 +23,14 @@ from smilezoo.evaluation.view_drop import evaluate_view_drop
 from smilezoo.utils import register_all_modules
 from smilezoo.utils.atomic_io import write_text_atomic
 from smilezoo.utils.config_check import fill_cache_paths
+from smilezoo.utils.machine import cpu_model
 
 
 def machine() -> str:
     """'<cores>-core CPU (<model>)' or the GPU's name."""
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    name = ''
-    try:
-        with open('/proc/cpuinfo') as f:
-            name = next((ln.split(':', 1)[1].strip() for ln in f
-                         if ln.startswith('model name')), '')
-    except OSError:
-        pass
+    name = cpu_model()
     return f'{os.cpu_count()}-core CPU' + (f' ({name})' if name else '') + ', no GPU'
 
 

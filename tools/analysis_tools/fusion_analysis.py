@@ -437,13 +437,8 @@ def rounded(obj, digits: int = 4):
 # the tool
 # --------------------------------------------------------------------------
 def machine() -> str:
-    name = ''
-    try:
-        with open('/proc/cpuinfo') as f:
-            name = next((ln.split(':', 1)[1].strip() for ln in f
-                         if ln.startswith('model name')), '')
-    except OSError:
-        pass
+    from smilezoo.utils.machine import cpu_model
+    name = cpu_model()
     return (f'{os.cpu_count()}-core CPU' + (f' ({name})' if name else '') +
             f', torch threads {torch.get_num_threads()}')
 
