@@ -334,6 +334,20 @@ def check_fit(model: torch.nn.Module, checkpoint, filename: str, target: str,
     raise CheckpointError('\n'.join(lines))
 
 
+def load_exact_weights(model: torch.nn.Module, filename: str, target: str) -> dict:
+    """Rules 1 and 2 for a tool that builds its own model (no Runner): read
+    ``filename`` weights-only, refuse it unless it fits ``model`` exactly,
+    copy the weights in (strict); returns the checkpoint.
+
+    Raises:
+        CheckpointError: as :func:`load_checkpoint_file` and :func:`check_fit`.
+    """
+    checkpoint = load_checkpoint_file(filename, map_location='cpu')
+    check_fit(model, checkpoint, filename, target, partial_flag=None)
+    model.load_state_dict(state_dict_of(checkpoint, filename), strict=True)
+    return checkpoint
+
+
 def partial_warning(filename: str, report: FitReport) -> str:
     """The warning of a deliberate partial load."""
     return (f'{PARTIAL_FLAG}: {filename} loaded partially: {report.counts("loaded")}; the other '

@@ -54,16 +54,18 @@ def view_drop_accuracy(model, loader, num_classes: int) -> dict:
     return res
 
 
-def evaluate_view_drop(cfg, checkpoint: str) -> dict:
+def evaluate_view_drop(cfg, checkpoint: str, target: str = 'the config') -> dict:
     """:func:`view_drop_accuracy` of cfg's model, its weights from ``checkpoint``
-    (strict), over cfg's test set."""
-    from mmengine.runner import Runner, load_checkpoint
+    (weights only, exact fit, else CheckpointError), over cfg's test set;
+    ``target`` names the config in a refusal."""
+    from mmengine.runner import Runner
 
+    from smilezoo.engine.checkpoint_loading import load_exact_weights
     from smilezoo.registry import MODELS
     from smilezoo.utils import explain_unknown_types
     with explain_unknown_types():
         model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    load_exact_weights(model, checkpoint, target)
     model.eval()
     loader = Runner.build_dataloader(cfg.test_dataloader)
     return view_drop_accuracy(model, loader, len(model.class_names))

@@ -9,3 +9,17 @@ def cpu_model() -> str:
                          if ln.startswith('model name')), '')
     except OSError:
         return ''
+
+
+def describe_machine() -> str:
+    """'<name of GPU 0>' where CUDA is available, else '<cores>-core CPU (<model>)';
+    then ', torch threads <n>'."""
+    import os
+
+    import torch
+    if torch.cuda.is_available():
+        where = torch.cuda.get_device_name(0)
+    else:
+        name = cpu_model()
+        where = f'{os.cpu_count()}-core CPU' + (f' ({name})' if name else '')
+    return f'{where}, torch threads {torch.get_num_threads()}'

@@ -436,13 +436,6 @@ def rounded(obj, digits: int = 4):
 # --------------------------------------------------------------------------
 # the tool
 # --------------------------------------------------------------------------
-def machine() -> str:
-    from smilezoo.utils.machine import cpu_model
-    name = cpu_model()
-    return (f'{os.cpu_count()}-core CPU' + (f' ({name})' if name else '') +
-            f', torch threads {torch.get_num_threads()}')
-
-
 def loader_cfg(cfg_loader: dict) -> dict:
     """A loader config without worker processes (one CPU thread)."""
     out = copy.deepcopy(cfg_loader)
@@ -470,23 +463,22 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
     fit), collect and analyse its test set; returns the result dict."""
     from mmengine.runner import Runner
 
-    from smilezoo.engine.checkpoint_loading import (check_fit, load_checkpoint_file,
-                                                    state_dict_of)
+    from smilezoo.engine.checkpoint_loading import load_exact_weights, precheck_checkpoint_file
     from smilezoo.registry import MODELS
     from smilezoo.structures import view_names_from_yaws
     from smilezoo.utils import explain_unknown_types, register_all_modules
     from smilezoo.utils.config_check import load_config
+    from smilezoo.utils.machine import describe_machine
     t0 = time.time()
     register_all_modules()
     cfg = load_config(config, cfg_options)
-    ckpt = load_checkpoint_file(checkpoint, map_location='cpu')
+    precheck_checkpoint_file(checkpoint)  # a refused file fails before the build
     with explain_unknown_types():
         model = MODELS.build(copy.deepcopy(cfg.model))
     if not hasattr(model, 'prompt_bank') or not hasattr(model, 'head'):
         raise ValueError(f'{config}: {type(model).__name__} is not a zero-shot model '
                          f'(no prompt bank and head); this tool analyses SmileVLM-like models')
-    check_fit(model, ckpt, checkpoint, config, allow_partial=False)
-    model.load_state_dict(state_dict_of(ckpt, checkpoint), strict=True)
+    load_exact_weights(model, checkpoint, config)
     model.eval()
     loader = Runner.build_dataloader(loader_cfg(cfg.test_dataloader))
     meta = getattr(loader.dataset, 'metainfo', {}) or {}
@@ -524,7 +516,7 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
     res.update(config=config, checkpoint=checkpoint,
                cfg_options=[f'{k}={v}' for k, v in (cfg_options or {}).items()],
                view_yaws=list(yaws) if yaws else None, logit_scale=scale,
-               machine=machine(), seconds=round(time.time() - t0, 1))
+               machine=describe_machine(), seconds=round(time.time() - t0, 1))
     return res
 
 
