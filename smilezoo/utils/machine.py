@@ -1,4 +1,5 @@
-"""What machine a measurement ran on, for the JSON that benchmark and analysis tools write."""
+"""For the JSON that benchmark and analysis tools write: what machine a measurement
+ran on, and its figures rounded."""
 
 
 def cpu_model() -> str:
@@ -23,3 +24,14 @@ def describe_machine() -> str:
         name = cpu_model()
         where = f'{os.cpu_count()}-core CPU' + (f' ({name})' if name else '')
     return f'{where}, torch threads {torch.get_num_threads()}'
+
+
+def rounded(obj, digits: int = 4):
+    """``obj`` with every float in it (nested dicts and lists) rounded to ``digits``."""
+    if isinstance(obj, float):
+        return round(obj, digits)
+    if isinstance(obj, dict):
+        return {k: rounded(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [rounded(v, digits) for v in obj]
+    return obj

@@ -191,7 +191,8 @@ def main():
         else:
             report['one_core'] = 'not measured: no os.sched_setaffinity here'
         report['bnt'] = bnt_section(Path(tmp), args.repeats)
-    print(json.dumps(_rounded(report), indent=2))
+    from smilezoo.utils.machine import rounded
+    print(json.dumps(rounded(report, 5), indent=2))
 
 
 def write_bnt_scan(directory: Path, rows: int = 180, cols: int = 170) -> Path:
@@ -247,12 +248,6 @@ def bnt_section(directory: Path, repeats: int) -> dict:
     out.update({k[:-2] + '_us': round(v * 1e6, 1) for k, v in times.items()},
                one_core=True)
     return out
-
-
-def _rounded(value):
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return round(value, 5) if isinstance(value, float) else value
 
 
 if __name__ == '__main__':

@@ -423,16 +423,6 @@ def combine(paths: Sequence[str]) -> dict:
                 min=reduce_trees(trees, min), max=reduce_trees(trees, max), folds=folds)
 
 
-def rounded(obj, digits: int = 4):
-    if isinstance(obj, float):
-        return round(obj, digits)
-    if isinstance(obj, dict):
-        return {k: rounded(v, digits) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [rounded(v, digits) for v in obj]
-    return obj
-
-
 # --------------------------------------------------------------------------
 # the tool
 # --------------------------------------------------------------------------
@@ -526,6 +516,7 @@ def main(argv=None):
     from smilezoo.engine.checkpoint_loading import exit_on_checkpoint_error
     from smilezoo.utils.atomic_io import write_json_atomic
     from smilezoo.utils.config_check import exit_on_config_error
+    from smilezoo.utils.machine import rounded
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', nargs='?')
     parser.add_argument('checkpoint', nargs='?')
