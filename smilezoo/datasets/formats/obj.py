@@ -55,7 +55,7 @@ import numpy as np
 from smilezoo.structures import Mesh, ScanFormatError
 from smilezoo.utils.atomic_io import write_bytes_atomic
 
-from .vrml import fan_triangles
+from .polygons import fan_triangles
 from .vrml_writer import PolygonsLike
 
 __all__ = ['read_obj', 'write_obj']

@@ -28,7 +28,9 @@ import numpy as np
 
 from smilezoo.structures import Mesh, ScanFormatError
 
-__all__ = ['read_vrml', 'fan_triangles']
+from .polygons import fan_triangles
+
+__all__ = ['read_vrml']
 
 _HEADER = b'#VRML V2.0'
 # Keyword patterns; each starts with a literal that bytes.find locates fast.
@@ -281,16 +283,6 @@ def _triangulate(path, indices: np.ndarray, what: str):
             path, f'{what}: polygon {k} has {int(sizes[k])} vertices (a '
             f'polygon needs at least 3); {small.size} such polygon(s)')
     return fan_triangles(indices, starts, sizes), sizes
-
-
-def fan_triangles(indices, starts, sizes) -> np.ndarray:
-    """Polygon (i0, i1, ..., in) -> triangles (i0, ik, ik+1), k = 1..n-2:
-    polygons of ``sizes`` (P,) starting at ``starts`` (P,) in ``indices``
-    -> (F, 3). Shared by read_obj and the synthetic faces."""
-    n_tri = sizes - 2
-    first = np.repeat(starts, n_tri)
-    k = np.arange(int(n_tri.sum())) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri) + 1
-    return np.stack((indices[first], indices[first + k], indices[first + k + 1]), axis=1)
 
 
 def _check_range(path, faces, count, what, noun):

@@ -26,7 +26,7 @@ from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from ..formats.vrml import fan_triangles
+from ..formats.polygons import fan_triangles
 
 __all__ = [
     'AU_NAMES', 'NUM_LANDMARKS', 'LANDMARK_GROUPS', 'Identity', 'Pose',
