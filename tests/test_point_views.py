@@ -278,6 +278,10 @@ def test_sequence_point_view_cache_is_float16_with_nine_channels(tmp_path):
     report = prepare_view_cache(source, SEQ_RENDERER, str(cache), progress=False)
     assert report['rendered'] == 2, report
     ann = json.loads((cache / 'annotations.json').read_text())
+    # the cache says how the frames were pooled (not the image path's rank pooling)
+    temporal = ann['metainfo']['temporal']
+    assert temporal['pooling'] == 'last_frame_with_displacement', temporal
+    assert 'rescale' not in temporal and temporal['num_frames_sampled'] == 3
     views = {e['source_path']: LoadCachedViews()(dict(views=str(cache / e['views'])))['views']
              for e in ann['data_list']}
     assert sorted(views) == ['F001/T1', 'F001/T8']

@@ -99,12 +99,13 @@ def canonical_renderer(renderer_cfg: Dict) -> Dict:
     return out
 
 
-def settings_key(renderer_cfg: Dict, source) -> str:
-    """SHA-256 of everything besides the input files that decides the views."""
+def settings_key(renderer_cfg: Dict, source, temporal: Optional[Dict]) -> str:
+    """SHA-256 of everything besides the input files that decides the views
+    (``temporal``: a sequence source's pooled-view settings, None for scans)."""
     settings = dict(version=CACHE_VERSION, renderer=canonical_renderer(renderer_cfg),
                     loader=dict(type=type(source).__name__,
                                 **(getattr(source, 'load_settings', None) or {})),
-                    temporal=getattr(source, 'temporal', None))
+                    temporal=temporal)
     return hashlib.sha256(canonical_json(settings).encode()).hexdigest()
 
 

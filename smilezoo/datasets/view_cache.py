@@ -53,7 +53,7 @@ from .cache_manifest import (check_entry, make_entry_record, record_inputs, remo
                              settings_key, source_identity, write_entry_record)
 from .cached_view_dataset import ANNOTATION_FORMAT, ANNOTATION_VERSION
 from .sources.base import SequenceSource
-from .transforms.scan_to_views import build_view_pipeline
+from .transforms.scan_to_views import build_view_pipeline, temporal_settings
 
 _WORKER = {}
 
@@ -138,11 +138,12 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
     """prepare_view_cache once the records are known and out_dir is locked."""
     ann_path = osp.join(out_dir, 'annotations.json')
     sequences = isinstance(source, SequenceSource)
+    temporal = temporal_settings(source, renderer_cfg)
     settings = dict(renderer=renderer_cfg)
     if sequences:
-        settings['temporal'] = source.temporal
+        settings['temporal'] = temporal
     settings = json.loads(json.dumps(settings))
-    key = settings_key(renderer_cfg, source)
+    key = settings_key(renderer_cfg, source, temporal)
     _remove_temporary_files(out_dir)
     paths = [osp.join(out_dir, 'views', osp.splitext(r['source_path'])[0] + '.npy')
              for r in records]

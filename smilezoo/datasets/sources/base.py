@@ -174,13 +174,13 @@ class SequenceSource:
 
     @property
     def temporal(self) -> Dict:
-        """Settings that change the cached dynamic images (kept in the
-        annotation file; a change re-renders)."""
+        """Settings of this source that change the cached pooled views (the
+        pooling step adds its name:
+        :func:`smilezoo.datasets.transforms.scan_to_views.temporal_settings`)."""
         return dict(num_frames_sampled=self.num_frames_sampled, sampling=self.sampling,
                     min_frames=self.min_frames, bad_frames=self.bad_frames,
                     rescale=self.rescale, percentile=self.percentile,
-                    normalise=self.normalise,
-                    pooling='approx_rank_pooling')
+                    normalise=self.normalise)
 
     def read_frame(self, path: str):
         raise NotImplementedError

@@ -21,7 +21,11 @@ class PoolPointFrames:
     Required keys: ``frame_views`` (T, N, P, 6).
     Added keys: ``views`` (N, P, 9) float32: xyz, normal, displacement.
     Removed keys: ``frame_views``.
+
+    ``name`` is what the cache's ``metainfo.temporal.pooling`` records.
     """
+
+    name = 'last_frame_with_displacement'
 
     def __call__(self, results: Dict) -> Dict:
         frames = np.asarray(results.pop('frame_views'), np.float32)

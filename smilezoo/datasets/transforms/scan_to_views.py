@@ -177,7 +177,8 @@ class RenderViews:
 @TRANSFORMS.register_module()
 class PoolDynamicImage:
     """Approximate rank pooling of a sequence's rendered frames
-    (:func:`smilezoo.datasets.temporal.dynamic_image`).
+    (:func:`smilezoo.datasets.temporal.dynamic_image`); ``name`` is what the
+    cache's ``metainfo.temporal.pooling`` records.
 
     Required keys: ``frame_views`` (T, N, C, H, W).
     Added keys: ``views`` (N, C, H, W) float32 in [0, 1].
@@ -186,6 +187,8 @@ class PoolDynamicImage:
     Args:
         rescale, percentile: see :func:`~smilezoo.datasets.temporal.rescale_dynamic_image`.
     """
+
+    name = 'approx_rank_pooling'
 
     def __init__(self, rescale: str = 'symmetric', percentile: float = 99.0):
         self.rescale, self.percentile = rescale, percentile
@@ -209,6 +212,26 @@ class ToUint8:
         return results
 
 
+def _point_renderer(renderer) -> bool:
+    """Whether ``renderer`` (a config or a built one) writes point views."""
+    cls = TRANSFORMS.get(renderer['type']) if isinstance(renderer, dict) else type(renderer)
+    return getattr(cls, 'view_kind', 'image') == 'points'
+
+
+def temporal_settings(source, renderer) -> Optional[Dict]:
+    """What decides a sequence's pooled views besides the renderer: the
+    source's ``temporal`` settings and the pooling step's ``name`` (point
+    views: without the dynamic image's rescale and percentile, which they do
+    not use); None for a scan source. The cache keeps it as ``metainfo.temporal``."""
+    if not isinstance(source, SequenceSource):
+        return None
+    settings = dict(source.temporal)
+    if _point_renderer(renderer):
+        del settings['rescale'], settings['percentile']
+        return dict(settings, pooling=PoolPointFrames.name)
+    return dict(settings, pooling=PoolDynamicImage.name)
+
+
 def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) -> Compose:
     """The scan -> views pipeline of a source and a renderer (see the module).
 
@@ -225,7 +248,7 @@ def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) 
         sequence, ``frames_used``, ``frame_problems``).
     """
     renderer = _built(renderer)
-    points = getattr(renderer, 'view_kind', 'image') == 'points'
+    points = _point_renderer(renderer)
     store = ToFloat16() if points else ToUint8()
     if not isinstance(source, SequenceSource):
         return Compose([LoadScan(source, read_file), RenderViews(renderer), store])
