@@ -179,3 +179,14 @@ def test_one_key_moves_the_cache_of_every_loader(tmp_path):
                                'train_dataloader.dataset.ann_file': f'{tmp_path}/other.json'})
     assert cfg.train_dataloader.dataset.ann_file == f'{tmp_path}/other.json'
     assert cfg.test_dataloader.dataset.ann_file == f'{tmp_path}/mine/annotations.json'
+
+
+@pytest.mark.parametrize('scope', ['smilezoo', 'mmengine'])
+def test_unknown_type_hint_names_smilezoos_registry(scope):
+    """A type unknown in mmengine's parent scope is still registered into
+    smilezoo's own registry (never the MMENGINE_* parent it re-exports)."""
+    from smilezoo.utils.registry_hints import unknown_type_message
+    msg = unknown_type_message('MyFusion', scope, 'model')
+    assert 'from smilezoo.registry import MODELS; @MODELS.register_module()' in msg, msg
+    assert 'MMENGINE_' not in msg
+    assert f'{scope} ' in msg  # the registry it was looked up in
