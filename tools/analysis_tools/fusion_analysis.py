@@ -144,11 +144,13 @@ def _unit(z: np.ndarray) -> np.ndarray:
     return z / np.maximum(np.linalg.norm(z, axis=-1, keepdims=True), 1e-12)
 
 
-def zero_shot(z: np.ndarray, protos: np.ndarray, logit_scale: float):
-    """(..., d) -> logits (..., C) = logit_scale * cos, probabilities (..., C)."""
-    logits = logit_scale * _unit(z) @ _unit(protos).T
-    e = np.exp(logits - logits.max(-1, keepdims=True))
-    return logits, e / e.sum(-1, keepdims=True)
+@torch.no_grad()
+def zero_shot(z: np.ndarray, protos: np.ndarray, head):
+    """(..., d) -> the model's zero-shot ``head``: logits (..., C) and
+    probabilities (..., C), float64 numpy."""
+    logits = head.logits(torch.from_numpy(np.asarray(z, np.float32)),
+                         torch.from_numpy(np.asarray(protos, np.float32)))
+    return logits.double().numpy(), logits.softmax(-1).double().numpy()
 
 
 def convex_oracle(views: np.ndarray, gt: np.ndarray, protos: np.ndarray) -> np.ndarray:
@@ -211,12 +213,13 @@ def _off_diagonal_cos(u: np.ndarray, same: np.ndarray) -> Optional[float]:
     return float((u @ u.T)[mask].mean()) if mask.any() else None
 
 
-def analyse(data: dict, protos: np.ndarray, logit_scale: float, view_names: Sequence[str],
+def analyse(data: dict, protos: np.ndarray, head, view_names: Sequence[str],
             untrained: Optional[dict] = None, pairs: Sequence[tuple] = ()) -> dict:
-    """The statistics of the module docstring from :func:`collect`'s arrays."""
+    """The statistics of the module docstring from :func:`collect`'s arrays;
+    ``head``: the model's zero-shot head (``logits(z, prototypes)``)."""
     gt, z, w = data['gt'], data['views'], data['weights']
     s, n = w.shape
-    logits, probs = zero_shot(z, protos, logit_scale)  # (S, N, C)
+    logits, probs = zero_shot(z, protos, head)  # (S, N, C)
     view_pred = probs.argmax(-1)  # (S, N)
     right = view_pred == gt[:, None]
     fused_pred = data['fused_probs'].argmax(-1)
@@ -228,8 +231,8 @@ def analyse(data: dict, protos: np.ndarray, logit_scale: float, view_names: Sequ
     votes = np.stack([(view_pred == c).sum(1) for c in range(protos.shape[0])], 1)
     acc.update(
         fused=_acc(fused_pred, gt),
-        mean_embedding=_acc(zero_shot(z.mean(1), protos, logit_scale)[1].argmax(-1), gt),
-        mean_unit_embedding=_acc(zero_shot(_unit(z).mean(1), protos, logit_scale)[1]
+        mean_embedding=_acc(zero_shot(z.mean(1), protos, head)[1].argmax(-1), gt),
+        mean_unit_embedding=_acc(zero_shot(_unit(z).mean(1), protos, head)[1]
                                  .argmax(-1), gt),
         mean_logits=_acc(logits.mean(1).argmax(-1), gt),
         mean_probs=_acc(probs.mean(1).argmax(-1), gt),
@@ -239,7 +242,7 @@ def analyse(data: dict, protos: np.ndarray, logit_scale: float, view_names: Sequ
         oracle_convex_weights=float(100.0 * convex_oracle(z, gt, protos).mean()))
     if untrained is not None:
         acc['untrained_fusion'] = _acc(
-            zero_shot(untrained['fused'], protos, logit_scale)[1].argmax(-1), gt)
+            zero_shot(untrained['fused'], protos, head)[1].argmax(-1), gt)
     acc.update(best_view=names[best_i], best_view_acc=acc[f'view_{names[best_i]}'])
     acc['fused_minus_best_view'] = acc['fused'] - acc['best_view_acc']
     best_const = best_constant_weights(z, gt, protos)
@@ -317,7 +320,7 @@ def analyse(data: dict, protos: np.ndarray, logit_scale: float, view_names: Sequ
     for i, j in pairs:
         m = data['mirror'][(i, j)]
         mz = m['mirrored']
-        _, mp = zero_shot(mz, protos, logit_scale)
+        _, mp = zero_shot(mz, protos, head)
         mpred = mp.argmax(-1)
         sym[f'{names[i]}-{names[j]}'] = dict(
             acc={names[i]: acc[f'view_{names[i]}'], names[j]: acc[f'view_{names[j]}'],
@@ -465,9 +468,10 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
     precheck_checkpoint_file(checkpoint)  # a refused file fails before the build
     with explain_unknown_types():
         model = MODELS.build(copy.deepcopy(cfg.model))
-    if not hasattr(model, 'prompt_bank') or not hasattr(model, 'head'):
+    if not hasattr(model, 'prompt_bank') or not hasattr(getattr(model, 'head', None), 'logits'):
         raise ValueError(f'{config}: {type(model).__name__} is not a zero-shot model '
-                         f'(no prompt bank and head); this tool analyses SmileVLM-like models')
+                         f'(no prompt bank, or a head without logits(z, prototypes)); this tool analyses '
+                         f'SmileVLM-like models')
     load_exact_weights(model, checkpoint, config)
     model.eval()
     loader = Runner.build_dataloader(loader_cfg(cfg.test_dataloader))
@@ -488,10 +492,9 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
         uf, uw = fresh(torch.from_numpy(data['views']))
     untrained = dict(fused=uf.float().numpy(), weights=uw.float().numpy())
     protos = model.prompt_bank.prototypes.float().numpy()
-    scale = float(getattr(model.head, 'logit_scale', 1.0))
-    res = analyse(data, protos, scale, names, untrained, pairs)
-    # the tool's own zero-shot must be the model's: per-view predictions agree
-    _, own = zero_shot(data['views'], protos, scale)
+    res = analyse(data, protos, model.head, names, untrained, pairs)
+    # the collected embeddings must give the model's own per-view predictions
+    _, own = zero_shot(data['views'], protos, model.head)
     if not np.array_equal(own.argmax(-1), data['view_probs'].argmax(-1)):
         raise AssertionError('per-view zero-shot predictions differ from the model\'s '
                              'class_scores; the analysis would be wrong')
@@ -505,7 +508,8 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
         res['check_against_result_json'] = check_result(res, result_json)
     res.update(config=config, checkpoint=checkpoint,
                cfg_options=[f'{k}={v}' for k, v in (cfg_options or {}).items()],
-               view_yaws=list(yaws) if yaws else None, logit_scale=scale,
+               view_yaws=list(yaws) if yaws else None,
+               logit_scale=float(getattr(model.head, 'logit_scale', 1.0)),
                machine=describe_machine(), seconds=round(time.time() - t0, 1))
     return res
 

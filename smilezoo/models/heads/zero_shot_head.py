@@ -18,7 +18,11 @@ class ZeroShotHead(nn.Module):
         super().__init__()
         self.logit_scale = logit_scale
 
+    def logits(self, z: torch.Tensor, prototypes: torch.Tensor) -> torch.Tensor:
+        """z: (..., d), prototypes: (C, d) -> logit_scale * cos (..., C)."""
+        cos = F.normalize(z, dim=-1) @ F.normalize(prototypes.to(z.dtype), dim=-1).T
+        return self.logit_scale * cos
+
     def forward(self, z: torch.Tensor, prototypes: torch.Tensor) -> torch.Tensor:
         """z: (..., d), prototypes: (C, d) -> class probabilities (..., C)."""
-        cos = F.normalize(z, dim=-1) @ F.normalize(prototypes.to(z.dtype), dim=-1).T
-        return (self.logit_scale * cos).softmax(dim=-1)
+        return self.logits(z, prototypes).softmax(dim=-1)
