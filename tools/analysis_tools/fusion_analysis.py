@@ -469,9 +469,9 @@ def run(config: str, checkpoint: str, cfg_options=None, grad_batches: int = 4,
     with explain_unknown_types():
         model = MODELS.build(copy.deepcopy(cfg.model))
     if not hasattr(model, 'prompt_bank') or not hasattr(getattr(model, 'head', None), 'logits'):
-        raise ValueError(f'{config}: {type(model).__name__} is not a zero-shot model '
-                         f'(no prompt bank, or a head without logits(z, prototypes)); this tool analyses '
-                         f'SmileVLM-like models')
+        raise ValueError(f'{config}: {type(model).__name__} is not a zero-shot model (no '
+                         f'prompt bank, or a head without logits(z, prototypes)); this tool '
+                         f'analyses SmileVLM-like models')
     load_exact_weights(model, checkpoint, config)
     model.eval()
     loader = Runner.build_dataloader(loader_cfg(cfg.test_dataloader))
