@@ -121,10 +121,14 @@ def prepare_tool(cfg, *args, timeout=180, new_session=False):
     such a run (TimeoutExpired fails the test)."""
     env = dict(os.environ, HF_HUB_OFFLINE='1', PYTHONUNBUFFERED='1',
                PYTHONPATH=os.pathsep.join([str(ROOT / 'tests'), os.environ.get('PYTHONPATH', '')]))
+    # A job started in the background by a non-interactive shell inherits SIGINT
+    # ignored, and then Python installs no KeyboardInterrupt handler: the child
+    # gets the default disposition back, as a terminal's foreground job has it.
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, 'tools/prepare_data.py', str(cfg), *map(str, args)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-                          start_new_session=new_session)
+                          start_new_session=new_session,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     return proc, time.monotonic() - t0
 
 
