@@ -127,6 +127,23 @@ def test_an_option_key_the_config_lacks_is_an_error(tool, setup, capsys):
     assert 'batch_sizee' in capsys.readouterr().err
 
 
+def test_a_supervised_model_is_scored_by_its_classifier(tool, setup, tmp_path):
+    """Before: AttributeError (the tool read SmileVLM's class_names)."""
+    from smilezoo.registry import MODELS
+    from smilezoo.utils.config_check import load_config
+    argv = setup[0]
+    config = str(ROOT / 'tests' / 'configs' / 'tiny_supervised.py')
+    options = {k: (int(v) if v.isdigit() else v) for k, v in (a.split('=', 1) for a in argv[1:])}
+    cfg = load_config(config, options)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).eval()
+    ckpt = tmp_path / 'supervised.pth'
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    res = tool.main([config, str(ckpt), *argv])
+    assert res['num_samples'] == 12
+    assert res['all']['acc'] == pytest.approx(model_accuracy(cfg, model))
+
+
 def test_cluster_accuracy_is_accuracy_after_the_best_relabelling():
     from smilezoo.evaluation.view_drop import cluster_accuracy
     gt = np.array([0, 0, 1, 1, 2, 2])

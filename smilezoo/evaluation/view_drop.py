@@ -22,12 +22,13 @@ def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> floa
 
 
 @torch.no_grad()
-def view_drop_accuracy(model, loader, num_classes: int) -> dict:
+def view_drop_accuracy(model, loader) -> dict:
     """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...}, ...,
     'num_samples', 'num_views'}, each mask with acc (%) and cluster_acc (%) of
-    the fused zero-shot prediction. ``model`` in eval mode; batches of
-    (B, N, C, H, W) views."""
-    preds, gts, n_views = {}, [], None
+    the model's fused prediction (zero-shot, or a supervised model's
+    classifier). ``model`` in eval mode; batches of (B, N, C, H, W) image or
+    (B, N, P, C) point views."""
+    preds, gts, n_views, num_classes = {}, [], None, None
     for data in loader:
         data = model.data_preprocessor(data, False)
         x = data['inputs']
@@ -42,6 +43,10 @@ def view_drop_accuracy(model, loader, num_classes: int) -> dict:
         gts += [int(s['gt_label']) for s in data['data_samples']]
         for name, m in masks.items():
             out = model.predict(x, data['data_samples'], view_mask=m)
+            if out and 'pred_label' not in out[0]:
+                raise ValueError(f'{type(model).__name__} predicts no class (no classifier '
+                                 f'or zero-shot head): there is no accuracy to drop views from')
+            num_classes = num_classes or (len(out[0]['pred_score']) if out else None)
             preds.setdefault(name, []).extend(int(r['pred_label']) for r in out)
     gt = np.array(gts)
     res = {}
@@ -68,4 +73,4 @@ def evaluate_view_drop(cfg, checkpoint: str, target: str = 'the config') -> dict
     load_exact_weights(model, checkpoint, target)
     model.eval()
     loader = Runner.build_dataloader(cfg.test_dataloader)
-    return view_drop_accuracy(model, loader, len(model.class_names))
+    return view_drop_accuracy(model, loader)

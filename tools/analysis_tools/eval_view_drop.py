@@ -41,7 +41,10 @@ def main(argv=None):
     register_all_modules()
     with exit_on_config_error(), exit_on_checkpoint_error():
         cfg = load_config(args.config, args.cfg_options)
-        res = evaluate_view_drop(cfg, args.checkpoint, target=args.config)
+        try:
+            res = evaluate_view_drop(cfg, args.checkpoint, target=args.config)
+        except ValueError as e:  # a model that predicts no class
+            raise SystemExit(f'error: {args.config}: {e}') from None
     res.update(config=args.config, checkpoint=args.checkpoint,
                cfg_options=[f'{k}={v}' for k, v in (args.cfg_options or {}).items()],
                view_yaws=cfg.get('data_preparation', {}).get('renderer', {}).get('yaws'),

@@ -202,9 +202,14 @@ def index_yaml(index: dict) -> str:
                                                           allow_unicode=True, width=100))
 
 
-def collect(bench_dir: str, root: str = ROOT) -> list:
+BENCH_COMMAND = ('bash tools/analysis_tools/bench_synthetic_cpu.sh && '
+                 'python tools/analysis_tools/model_index.py --collect work_dirs/zoo_bench')
+
+
+def collect(bench_dir: str, root: str = ROOT, command: str = BENCH_COMMAND) -> list:
     """Fold <bench_dir>/<run>_s<seed>/view_drop.json into results entries
-    (mean and std over seeds of every view mask)."""
+    (mean and std over seeds of every view mask); ``command``: how the runs
+    were made (recorded with each entry)."""
     groups = defaultdict(list)
     for path in sorted(glob.glob(osp.join(bench_dir, '*', 'view_drop.json'))):
         run = json.load(open(path))
@@ -233,8 +238,7 @@ def collect(bench_dir: str, root: str = ROOT) -> list:
             synthetic=True,
             setting=(f'{first["num_samples"]} held-out test scans, views at yaw '
                      f'{first.get("view_yaws")} (view i = the i-th)'),
-            command=('bash tools/analysis_tools/bench_synthetic_cpu.sh && '
-                     'python tools/analysis_tools/model_index.py --collect work_dirs/zoo_bench'))
+            command=command)
         out.append(entry)
     return out
 
@@ -243,9 +247,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--check', action='store_true', help='exit 1 if the index is stale')
     parser.add_argument('--collect', help='bench output folder to fold into the results')
+    parser.add_argument('--command', default=BENCH_COMMAND,
+                        help='with --collect: the commands that made the runs (recorded)')
     args = parser.parse_args()
     if args.collect:
-        new = collect(args.collect)
+        new = collect(args.collect, command=args.command)
         keep = [r for r in load_results() if (r['config'], tuple(r['cfg_options'])) not in
                 {(n['config'], tuple(n['cfg_options'])) for n in new}]
         write_text_atomic(osp.join(ROOT, RESULTS), json.dumps(keep + new, indent=1) + '\n')
