@@ -33,7 +33,9 @@ from pathlib import Path
 
 import numpy as np
 # the sibling script (run as a script, its folder is sys.path[0]; the child process too)
-from benchmark_io import _rounded, median_time
+from benchmark_io import median_time
+
+from smilezoo.utils.machine import rounded
 
 
 def write_sequence(directory: Path, frames: int = 16) -> Path:
@@ -129,7 +131,7 @@ def main():
                                 str(args.repeats)], env=env, capture_output=True, text=True,
                                check=True)
         report['one_core'] = json.loads(child.stdout.strip().splitlines()[-1])
-    print(json.dumps(_rounded(report), indent=2))
+    print(json.dumps(rounded(report, 5), indent=2))
 
 
 if __name__ == '__main__':
