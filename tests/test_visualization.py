@@ -158,6 +158,35 @@ def test_view_grid_title_and_columns():
     assert 0 <= a.min() and a.max() <= 1
 
 
+def test_view_grid_draws_point_views(tmp_path):
+    """(K, N, P, C) point views: drawn from each view's camera (a traceback
+    before), augmented by the point augment, and said to be points."""
+    from mmengine.config import Config
+    from matplotlib.image import imread
+
+    from smilezoo.visualization.view_grid import augment_views, build_augment, \
+        describe_views, draw_view_grid
+    rng = np.random.default_rng(0)
+    xyz = rng.uniform(-1, 1, (2, 3, 64, 3))
+    normal = np.broadcast_to([0.0, 0.0, 1.0], xyz.shape)
+    views = np.concatenate([xyz, normal], -1).astype(np.float16)
+    meta = dict(renderer=dict(type='PointViewRenderer', num_points=64, yaws=[-30, 0, 30]))
+    assert describe_views(meta).startswith('point views of 64 points')
+    assert 'dynamic' not in describe_views(dict(meta, temporal=dict(
+        pooling='last_frame_with_displacement', num_frames_sampled=6)))
+    augment = build_augment(Config(dict(model=dict(augment=dict(type='BatchPointAugment')))))
+    a, b = augment_views(views, augment, seed=0)
+    assert a.shape == b.shape == (2, 3, 64, 6) and not np.allclose(a, b)
+    path = draw_view_grid(dict(views=views, labels=['happy\nF0001', 'sad\nF0002'],
+                               metainfo=meta, size=2), str(tmp_path / 'points.png'),
+                          title='points', augment=augment)
+    image = imread(path)
+    assert image.shape[0] > 100 and image.shape[1] > 3 * image.shape[0] / 2
+    # the points face the camera (normal +z): drawn in the normal-map colour (0.5, 0.5, 1)
+    blueish = (image[..., 2] > 0.9) & (np.abs(image[..., 0] - 0.5) < 0.1)
+    assert blueish.sum() > 100
+
+
 def test_view_grid_without_cache_says_how_to_make_it(tmp_path):
     ann = tmp_path / 'nowhere' / 'annotations.json'
     proc = run_tool('tools/visualize_views.py', TINY_CONFIG, '--out', tmp_path / 'v.png',

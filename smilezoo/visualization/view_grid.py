@@ -50,8 +50,9 @@ def pick_indices(labels: Sequence[int], num: int, seed: int = 0) -> List[int]:
 
 def load_view_samples(cfg, split: str = 'train', num: int = 8, seed: int = 0) -> Dict:
     """Build ``<split>_dataloader.dataset`` and run its pipeline for ``num``
-    samples. Returns dict(views (K, N, C, H, W) uint8 or float, labels (K,) row
-    labels, metainfo, indices, dataset size)."""
+    samples. Returns dict(views (K, N, C, H, W) uint8 or float image views, or
+    (K, N, P, C) point views, labels (K,) row labels, metainfo, indices,
+    dataset size)."""
     from smilezoo.registry import DATASETS
     dataset = DATASETS.build(split_dataset_cfg(cfg, split))
     if len(dataset) == 0:
@@ -105,6 +106,20 @@ def to_rgb(image: np.ndarray, modes: Optional[Sequence[str]] = None) -> np.ndarr
     return np.clip(np.transpose(rgb, (1, 2, 0)), 0, 1)
 
 
+def draw_points(ax, view: np.ndarray) -> None:
+    """One point view (P, C >= 6: xyz in the camera frame, x right, y up, z
+    toward the camera; unit normals) as seen from its camera: x-y scatter,
+    nearer points drawn last, each coloured by its normal as a normal map is."""
+    view = np.asarray(view, np.float32)
+    order = np.argsort(view[:, 2])
+    xy, normal = view[order, :2], view[order, 3:6]
+    ax.scatter(xy[:, 0], xy[:, 1], c=np.clip((normal + 1) / 2, 0, 1), s=4, linewidths=0)
+    ax.set_aspect('equal')
+    ax.set_facecolor('black')
+    lim = max(float(np.abs(xy).max()) * 1.05, 1e-6) if len(xy) else 1.0
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
+
+
 def view_names(metainfo: Dict, n: int) -> List[str]:
     from smilezoo.structures import view_names_from_yaws
     yaws = (metainfo.get('renderer') or {}).get('yaws')
@@ -123,8 +138,9 @@ def build_augment(cfg):
 
 
 def augment_views(views: np.ndarray, augment, seed: int = 0):
-    """(K, N, C, H, W) -> two augmented float copies (A, B), drawn as in
-    training: all K*N views flattened into one call, twice."""
+    """(K, N, C, H, W) image or (K, N, P, C) point views -> two augmented float
+    copies (A, B), drawn as in training: all K*N views flattened into one
+    call, twice."""
     import torch
     x = torch.from_numpy(to_unit_float(views))
     flat = x.flatten(0, 1)
@@ -136,12 +152,20 @@ def augment_views(views: np.ndarray, augment, seed: int = 0):
 
 def describe_views(metainfo: Dict) -> str:
     """'normal maps, 32 px' or, for 4D, 'dynamic images (approximate rank pooling
-    of 8 frames sampled per sequence) of normal maps, 32 px'."""
+    of 8 frames sampled per sequence) of normal maps, 32 px'; for point views
+    'point views of 256 points (xyz, normal), coloured by the normal'."""
     r = metainfo.get('renderer') or {}
+    t = metainfo.get('temporal')
+    if r.get('num_points'):
+        what = f'point views of {r["num_points"]} points (xyz, normal), coloured by the normal'
+        if t:
+            frames = t.get('num_frames_sampled')
+            return (f'4D: {what}, of the last of {frames or "the"} sampled frames (each point '
+                    f'also carries its displacement from the first)')
+        return what
     modes = '+'.join(r.get('modes') or ['views'])
     what = f'{modes} {"maps" if modes == "normal" else "views"}'
     size = f', {r["image_size"]} px' if r.get('image_size') else ''
-    t = metainfo.get('temporal')
     if t:
         pooling = str(t.get('pooling', 'rank pooling')).replace('_', ' ').replace(
             'approx ', 'approximate ')
@@ -160,6 +184,7 @@ def draw_view_grid(samples: Dict, path: str, title: str = '', augment=None,
     k, n = views.shape[:2]
     meta = samples.get('metainfo') or {}
     modes = (meta.get('renderer') or {}).get('modes')
+    points = views.ndim == 4  # (K, N, P, C) point views, not (K, N, C, H, W) images
     names = view_names(meta, n)
     stacks = [('clean', views)]
     if augment is not None:
@@ -182,7 +207,10 @@ def draw_view_grid(samples: Dict, path: str, title: str = '', augment=None,
     for r in range(k):
         for j, (v, tag, arr) in enumerate(cols):
             ax = fig.add_subplot(grid[r, j])
-            ax.imshow(to_rgb(arr[r, v], modes), interpolation='nearest')
+            if points:
+                draw_points(ax, arr[r, v])
+            else:
+                ax.imshow(to_rgb(arr[r, v], modes), interpolation='nearest')
             ax.set(xticks=[], yticks=[])
             if augment is not None and tag != 'clean':
                 for side in ax.spines.values():
