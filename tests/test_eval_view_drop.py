@@ -4,7 +4,6 @@ accuracy, dropping every view but one equals keeping only that one, and a
 checkpoint that does not fit, one that would run code, or an option key the
 config lacks ends the tool with one message (before the fix the misfit went
 through mmengine's loader as a traceback and an unknown key was merged silently)."""
-import importlib.util
 import json
 
 import numpy as np
@@ -12,17 +11,14 @@ import pytest
 import torch
 
 from pipeline_helpers import ROOT, TINY_CONFIG
-from zoo_helpers import write_random_view_cache
+from zoo_helpers import load_tool, write_random_view_cache
 
-TOOL = ROOT / 'tools' / 'analysis_tools' / 'eval_view_drop.py'
+TOOL = 'tools/analysis_tools/eval_view_drop.py'
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('eval_view_drop_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(TOOL, 'eval_view_drop_tool')
 
 
 @pytest.fixture(scope='module')

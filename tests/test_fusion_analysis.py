@@ -2,25 +2,21 @@
 its own random view cache: the fused accuracy is the model's, the bounds hold,
 the gradient paths name the losses that see the fused embedding, mismatches and
 misfit checkpoints are refused."""
-import importlib.util
 import json
 
 import numpy as np
 import pytest
 import torch
 
-from pipeline_helpers import ROOT, TINY_CONFIG
-from zoo_helpers import write_random_view_cache
+from pipeline_helpers import TINY_CONFIG
+from zoo_helpers import load_tool, write_random_view_cache
 
-TOOL = ROOT / 'tools' / 'analysis_tools' / 'fusion_analysis.py'
+TOOL = 'tools/analysis_tools/fusion_analysis.py'
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('fusion_analysis_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(TOOL, 'fusion_analysis_tool')
 
 
 @pytest.fixture(scope='module')
