@@ -8,7 +8,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from smilezoo.apis.readiness import explain_missing_data
-from smilezoo.engine import check_training_batches, fit_param_schedulers
+from smilezoo.engine import NonFiniteTrainingError, check_training_batches, fit_param_schedulers
 from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
                                                 exit_on_checkpoint_error, guard_runner,
                                                 precheck_checkpoint_file)
@@ -89,7 +89,10 @@ def main():
             check_training_batches(cfg)
         except ValueError as e:
             raise SystemExit(f'{args.config}: {e}')
-        runner.train()
+        try:
+            runner.train()
+        except NonFiniteTrainingError as e:  # one message, exit 1, no NaN checkpoint
+            raise SystemExit(f'error: {args.config}: {e}') from None
 
 
 if __name__ == '__main__':

@@ -9,8 +9,9 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 
-# Per-step reseeding makes --resume continue with the same random draws.
-custom_hooks = [dict(type='StepSeedHook')]
+# Per-step reseeding makes --resume continue with the same random draws; a NaN or
+# infinite loss (or weights about to be saved) stops the run with an error.
+custom_hooks = [dict(type='StepSeedHook'), dict(type='FiniteTrainingHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

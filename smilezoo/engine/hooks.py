@@ -1,4 +1,6 @@
-"""The training hook smilezoo adds to mmengine's (reseeding every step)."""
+"""The training hooks smilezoo adds to mmengine's: reseeding every step, and a stop
+at the first non-finite loss or weight."""
+import math
 import random
 
 import numpy as np
@@ -34,3 +36,48 @@ class StepSeedHook(Hook):
         torch.manual_seed(step_seed)
         np.random.seed(step_seed)
         random.seed(step_seed)
+
+
+class NonFiniteTrainingError(RuntimeError):
+    """Training produced a NaN or infinite loss, or weights about to be saved are."""
+
+
+KNOWN_CAUSES = ('Known causes: bf16 autocast on the CPU (--amp, AnyDeviceAmpOptimWrapper: '
+                'NaN gradients of a conv on 1 x 1 feature maps were seen on an Intel AMX CPU '
+                'with 16 px views; docs/performance.md), a learning rate too high for the '
+                'batch, or an empty or constant batch of views')
+
+
+@HOOKS.register_module()
+class FiniteTrainingHook(Hook):
+    """Stop at the first training iteration whose loss is not finite, and
+    before saving a checkpoint whose weights are not, with an error that names
+    the iteration and the loss terms (or the first weights): training on
+    would only save NaN weights and report a wrong accuracy later.
+
+    The loss is read from ``train_step``'s outputs (scalars mmengine's
+    RuntimeInfoHook already reads every iteration, so no extra device sync).
+    """
+    priority = 'ABOVE_NORMAL'
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        loss = (outputs or {}).get('loss')
+        if loss is None or math.isfinite(float(loss)):
+            return
+        terms = ', '.join(f'{k}={float(v):.4g}' for k, v in outputs.items()
+                          if k.startswith('loss') and k != 'loss')
+        raise NonFiniteTrainingError(
+            f'training loss is {float(loss)} at iteration {runner.iter + 1} (epoch '
+            f'{runner.epoch + 1}){f": {terms}" if terms else ""}; stopped so that no NaN '
+            f'weights are saved. {KNOWN_CAUSES}.')
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('state_dict') or {}
+        bad = [k for k, v in state.items()
+               if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad:
+            more = f' and {len(bad) - 3} more' if len(bad) > 3 else ''
+            raise NonFiniteTrainingError(
+                f'after iteration {runner.iter} (epoch {runner.epoch + 1}) the weights '
+                f'{", ".join(bad[:3])}{more} are not finite; the checkpoint is not saved. '
+                f'{KNOWN_CAUSES}.')
