@@ -38,6 +38,11 @@ class StepSeedHook(Hook):
         random.seed(step_seed)
 
 
+def _scalar(value) -> float:
+    """A logged loss (tensor, possibly still attached to the graph, or number) as a float."""
+    return float(value.detach()) if torch.is_tensor(value) else float(value)
+
+
 class NonFiniteTrainingError(RuntimeError):
     """Training produced a NaN or infinite loss, or weights about to be saved are."""
 
@@ -62,12 +67,12 @@ class FiniteTrainingHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         loss = (outputs or {}).get('loss')
-        if loss is None or math.isfinite(float(loss)):
+        if loss is None or math.isfinite(_scalar(loss)):
             return
-        terms = ', '.join(f'{k}={float(v):.4g}' for k, v in outputs.items()
+        terms = ', '.join(f'{k}={_scalar(v):.4g}' for k, v in outputs.items()
                           if k.startswith('loss') and k != 'loss')
         raise NonFiniteTrainingError(
-            f'training loss is {float(loss)} at iteration {runner.iter + 1} (epoch '
+            f'training loss is {_scalar(loss)} at iteration {runner.iter + 1} (epoch '
             f'{runner.epoch + 1}){f": {terms}" if terms else ""}; stopped so that no NaN '
             f'weights are saved. {KNOWN_CAUSES}.')
 
