@@ -18,7 +18,7 @@ from smilezoo.apis.readiness import explain_missing_data
 from smilezoo.engine.checkpoint_loading import (add_checkpoint_args, allow_unsafe_load,
                                                 exit_on_checkpoint_error, guard_runner,
                                                 precheck_checkpoint_file)
-from smilezoo.utils import register_all_modules, setup_distributed_cpu
+from smilezoo.utils import end_distributed, register_all_modules, setup_distributed_cpu
 from smilezoo.utils.atomic_io import write_json_atomic
 from smilezoo.utils.config_check import explain_config_errors, exit_on_config_error, load_config
 
@@ -96,4 +96,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    finally:
+        end_distributed()

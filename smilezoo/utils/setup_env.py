@@ -41,3 +41,13 @@ def setup_distributed_cpu(cfg, launcher: str) -> None:
             os.environ.setdefault('WORLD_SIZE', os.environ.get('SLURM_NTASKS', '1'))
             os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
         dist.init_process_group('gloo')
+
+
+def end_distributed() -> None:
+    """Destroy the default process group when one is up (a job started by
+    dist_train.sh / dist_test.sh), so that the backend's threads end before the
+    interpreter does; a gloo process left to exit with them running was seen
+    aborting ('terminate called without an active exception')."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
