@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from pipeline_helpers import ROOT, TINY_CONFIG
-from zoo_helpers import load_tool, write_random_view_cache
+from zoo_helpers import load_tool, model_and_checkpoint, write_random_view_cache
 
 TOOL = 'tools/analysis_tools/eval_view_drop.py'
 
@@ -25,18 +25,10 @@ def tool():
 def setup(tmp_path_factory):
     """(argv options, cfg, model, checkpoint): the test split is one subject
     (12 samples of 3 views at 32 px)."""
-    from smilezoo.registry import MODELS
-    from smilezoo.utils import register_all_modules
-    from smilezoo.utils.config_check import load_config
-    register_all_modules()
     root = tmp_path_factory.mktemp('view_drop')
     ann = write_random_view_cache(root / 'cache')
     options = {'data_preparation.out_dir': str(ann.parent), 'test_dataloader.batch_size': 5}
-    cfg = load_config(str(TINY_CONFIG), options)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model).eval()
-    ckpt = root / 'tiny.pth'
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    cfg, model, ckpt = model_and_checkpoint(TINY_CONFIG, options, root / 'tiny.pth')
     return ['--cfg-options', *[f'{k}={v}' for k, v in options.items()]], cfg, model, ckpt
 
 
@@ -125,16 +117,10 @@ def test_an_option_key_the_config_lacks_is_an_error(tool, setup, capsys):
 
 def test_a_supervised_model_is_scored_by_its_classifier(tool, setup, tmp_path):
     """Before: AttributeError (the tool read SmileVLM's class_names)."""
-    from smilezoo.registry import MODELS
-    from smilezoo.utils.config_check import load_config
     argv = setup[0]
     config = str(ROOT / 'tests' / 'configs' / 'tiny_supervised.py')
     options = {k: (int(v) if v.isdigit() else v) for k, v in (a.split('=', 1) for a in argv[1:])}
-    cfg = load_config(config, options)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model).eval()
-    ckpt = tmp_path / 'supervised.pth'
-    torch.save({'state_dict': model.state_dict()}, ckpt)
+    cfg, model, ckpt = model_and_checkpoint(config, options, tmp_path / 'supervised.pth')
     res = tool.main([config, str(ckpt), *argv])
     assert res['num_samples'] == 12
     assert res['all']['acc'] == pytest.approx(model_accuracy(cfg, model))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from pipeline_helpers import TINY_CONFIG
-from zoo_helpers import load_tool, write_random_view_cache
+from zoo_helpers import load_tool, model_and_checkpoint, write_random_view_cache
 
 TOOL = 'tools/analysis_tools/fusion_analysis.py'
 
@@ -23,19 +23,11 @@ def tool():
 def setup(tmp_path_factory):
     """(cfg_options, model, checkpoint): 5 subjects x 6 expressions x 2
     intensities at 32 px; the test split is one subject (12 samples)."""
-    from smilezoo.registry import MODELS
-    from smilezoo.utils import register_all_modules
-    from smilezoo.utils.config_check import load_config
-    register_all_modules()
     root = tmp_path_factory.mktemp('fusion_analysis')
     ann = write_random_view_cache(root / 'cache')
     options = {'data_preparation.out_dir': str(ann.parent), 'test_dataloader.batch_size': 5,
                'train_dataloader.batch_size': 8}
-    cfg = load_config(str(TINY_CONFIG), options)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model).eval()
-    ckpt = root / 'tiny.pth'
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    cfg, model, ckpt = model_and_checkpoint(TINY_CONFIG, options, root / 'tiny.pth')
     return options, cfg, model, ckpt
 
 

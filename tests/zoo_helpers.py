@@ -79,3 +79,20 @@ def load_tool(path: str, name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def model_and_checkpoint(config, options: dict, path, seed: int = 0):
+    """(cfg, model in eval mode, checkpoint path): ``config`` loaded with
+    ``options`` (a dict of --cfg-options), its model built with ``seed``, its
+    random weights saved to ``path`` as a checkpoint smilezoo writes them."""
+    import torch
+
+    from smilezoo.registry import MODELS
+    from smilezoo.utils import register_all_modules
+    from smilezoo.utils.config_check import load_config
+    register_all_modules()
+    cfg = load_config(str(config), options)
+    torch.manual_seed(seed)
+    model = MODELS.build(cfg.model).eval()
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
+    return cfg, model, path
