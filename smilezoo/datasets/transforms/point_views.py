@@ -26,6 +26,7 @@ class PoolPointFrames:
     """
 
     name = 'last_frame_with_displacement'
+    unused_settings = ('rescale', 'percentile')  # the dynamic image's, not used here
 
     def __call__(self, results: Dict) -> Dict:
         frames = np.asarray(results.pop('frame_views'), np.float32)

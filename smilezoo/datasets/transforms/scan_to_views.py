@@ -189,6 +189,7 @@ class PoolDynamicImage:
     """
 
     name = 'approx_rank_pooling'
+    unused_settings = ()  # of the source's temporal settings: it uses all of them
 
     def __init__(self, rescale: str = 'symmetric', percentile: float = 99.0):
         self.rescale, self.percentile = rescale, percentile
@@ -220,16 +221,13 @@ def _point_renderer(renderer) -> bool:
 
 def temporal_settings(source, renderer) -> Optional[Dict]:
     """What decides a sequence's pooled views besides the renderer: the
-    source's ``temporal`` settings and the pooling step's ``name`` (point
-    views: without the dynamic image's rescale and percentile, which they do
-    not use); None for a scan source. The cache keeps it as ``metainfo.temporal``."""
+    source's ``temporal`` settings less the pooling step's ``unused_settings``,
+    and its ``name``; None for a scan source. The cache keeps it as ``metainfo.temporal``."""
     if not isinstance(source, SequenceSource):
         return None
-    settings = dict(source.temporal)
-    if _point_renderer(renderer):
-        del settings['rescale'], settings['percentile']
-        return dict(settings, pooling=PoolPointFrames.name)
-    return dict(settings, pooling=PoolDynamicImage.name)
+    pool = PoolPointFrames if _point_renderer(renderer) else PoolDynamicImage
+    settings = {k: v for k, v in source.temporal.items() if k not in pool.unused_settings}
+    return dict(settings, pooling=pool.name)
 
 
 def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) -> Compose:
