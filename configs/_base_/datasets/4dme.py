@@ -1,22 +1,20 @@
 # 4DME (Li et al., TAC 2022; licensed by its authors): micro-expression clips
 # listed in the release's label workbook with their per-frame meshes, 5 classes
-# (positive, negative, surprise, repression, others; multi-label clips keep
-# every label: the Emotion cell, then the Positive ... Others flag columns).
-# Per clip 16 samples over onset..apex..offset (apex always included; frames
-# repeat when the event is shorter), 3 views (yaw -30/0/+30: left, front,
-# right) of 224 px normals, one dynamic image per view (approximate rank
-# pooling). Put your copy at data/4DME with the workbook
-# '4DME_Labelling_Micro_release v1.xlsx' in it (read directly; columns sub_ID,
-# fold_name, Onset, Apex, Offset, Emotion). How the release stores the 4D
-# meshes is not confirmed: set data_preparation.source.mesh_pattern to your
-# copy's layout (default '{subject}/{clip}/{frame}.obj'). Then
+# (positive, negative, surprise, repression, others). Per clip 16 samples over
+# onset..apex..offset (apex always included; frames repeat when the event is
+# shorter), 3 views (yaw -30/0/+30: left, front, right) of 224 px normals, one
+# dynamic image per view (approximate rank pooling). Put your copy at data/4DME
+# with the workbook '4DME_Labelling_Micro_release v1.xlsx' in it (read directly;
+# columns sub_ID, fold_name, Onset, Apex, Offset, Emotion). How the release
+# stores the 4D meshes is not confirmed: set data_preparation.source.mesh_pattern
+# to your copy's layout (default '{subject}/{clip}/{frame}.obj'). Then
 #   python tools/prepare_data.py configs/smile_vlm_4dme.py --workers 8
-# Multi-label clips ("negative|positive"): the record keeps `labels` (all) and
-# `expression` = the first, the class index used here and for the prompt pool
-# in training; the metric counts a prediction among `labels` as correct
-# (multi_label='any'). Prompt pools: configs/_base_/prompts/micro_expressions.py.
-# Protocol: subject-independent 10-fold CV (fold 0 held out), F1 and per-class
-# accuracy per view and fused (the paper's Table V).
+# Multi-label clips ("negative|positive": the Emotion cell, then the Positive ...
+# Others flag columns) keep `labels` (all) and `expression` = the first, the class
+# used in training and for the prompt pool. Prompt pools:
+# configs/_base_/prompts/micro_expressions.py. Protocol: subject-independent
+# 10-fold CV (fold 0 held out), F1 and per-class accuracy per view and fused (the
+# paper's Table V).
 _base_ = ['./cached_views.py']
 data_root = 'data/4DME'
 class_names = ['positive', 'negative', 'surprise', 'repression', 'others']
@@ -41,8 +39,7 @@ pipeline = [dict(type='LoadCachedViews'),
                             'source_path', 'dataset'))]
 train_dataloader = val_dataloader = test_dataloader = dict(
     dataset=dict(classes=class_names, intensities=None, pipeline=pipeline))
-# Table V of the paper: F1 and per-class accuracy for each view (left, front,
-# right, named from renderer.yaws) and the fusion. Multi-label clips: a
-# prediction counts as correct if it is any of the clip's labels.
+# Table V: F1 per view (named from renderer.yaws) and fused; a multi-label clip's
+# prediction counts as correct if it is any of its labels.
 val_evaluator = dict(per_view_f1=True, multi_label='any')
 test_evaluator = val_evaluator

@@ -16,9 +16,7 @@ class_names = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise']
 
 data_preparation = dict(
     source=dict(type='BU4DFESequences', data_root=data_root, expressions=class_names,
-                # sampling / pooling (SequenceSource): k frames over the whole
-                # sequence; a sequence needs min(min_frames, k) readable frames;
-                # unreadable frames are skipped and listed in the report
+                # sampling and bad frames: SequenceSource (docs/datasets.md)
                 num_frames_sampled=16, sampling='uniform', min_frames=8,
                 bad_frames='skip', rescale='symmetric', normalise='sequence'),
     out_dir='data/cache/bu4dfe_224',
