@@ -8,16 +8,8 @@ The surface is a height field z(x, y) sampled on a fixed grid inside an oval
 crop (topology depends only on ``resolution``). Expressions move the sampled
 points (x, y, z) by smooth displacement fields, one per action unit (AU): sums
 of Gaussian-weighted handles anchored to landmarks that move with identity,
-plus a jaw rotation with a mouth cavity for AU26.
-
-Entry points (reused by every layout: BU-3DFE scans, sequences, range grids):
-
-* :func:`sample_identity` -- a subject from a seed.
-* :func:`synthesize_face` -- identity + AU activations + pose ->
-  :class:`FaceScan`.
-* :func:`random_pose` -- a small head-pose jitter.
-* :func:`neutral_depth`, :func:`au_displacement`, :func:`landmark_points` --
-  the pieces, for callers that sample the surface their own way.
+plus a jaw rotation with a mouth cavity for AU26. Every layout builds its
+scans with :func:`synthesize_face` (identity + AU activations + pose).
 """
 import functools
 import math
@@ -29,23 +21,21 @@ import numpy as np
 from ..formats.polygons import fan_triangles
 
 __all__ = [
-    'AU_NAMES', 'NUM_LANDMARKS', 'LANDMARK_GROUPS', 'Identity', 'Pose',
-    'FaceTopology', 'FaceScan', 'sample_identity', 'random_pose',
-    'face_topology', 'neutral_depth', 'anchor_points', 'au_displacement',
-    'landmark_points', 'synthesize_face', 'rotation_matrix',
-    'activation_vector', 'fan_triangulate'
+    'AU_NAMES', 'NUM_LANDMARKS', 'LANDMARK_GROUPS', 'Identity', 'Pose', 'FaceTopology', 'FaceScan',
+    'sample_identity', 'random_pose', 'face_topology', 'neutral_depth', 'anchor_points',
+    'au_displacement', 'landmark_points', 'synthesize_face', 'rotation_matrix', 'activation_vector',
+    'fan_triangulate'
 ]
 
 #: The action units the model animates, in the order of activation vectors.
-AU_NAMES = ('AU1', 'AU2', 'AU4', 'AU5', 'AU6', 'AU7', 'AU9', 'AU10', 'AU12',
-            'AU15', 'AU20', 'AU23', 'AU26')
+AU_NAMES = ('AU1', 'AU2', 'AU4', 'AU5', 'AU6', 'AU7', 'AU9', 'AU10', 'AU12', 'AU15', 'AU20',
+            'AU23', 'AU26')
 
 NUM_LANDMARKS = 83
 #: Landmark index ranges (BU-3DFE style order; "right" = -x side).
 LANDMARK_GROUPS = {
-    'right_eye': range(0, 8), 'left_eye': range(8, 16),
-    'right_brow': range(16, 26), 'left_brow': range(26, 36),
-    'nose': range(36, 48), 'outer_lips': range(48, 60),
+    'right_eye': range(0, 8), 'left_eye': range(8, 16), 'right_brow': range(16, 26),
+    'left_brow': range(26, 36), 'nose': range(36, 48), 'outer_lips': range(48, 60),
     'inner_lips': range(60, 68), 'contour': range(68, 83),
 }
 LIP_CORNERS = (48, 54)  # outer-lip corners (-x, +x)
@@ -90,9 +80,9 @@ _STYLE_SD = 0.2  # log-sd of a subject's per-AU strength
 class Identity:
     """One synthetic subject (all lengths in mm).
 
-    ``bumps`` is (K, 4) ``[x, y, sigma, amplitude]`` of extra Gaussian shape
-    detail, ``au_style`` (A,) multiplies each AU's strength (A = 13), ``skin``
-    (3,) uint8 RGB of the placeholder texture.
+    ``bumps`` is (K, 4) ``[x, y, sigma, amplitude]`` of extra Gaussian shape detail,
+    ``au_style`` (A,) multiplies each AU's strength (A = 13), ``skin`` (3,) uint8 RGB of the
+    placeholder texture.
     """
     sex: str
     face_width: float
@@ -133,26 +123,21 @@ class Identity:
 
     @property
     def menton_y(self) -> float:
-        return max(self.mouth_y - self.chin_height,
-                   -0.5 * self.face_height + 8)
+        return max(self.mouth_y - self.chin_height, -0.5 * self.face_height + 8)
 
 
-def sample_identity(rng: Union[int, np.random.Generator],
-                    sex: str = 'F') -> Identity:
+def sample_identity(rng: Union[int, np.random.Generator], sex: str = 'F') -> Identity:
     """Draw a subject. ``rng`` is a Generator or a seed; ``sex`` 'F' or 'M'."""
     rng = np.random.default_rng(rng)
     col = 0 if sex == 'F' else 1
-    vals = {}
-    for name, stats in _IDENTITY_STATS.items():
-        z = np.clip(rng.standard_normal(), -2.5, 2.5)
-        vals[name] = float(stats[col] + stats[2] * z)
+    vals = {name: float(stats[col] + stats[2] * np.clip(rng.standard_normal(), -2.5, 2.5))
+            for name, stats in _IDENTITY_STATS.items()}
     bumps = np.column_stack([
         rng.uniform(-60, 60, _NUM_BUMPS), rng.uniform(-80, 80, _NUM_BUMPS),
         rng.uniform(12, 30, _NUM_BUMPS), 2.0 * rng.standard_normal(_NUM_BUMPS)
     ])
     style = np.exp(_STYLE_SD * rng.standard_normal(len(AU_NAMES)))
-    skin = np.array([200, 160, 130]) * rng.uniform(0.45, 1.1) \
-        + rng.uniform(-15, 15, 3)
+    skin = np.array([200, 160, 130]) * rng.uniform(0.45, 1.1) + rng.uniform(-15, 15, 3)
     return Identity(sex=sex, bumps=bumps, au_style=np.clip(style, 0.7, 1.4),
                     skin=np.clip(skin, 0, 255).astype(np.uint8), **vals)
 
@@ -165,10 +150,15 @@ def _g(x, y, cx, cy, sx, sy):
     return np.exp(-0.5 * (((x - cx) / sx)**2 + ((y - cy) / sy)**2))
 
 
+def smoothstep(s):
+    """3 s^2 - 2 s^3 of s clipped to [0, 1]."""
+    s = np.clip(s, 0.0, 1.0)
+    return s * s * (3 - 2 * s)
+
+
 def _ss(a, b, t):
     """Smoothstep from 0 at t=a to 1 at t=b (a > b allowed)."""
-    s = np.clip((t - a) / (b - a), 0.0, 1.0)
-    return s * s * (3 - 2 * s)
+    return smoothstep((t - a) / (b - a))
 
 
 def _mouth_window(x, idn: Identity, scale: float = 1.0):
@@ -178,16 +168,13 @@ def _mouth_window(x, idn: Identity, scale: float = 1.0):
 
 def neutral_depth(x: np.ndarray, y: np.ndarray, idn: Identity) -> np.ndarray:
     """Height field of the neutral face: x, y (N,) mm -> z (N,) mm."""
-    ey, ny, ty, my, cy = idn.eye_height, idn.nasion_y, idn.tip_y, idn.mouth_y, \
-        idn.menton_y
+    ey, ny, ty, my, cy = idn.eye_height, idn.nasion_y, idn.tip_y, idn.mouth_y, idn.menton_y
     e = 0.5 * idn.eye_spacing
     brow_y = ey + idn.brow_height
     # head cross-section: half-width shrinks toward forehead top, jaw, chin
-    half_w = (0.5 * idn.face_width + 4.0
-              + (0.44 * idn.face_width - 0.5 * idn.face_width)
+    half_w = (0.5 * idn.face_width + 4.0 + (0.44 * idn.face_width - 0.5 * idn.face_width)
               * _ss(ey + 25, 0.5 * idn.face_height, y)
-              + (0.5 * idn.jaw_width + 14 - 0.5 * idn.face_width - 4)
-              * _ss(ey - 15, my - 5, y)
+              + (0.5 * idn.jaw_width + 14 - 0.5 * idn.face_width - 4) * _ss(ey - 15, my - 5, y)
               + (40.0 - 0.5 * idn.jaw_width - 14) * _ss(my - 8, cy, y))
     r2 = (x / half_w)**2
     z = -idn.face_depth * 2.5 * np.tanh((r2 + 0.4 * r2**3) / 2.5)
@@ -216,17 +203,14 @@ def neutral_depth(x: np.ndarray, y: np.ndarray, idn: Identity) -> np.ndarray:
     # mouth: muzzle, lips, mouth line groove, mentolabial sulcus, chin
     lt = idn.lip_thickness
     z += 7.0 * _g(x, y, 0, my + 3, 0.55 * idn.mouth_width, 16)
-    z += lt * _mouth_window(x, idn) * np.exp(-((y - my - 0.8 * lt) /
-                                               (0.8 * lt))**2)
-    z += 1.1 * lt * _mouth_window(x, idn, 0.9) * np.exp(
-        -((y - my + 0.9 * lt) / (0.85 * lt))**2)
+    z += lt * _mouth_window(x, idn) * np.exp(-((y - my - 0.8 * lt) / (0.8 * lt))**2)
+    z += 1.1 * lt * _mouth_window(x, idn, 0.9) * np.exp(-((y - my + 0.9 * lt) / (0.85 * lt))**2)
     z -= 1.2 * _mouth_window(x, idn) * np.exp(-((y - my) / 1.3)**2)
     z -= 2.5 * _g(x, y, 0, my - 2.2 * lt - 3, 14, 4)
     z += idn.chin_projection * _g(x, y, 0, cy + 14, 14, 10)
     # subject-specific low-frequency detail
     b = idn.bumps
-    z += (b[:, 3] * _g(x[:, None], y[:, None], b[:, 0], b[:, 1], b[:, 2],
-                       b[:, 2])).sum(axis=1)
+    z += (b[:, 3] * _g(x[:, None], y[:, None], b[:, 0], b[:, 1], b[:, 2], b[:, 2])).sum(axis=1)
     return z
 
 
@@ -238,18 +222,14 @@ def anchor_points(idn: Identity) -> Dict[str, Tuple[float, float]]:
     e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_height, idn.tip_y, idn.mouth_y
     by, lt, mw = ey + idn.brow_height, idn.lip_thickness, idn.mouth_width
     return {
-        'brow_inner': (e - 12, by - 2), 'brow_mid': (e + 1, by + 1),
-        'brow_outer': (e + 17, by - 2), 'glabella': (0.0, by - 4),
-        'forehead': (e - 6, by + 18),
-        'upper_lid': (e, ey + 5), 'lower_lid': (e, ey - 5),
-        'eye_outer': (e + 15, ey),
+        'brow_inner': (e - 12, by - 2), 'brow_mid': (e + 1, by + 1), 'brow_outer': (e + 17, by - 2),
+        'glabella': (0.0, by - 4), 'forehead': (e - 6, by + 18), 'upper_lid': (e, ey + 5),
+        'lower_lid': (e, ey - 5), 'eye_outer': (e + 15, ey),
         'nose_bridge': (6.0, idn.nasion_y - 0.35 * idn.nose_length),
-        'ala': (0.5 * idn.nose_width - 4, ty - 3),
-        'cheek': (e + 6, ey - 24), 'nasolabial': (0.5 * mw + 4, my + 12),
-        'upper_lip': (0.0, my + 0.8 * lt), 'upper_lip_side': (0.25 * mw,
-                                                              my + 0.7 * lt),
-        'lip_corner': (0.5 * mw, my), 'lower_lip': (0.0, my - lt),
-        'chin': (0.0, idn.menton_y + 14),
+        'ala': (0.5 * idn.nose_width - 4, ty - 3), 'cheek': (e + 6, ey - 24),
+        'nasolabial': (0.5 * mw + 4, my + 12), 'upper_lip': (0.0, my + 0.8 * lt),
+        'upper_lip_side': (0.25 * mw, my + 0.7 * lt), 'lip_corner': (0.5 * mw, my),
+        'lower_lip': (0.0, my - lt), 'chin': (0.0, idn.menton_y + 14),
     }
 
 
@@ -300,13 +280,11 @@ def activation_vector(activations) -> np.ndarray:
     if isinstance(activations, dict):
         unknown = set(activations) - set(AU_NAMES)
         if unknown:
-            raise KeyError(f'unknown action units {sorted(unknown)}; the '
-                           f'model animates {AU_NAMES}')
+            raise KeyError(f'unknown action units {sorted(unknown)}; the model animates {AU_NAMES}')
         return np.array([float(activations.get(a, 0.0)) for a in AU_NAMES])
     act = np.asarray(activations, dtype=np.float64)
     if act.shape != (len(AU_NAMES), ):
-        raise ValueError(f'activations must have shape ({len(AU_NAMES)},), '
-                         f'got {act.shape}')
+        raise ValueError(f'activations must have shape ({len(AU_NAMES)},), got {act.shape}')
     return act
 
 
@@ -318,12 +296,11 @@ def _handle_table():
     return au_idx, [h[1] for h in AU_HANDLES], num, paired
 
 
-def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity,
-                    activations) -> np.ndarray:
+def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity, activations) -> np.ndarray:
     """Expression displacement of rest points x, y (N,) mm -> (N, 3) mm.
 
-    ``activations``: (A,) array or {AU name: activation}; 1 is a full,
-    typical-strength action (the identity's ``au_style`` is NOT applied here).
+    ``activations``: (A,) array or {AU name: activation}; 1 is a full, typical-strength action
+    (the identity's ``au_style`` is NOT applied here).
     """
     act = activation_vector(activations)
     au_idx, names, num, paired = _handle_table()
@@ -351,8 +328,8 @@ def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity,
 
 
 def _jaw_drop(x, y, idn: Identity, a: float) -> np.ndarray:
-    """AU26: the face below the mouth line moves down and back; the band of
-    points that straddle the lips is pulled into a mouth cavity. (N, 3)."""
+    """AU26: the face below the mouth line moves down and back; the band of points that
+    straddle the lips is pulled into a mouth cavity. (N, 3)."""
     mouth = _mouth_window(x, idn)
     jaw = np.exp(-0.693 * np.abs(x / (0.5 * idn.jaw_width))**4)
     width = 2.0 + 14.0 * (1.0 - mouth)  # sharp split between the lips only
@@ -367,12 +344,11 @@ def landmark_points(idn: Identity) -> Tuple[np.ndarray, np.ndarray]:
     """The 83 landmarks on the neutral face.
 
     Returns:
-        xy (83, 2) mm positions, and side (83,) int: +1 / -1 for inner-lip
-        points that must lie above / below the mouth line, else 0.
+        xy (83, 2) mm positions, and side (83,) int: +1 / -1 for inner-lip points that must lie
+        above / below the mouth line, else 0.
     """
     e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_height, idn.tip_y, idn.mouth_y
-    by, lt, mw, nw = ey + idn.brow_height, idn.lip_thickness, \
-        idn.mouth_width, idn.nose_width
+    by, lt, mw, nw = ey + idn.brow_height, idn.lip_thickness, idn.mouth_width, idn.nose_width
     pts, side = [], np.zeros(NUM_LANDMARKS, dtype=np.int64)
     ang = np.deg2rad(np.arange(8) * 45.0)
     for sx in (-1.0, 1.0):  # eyes: inner corner first, over the top
@@ -381,21 +357,18 @@ def landmark_points(idn: Identity) -> Tuple[np.ndarray, np.ndarray]:
     for sx in (-1.0, 1.0):  # brows: upper edge in->out, lower edge out->in
         bx = e - 14 + 32 * t
         arch = by + 3.0 * np.sin(np.pi * (0.2 + 0.7 * t)) - 2.0
-        pts += list(zip(sx * bx, arch + 2.5)) + list(
-            zip(sx * bx[::-1], arch[::-1] - 2.5))
+        pts += list(zip(sx * bx, arch + 2.5)) + list(zip(sx * bx[::-1], arch[::-1] - 2.5))
     nose_y = idn.nasion_y - 0.35 * idn.nose_length
-    pts += [(-7, nose_y), (-9, ty + 8), (-0.5 * nw, ty - 3),
-            (-0.5 * nw + 4, ty - 8), (-5, ty - 9), (0, ty - 10), (5, ty - 9),
-            (0.5 * nw - 4, ty - 8), (0.5 * nw, ty - 3), (9, ty + 8),
+    pts += [(-7, nose_y), (-9, ty + 8), (-0.5 * nw, ty - 3), (-0.5 * nw + 4, ty - 8), (-5, ty - 9),
+            (0, ty - 10), (5, ty - 9), (0.5 * nw - 4, ty - 8), (0.5 * nw, ty - 3), (9, ty + 8),
             (7, nose_y), (0, ty)]
     h = 0.5 * mw
-    pts += [(-h, my), (-h / 1.5, my + 0.9 * lt), (-h / 4, my + 1.5 * lt),
-            (0, my + 1.3 * lt), (h / 4, my + 1.5 * lt),
-            (h / 1.5, my + 0.9 * lt), (h, my), (h / 1.5, my - 1.3 * lt),
-            (h / 4, my - 1.9 * lt), (0, my - 2.0 * lt),
-            (-h / 4, my - 1.9 * lt), (-h / 1.5, my - 1.3 * lt)]
-    pts += [(-h + 3, my), (-h / 3, my), (0, my), (h / 3, my), (h - 3, my),
-            (h / 3, my), (0, my), (-h / 3, my)]
+    pts += [(-h, my), (-h / 1.5, my + 0.9 * lt), (-h / 4, my + 1.5 * lt), (0, my + 1.3 * lt),
+            (h / 4, my + 1.5 * lt), (h / 1.5, my + 0.9 * lt), (h, my), (h / 1.5, my - 1.3 * lt),
+            (h / 4, my - 1.9 * lt), (0, my - 2.0 * lt), (-h / 4, my - 1.9 * lt),
+            (-h / 1.5, my - 1.3 * lt)]
+    pts += [(-h + 3, my), (-h / 3, my), (0, my), (h / 3, my), (h - 3, my), (h / 3, my), (0, my),
+            (-h / 3, my)]
     side[60:65] = 1
     side[65:68] = -1
     a = np.deg2rad(np.linspace(180.0, 360.0, 15))  # contour via the chin
@@ -418,8 +391,7 @@ class FaceTopology:
         rc: (V, 2) int64 grid row (y) and column (x) of each vertex.
         grid: (R, C) int64 vertex index per grid node, -1 outside the crop.
         poly: (N,) int64 polygon vertex indices, concatenated (no -1).
-        sizes: (P,) int64 polygon sizes (3, 4 or 5), counter-clockwise
-            seen from +z.
+        sizes: (P,) int64 polygon sizes (3, 4 or 5), counter-clockwise seen from +z.
         chart: (P,) int64 texture chart (0 for x < 0, 1 for x >= 0).
     """
     spacing: float
@@ -432,8 +404,7 @@ class FaceTopology:
 
 
 def _grid_nodes(spacing: float):
-    nx, ny = int(math.ceil(0.5 * _W0 / spacing)), int(
-        math.ceil(0.5 * _H0 / spacing))
+    nx, ny = int(math.ceil(0.5 * _W0 / spacing)), int(math.ceil(0.5 * _H0 / spacing))
     gx = np.arange(-nx, nx + 1) * spacing / (0.5 * _W0)
     gy = np.arange(-ny, ny + 1) * spacing / (0.5 * _H0)
     u, v = np.meshgrid(gx, gy)  # rows = y
@@ -444,8 +415,8 @@ def _grid_nodes(spacing: float):
 
 @functools.lru_cache(maxsize=8)
 def face_topology(resolution: int = 4000) -> FaceTopology:
-    """Grid and mixed triangle/quad/pentagon polygons with ~``resolution``
-    vertices (deterministic; cached)."""
+    """Grid and mixed triangle/quad/pentagon polygons with ~``resolution`` vertices
+    (deterministic; cached)."""
     if resolution < 200:
         raise ValueError(f'resolution {resolution} too small (need >= 200)')
     area = np.count_nonzero(_grid_nodes(1.0)[2])  # vertices at 1 mm spacing
@@ -456,15 +427,13 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     rows, cols = np.nonzero(inside)
     uv = np.column_stack([u[inside], v[inside]])
     # cells: corners p00 (r, c), p01 (r, c+1), p11 (r+1, c+1), p10 (r+1, c)
-    p00, p01, p11, p10 = grid[:-1, :-1], grid[:-1, 1:], grid[1:, 1:], \
-        grid[1:, :-1]
+    p00, p01, p11, p10 = grid[:-1, :-1], grid[:-1, 1:], grid[1:, 1:], grid[1:, :-1]
     valid = (p00 >= 0) & (p01 >= 0) & (p11 >= 0) & (p10 >= 0)
     rng = np.random.default_rng(20240611 + resolution)
     rnd = rng.random(valid.shape)
     cc = np.arange(valid.shape[1])[None, :]
     pent = np.zeros_like(valid)
-    pent[:, :-1] = valid[:, :-1] & valid[:, 1:] & (cc[:, :-1] % 3 == 0) & (
-        rnd[:, :-1] < 0.05)
+    pent[:, :-1] = valid[:, :-1] & valid[:, 1:] & (cc[:, :-1] % 3 == 0) & (rnd[:, :-1] < 0.05)
     partner = np.zeros_like(valid)
     partner[:, 1:] = pent[:, :-1]
     quad = valid & ~pent & ~partner & (rng.random(valid.shape) < 0.1)
@@ -496,8 +465,8 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     poly = padded[np.arange(5)[None, :] < sizes[:, None]]
     first = padded[:, 0]
     chart = (uv[first, 0] >= -1e-9).astype(np.int64)
-    return FaceTopology(spacing, uv, np.column_stack([rows, cols]), grid,
-                        poly, sizes.astype(np.int64), chart)
+    return FaceTopology(spacing, uv, np.column_stack([rows, cols]), grid, poly,
+                        sizes.astype(np.int64), chart)
 
 
 # ----------------------------------------------------------------------------
@@ -505,9 +474,8 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
 # ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pose:
-    """Head pose: angles in degrees (yaw about y, pitch about x, roll about
-    z), rotation about a pivot 80 mm behind the face, then ``translation``
-    (3,) mm."""
+    """Head pose: angles in degrees (yaw about y, pitch about x, roll about z), rotation about
+    a pivot 80 mm behind the face, then ``translation`` (3,) mm."""
     yaw: float = 0.0
     pitch: float = 0.0
     roll: float = 0.0
@@ -515,26 +483,21 @@ class Pose:
 
 
 def rotation_matrix(yaw: float, pitch: float, roll: float) -> np.ndarray:
-    """(3, 3) rotation R = Rz(roll) @ Ry(yaw) @ Rx(pitch), angles in degrees;
-    positive yaw turns the face toward +x."""
+    """(3, 3) rotation R = Rz(roll) @ Ry(yaw) @ Rx(pitch), angles in degrees; positive yaw
+    turns the face toward +x."""
     a, b, c = np.deg2rad([yaw, pitch, roll])
-    ry = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0],
-                   [-np.sin(a), 0, np.cos(a)]])
-    rx = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)],
-                   [0, np.sin(b), np.cos(b)]])
-    rz = np.array([[np.cos(c), -np.sin(c), 0], [np.sin(c), np.cos(c), 0],
-                   [0, 0, 1]])
+    ry = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    rx = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
+    rz = np.array([[np.cos(c), -np.sin(c), 0], [np.sin(c), np.cos(c), 0], [0, 0, 1]])
     return rz @ ry @ rx
 
 
-def random_pose(rng: np.random.Generator, max_deg: float = 4.0,
-                max_mm: float = 3.0) -> Pose:
-    """Pose jitter: angles ~ N(0, max_deg/2) and shifts ~ N(0, max_mm/2),
-    clipped at max_deg / max_mm (consumes 6 normals)."""
+def random_pose(rng: np.random.Generator, max_deg: float = 4.0, max_mm: float = 3.0) -> Pose:
+    """Pose jitter: angles ~ N(0, max_deg/2) and shifts ~ N(0, max_mm/2), clipped at max_deg /
+    max_mm (consumes 6 normals)."""
     ang = np.clip(rng.standard_normal(3) * max_deg / 2, -max_deg, max_deg)
     shift = np.clip(rng.standard_normal(3) * max_mm / 2, -max_mm, max_mm)
-    return Pose(float(ang[0]), float(ang[1]), float(ang[2]),
-                tuple(float(s) for s in shift))
+    return Pose(float(ang[0]), float(ang[1]), float(ang[2]), tuple(float(s) for s in shift))
 
 
 # ----------------------------------------------------------------------------
@@ -546,14 +509,14 @@ class FaceScan:
 
     Attributes:
         vertices: (V, 3) float64 mm.
-        polygons: (N,) int64 VRML ``coordIndex``: each polygon's vertex
-            indices followed by -1 (sizes 3, 4 and 5).
+        polygons: (N,) int64 VRML ``coordIndex``: each polygon's vertex indices followed by -1
+            (sizes 3, 4 and 5).
         texcoords: (T, 2) float64 in [0, 1].
-        tex_polygons: (N,) int64 ``texCoordIndex``, same structure as
-            ``polygons`` but indexing ``texcoords``.
+        tex_polygons: (N,) int64 ``texCoordIndex``, same structure as ``polygons`` but
+            indexing ``texcoords``.
         landmarks: (83,) int64 vertex indices of the landmarks.
-        rest: (V, 3) float64 the same points before expression, pose and
-            noise (the neutral face; useful for tests and labels).
+        rest: (V, 3) float64 the same points before expression, pose and noise (the neutral
+            face; useful for tests and labels).
     """
     vertices: np.ndarray
     polygons: np.ndarray
@@ -580,23 +543,19 @@ def _landmark_vertices(xy: np.ndarray, idn: Identity) -> np.ndarray:
     pts, side = landmark_points(idn)
     d2 = (pts[:, :1] - xy[:, 0])**2 + (pts[:, 1:] - xy[:, 1])**2  # (83, V)
     above = xy[:, 1] > idn.mouth_y
-    wrong = ((side[:, None] > 0) & ~above[None, :]) | (
-        (side[:, None] < 0) & above[None, :])
+    wrong = ((side[:, None] > 0) & ~above[None, :]) | ((side[:, None] < 0) & above[None, :])
     d2[wrong] += 1e6
     return d2.argmin(axis=1)
 
 
 def _hole_mask(topo: FaceTopology, xy: np.ndarray, landmarks: np.ndarray,
                idn: Identity, rng: np.random.Generator) -> np.ndarray:
-    """(V,) bool, True for vertices removed by 2-5 small holes (1.5-4.5 mm
-    radius), half near eyes/nostrils, never within one grid step of a
-    landmark. Consumes a fixed number of draws."""
+    """(V,) bool, True for vertices removed by 2-5 small holes (1.5-4.5 mm radius), half near
+    eyes/nostrils, never within one grid step of a landmark. Consumes a fixed number of draws."""
     n = int(rng.integers(2, 6))
-    near = np.array([(-0.5 * idn.eye_spacing, idn.eye_height),
-                     (0.5 * idn.eye_spacing, idn.eye_height),
-                     (-8.0, idn.tip_y - 7), (8.0, idn.tip_y - 7),
-                     (-0.5 * idn.eye_spacing, idn.eye_height + idn.brow_height),
-                     (0.5 * idn.eye_spacing, idn.eye_height + idn.brow_height)])
+    e, ey, by = 0.5 * idn.eye_spacing, idn.eye_height, idn.eye_height + idn.brow_height
+    near = np.array([(-e, ey), (e, ey), (-8.0, idn.tip_y - 7), (8.0, idn.tip_y - 7), (-e, by),
+                     (e, by)])
     pick = near[rng.integers(0, len(near), 5)] + rng.normal(0, 4, (5, 2))
     anywhere = xy[rng.integers(0, len(xy), 5)]
     centres = np.where((rng.random(5) < 0.5)[:, None], pick, anywhere)[:n]
@@ -604,29 +563,25 @@ def _hole_mask(topo: FaceTopology, xy: np.ndarray, landmarks: np.ndarray,
     d2 = ((xy[:, None, :] - centres[None])**2).sum(axis=2)
     hole = (d2 < radius**2).any(axis=1)
     protect = np.zeros(topo.grid.shape, dtype=bool)
-    r, c = topo.rc[landmarks, 0], topo.rc[landmarks, 1]
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            protect[np.clip(r + dr, 0, protect.shape[0] - 1),
-                    np.clip(c + dc, 0, protect.shape[1] - 1)] = True
+    d = np.arange(-1, 2)  # the 3 x 3 grid nodes around each landmark
+    protect[np.clip(topo.rc[landmarks, 0, None, None] + d[:, None], 0, protect.shape[0] - 1),
+            np.clip(topo.rc[landmarks, 1, None, None] + d, 0, protect.shape[1] - 1)] = True
     return hole & ~protect[topo.rc[:, 0], topo.rc[:, 1]]
 
 
-def synthesize_face(identity: Identity, activations=None, *,
-                    resolution: int = 4000, pose: Optional[Pose] = None,
-                    rng: Union[None, int, np.random.Generator] = None,
+def synthesize_face(identity: Identity, activations=None, *, resolution: int = 4000,
+                    pose: Optional[Pose] = None, rng: Union[None, int, np.random.Generator] = None,
                     noise_mm: float = 0.25, holes: bool = True,
                     sample_jitter: float = 0.2) -> FaceScan:
     """Build one scan.
 
     Args:
         identity: the subject (:func:`sample_identity`).
-        activations: (A,) array or {AU name: activation} (None = neutral),
-            applied as given (multiply by ``identity.au_style`` first if the
-            subject's style should count; :func:`expressions.au_activations`
-            does).
-        resolution: approximate vertex count (4000 default; 8000 like a real
-            BU-3DFE F3D scan; 35000 like a BU-4DFE frame).
+        activations: (A,) array or {AU name: activation} (None = neutral), applied as given
+            (multiply by ``identity.au_style`` first if the subject's style should count;
+            :func:`expressions.au_activations` does).
+        resolution: approximate vertex count (4000 default; 8000 like a real BU-3DFE F3D scan;
+            35000 like a BU-4DFE frame).
         pose: head pose (None = frontal, no shift).
         rng: generator or seed for sampling jitter, noise and holes.
         noise_mm: sd of the sensor noise along z (x, y get a third of it).
@@ -650,20 +605,16 @@ def synthesize_face(identity: Identity, activations=None, *,
         rot = rotation_matrix(pose.yaw, pose.pitch, pose.roll)
         shift = _HEAD_PIVOT + np.asarray(pose.translation)
         verts = np.einsum('nj,ij->ni', verts - _HEAD_PIVOT, rot) + shift
-    noise = rng.standard_normal(verts.shape) * noise_mm * np.array(
-        [1 / 3, 1 / 3, 1.0])
-    verts = verts + noise
-    remove = _hole_mask(topo, xy, lmk, identity, rng) if holes else \
-        np.zeros(len(xy), dtype=bool)
+    verts = verts + rng.standard_normal(verts.shape) * noise_mm * np.array([1 / 3, 1 / 3, 1.0])
+    remove = _hole_mask(topo, xy, lmk, identity, rng) if holes else np.zeros(len(xy), bool)
     return _assemble(topo, verts, rest, lmk, remove)
 
 
 def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
-    """Drop removed vertices and their polygons; build the VRML index lists
-    and the seamed texture atlas."""
+    """Drop removed vertices and their polygons; build the VRML index lists and the seamed
+    texture atlas."""
     starts = np.concatenate(([0], np.cumsum(topo.sizes)[:-1]))
-    bad = np.add.reduceat(remove[topo.poly].astype(np.int64), starts) > 0
-    keep_poly = ~bad
+    keep_poly = np.add.reduceat(remove[topo.poly].astype(np.int64), starts) == 0
     sizes = topo.sizes[keep_poly]
     corner_keep = np.repeat(keep_poly, topo.sizes)
     poly = topo.poly[corner_keep]
@@ -673,10 +624,9 @@ def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
     used[lmk] = True
     new_id = np.cumsum(used) - 1
     poly = new_id[poly]
-    # texture atlas: one uv per (vertex, chart) pair -> seam at x = 0; the
-    # atlas is stored column-major, so its indices differ from coordIndex
-    uv = topo.uv[used]
-    rc = topo.rc[used]
+    # texture atlas: one uv per (vertex, chart) pair -> seam at x = 0; the atlas is stored
+    # column-major, so its indices differ from coordIndex
+    uv, rc = topo.uv[used], topo.rc[used]
     key = poly * 2 + chart
     pairs, tex_of_corner = np.unique(key, return_inverse=True)
     pv, pc = pairs // 2, pairs % 2
@@ -686,11 +636,10 @@ def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
     tex_poly = rank[tex_of_corner]
     u = 0.5 + 0.47 * uv[pv, 0] + np.where(pc == 1, 0.02, -0.02)
     texcoords = np.column_stack([u, 0.5 + 0.48 * uv[pv, 1]])[order]
-    return FaceScan(
-        vertices=verts[used], polygons=_with_terminators(poly, sizes),
-        texcoords=np.clip(texcoords, 0.0, 1.0),
-        tex_polygons=_with_terminators(tex_poly, sizes),
-        landmarks=new_id[lmk], rest=rest[used])
+    return FaceScan(vertices=verts[used], polygons=_with_terminators(poly, sizes),
+                    texcoords=np.clip(texcoords, 0.0, 1.0),
+                    tex_polygons=_with_terminators(tex_poly, sizes), landmarks=new_id[lmk],
+                    rest=rest[used])
 
 
 def _with_terminators(flat: np.ndarray, sizes: np.ndarray) -> np.ndarray:
