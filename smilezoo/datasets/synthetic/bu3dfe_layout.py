@@ -8,9 +8,9 @@ Tree::
       M0001/...
       synthetic_info.json      (written last: a finished tree)
 
-Every scan has its own seed derived from (seed, sex, subject number,
-expression, intensity), so the bytes do not depend on ``workers`` or on how
-many subjects are generated (F0001 is the same subject for 2 or 100).
+Every scan has its own seed derived from (seed, sex, subject number, expression, intensity),
+so the bytes do not depend on ``workers`` or on how many subjects are generated (F0001 is the
+same subject for 2 or 100).
 """
 import io
 import json
@@ -18,7 +18,7 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -28,13 +28,11 @@ from smilezoo.utils.worker_pool import map_in_workers
 from ..formats.bnd import write_bnd
 from ..formats.vrml_writer import write_vrml
 from .expressions import EXPRESSION_CODES, au_activations
-from .face_model import (FaceScan, Identity, random_pose, sample_identity,
-                         synthesize_face)
+from .face_model import FaceScan, Identity, random_pose, sample_identity, synthesize_face
 
 __all__ = [
-    'GENERATOR_VERSION', 'INFO_FILE', 'RACES', 'make_bu3dfe',
-    'subject_list', 'scan_list', 'scan_name', 'generate_scan',
-    'prepare_output_dir', 'write_bmp', 'write_info'
+    'GENERATOR_VERSION', 'INFO_FILE', 'RACES', 'make_bu3dfe', 'subject_list', 'scan_list',
+    'scan_name', 'generate_scan', 'prepare_output_dir', 'write_bmp', 'write_info', 'summarise'
 ]
 
 GENERATOR_VERSION = '1.0'
@@ -49,8 +47,8 @@ _SEX_CODE = {'F': 0, 'M': 1}
 
 def subject_list(num_subjects: int, female_share: float = _FEMALE_SHARE,
                  digits: int = 4) -> List[Tuple[str, str, int]]:
-    """[(subject id, sex, number)], e.g. ('F0001', 'F', 1); females first,
-    numbered separately per sex like the real set (``digits`` wide)."""
+    """[(subject id, sex, number)], e.g. ('F0001', 'F', 1); females first, numbered separately
+    per sex like the real set (``digits`` wide)."""
     if num_subjects < 1:
         raise ValueError(f'num_subjects must be >= 1, got {num_subjects}')
     n_f = min(num_subjects, max(1, round(female_share * num_subjects)))
@@ -60,8 +58,7 @@ def subject_list(num_subjects: int, female_share: float = _FEMALE_SHARE,
 
 def scan_list() -> List[Tuple[str, int]]:
     """The 25 (expression code, intensity) pairs of a subject."""
-    return [('NE', 0)] + [(c, k) for c in EXPRESSION_CODES
-                          for k in range(1, 5)]
+    return [('NE', 0)] + [(c, k) for c in EXPRESSION_CODES for k in range(1, 5)]
 
 
 def scan_name(subject: str, code: str, level: int, race: str) -> str:
@@ -78,21 +75,19 @@ def _subject(seed: int, sex: str, number: int) -> Tuple[Identity, str]:
 
 def generate_scan(identity: Identity, seed: int, sex: str, number: int,
                   code: str, level: int, resolution: int) -> FaceScan:
-    """One scan with its own seed: AU activations (recipe x intensity x the
-    subject's style x jitter), pose jitter, noise and holes."""
+    """One scan with its own seed: AU activations (recipe x intensity x the subject's style x
+    jitter), pose jitter, noise and holes."""
     code_idx = 0 if code == 'NE' else 1 + EXPRESSION_CODES.index(code)
     rng = np.random.default_rng(
-        np.random.SeedSequence([seed, _SEX_CODE[sex], number, code_idx,
-                                level]))
+        np.random.SeedSequence([seed, _SEX_CODE[sex], number, code_idx, level]))
     act = au_activations(code, level, identity.au_style, rng)
     pose = random_pose(rng)
-    return synthesize_face(identity, act, resolution=resolution, pose=pose,
-                           rng=rng)
+    return synthesize_face(identity, act, resolution=resolution, pose=pose, rng=rng)
 
 
 def write_bmp(path, rgb: np.ndarray, size: int = 8) -> None:
-    """A ``size`` x ``size`` 24-bit BMP of one colour (3,) with a soft
-    vertical shade (placeholder texture; 72 dpi, written by PIL)."""
+    """A ``size`` x ``size`` 24-bit BMP of one colour (3,) with a soft vertical shade
+    (placeholder texture; 72 dpi, written by PIL)."""
     from PIL import Image
     shade = np.linspace(0.85, 1.0, size)[::-1, None, None]  # top-down rows
     img = np.clip(np.asarray(rgb, dtype=np.float64)[None, None] * shade, 0, 255).astype(np.uint8)
@@ -110,8 +105,7 @@ def _write_subject(job) -> Dict:
     folder.mkdir(parents=True, exist_ok=True)
     verts, polys = [], []
     for code, level in scan_list():
-        scan = generate_scan(identity, seed, sex, number, code, level,
-                             resolution)
+        scan = generate_scan(identity, seed, sex, number, code, level, resolution)
         stem = scan_name(subject, code, level, race)
         write_vrml(folder / f'{stem}.wrl', scan.vertices, scan.polygons,
                    scan.texcoords, scan.tex_polygons, f'{stem}.bmp')
@@ -120,21 +114,19 @@ def _write_subject(job) -> Dict:
         write_bnd(folder / f'{stem}.bnd', scan.vertices[scan.landmarks], scan.landmarks)
         verts.append(len(scan.vertices))
         polys.append(int(np.count_nonzero(scan.polygons < 0)))
-    return dict(subject=subject, sex=sex, race=race, vertices=verts,
-                polygons=polys)
+    return dict(subject=subject, sex=sex, race=race, vertices=verts, polygons=polys)
 
 
-def prepare_output_dir(out_dir, overwrite: bool = False,
-                       keep_subjects=(), subject_dir=_SUBJECT_DIR) -> None:
+def prepare_output_dir(out_dir, overwrite: bool = False, keep_subjects=(),
+                       subject_dir=_SUBJECT_DIR) -> None:
     """Make ``out_dir`` ready for a new synthetic tree.
 
-    An empty or missing directory is fine. A previous synthetic output
-    (``synthetic_info.json`` from this generator) is reused: its info file is
-    removed first (the tree is unfinished until the new one is written) and
-    its subject folders not in ``keep_subjects`` are deleted (those named
-    like BU-3DFE's F0001, M0001 ..., or matching the ``subject_dir`` regex).
-    Any other non-empty directory raises FileExistsError unless
-    ``overwrite`` (then files are written over, nothing is deleted).
+    An empty or missing directory is fine. A previous synthetic output (``synthetic_info.json``
+    from this generator) is reused: its info file is removed first (the tree is unfinished until
+    the new one is written) and its subject folders not in ``keep_subjects`` are deleted (those
+    named like BU-3DFE's F0001, M0001 ..., or matching the ``subject_dir`` regex). Any other
+    non-empty directory raises FileExistsError unless ``overwrite`` (then files are written
+    over, nothing is deleted).
     """
     out = Path(out_dir)
     for entry in previous_output(out, overwrite).get('subjects', []):
@@ -145,17 +137,18 @@ def prepare_output_dir(out_dir, overwrite: bool = False,
 
 
 def previous_output(out: Path, overwrite: bool) -> Dict:
-    """What the prepare_* functions share: create ``out`` when missing; the
-    info of a previous synthetic output in it, its info file removed (the
-    tree is unfinished until the new one is written), else {} (empty, or a
-    foreign non-empty folder with ``overwrite``; without it FileExistsError)."""
+    """What the prepare_* functions share: create ``out`` when missing; the info of a previous
+    synthetic output in it, its info file removed, else {} (see :func:`prepare_output_dir`)."""
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f'{out} exists and is not a directory')
     out.mkdir(parents=True, exist_ok=True)
     if not any(out.iterdir()):
         return {}
-    info = _read_info(out)
-    if info is None:
+    try:
+        info = json.loads((out / INFO_FILE).read_text())
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get('generator') != GENERATOR:
         if not overwrite:
             raise FileExistsError(
                 f'{out} is not empty and is not a previous synthetic output (no '
@@ -166,16 +159,6 @@ def previous_output(out: Path, overwrite: bool) -> Dict:
     return info
 
 
-def _read_info(out: Path) -> Optional[Dict]:
-    """The info file of a previous output of this generator, else None."""
-    try:
-        info = json.loads((out / INFO_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    return info if isinstance(info, dict) and info.get(
-        'generator') == GENERATOR else None
-
-
 def write_info(out_dir, info: Dict, version: str = GENERATOR_VERSION) -> None:
     """Write ``synthetic_info.json`` (last: it marks a finished tree)."""
     info = dict(generator=GENERATOR, version=version, **info)
@@ -183,43 +166,46 @@ def write_info(out_dir, info: Dict, version: str = GENERATOR_VERSION) -> None:
                        (json.dumps(info, indent=1) + '\n').encode('ascii'))
 
 
-def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0,
-                resolution: int = 4000, workers: int = 1,
-                overwrite: bool = False, progress: bool = True) -> Dict:
+def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:
+    """The report of a layout: out_dir, subjects, (4D: sequences,) scans, files, seconds,
+    vertices and polygons (min / mean / max per scan)."""
+    verts = np.concatenate([r['vertices'] for r in results])
+    polys = np.concatenate([r['polygons'] for r in results])
+    seqs = {'sequences': sum(r['sequences'] for r in results)} if 'sequences' in results[0] else {}
+    return dict(out_dir=str(out_dir), subjects=len(results), **seqs, scans=len(verts),
+                files=files, seconds=time.perf_counter() - start,
+                vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
+                polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
+
+
+def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 4000,
+                workers: int = 1, overwrite: bool = False, progress: bool = True) -> Dict:
     """Generate a BU-3DFE-like tree of ``num_subjects`` x 25 scans.
 
     Args:
         out_dir: destination (see :func:`prepare_output_dir`).
         num_subjects: subjects (56 % female, numbered F0001.., M0001..).
         seed: master seed; same seed and arguments give the same bytes.
-        resolution: approximate vertices per scan (4000 default; ~8000 like
-            real F3D scans; ~35000 like BU-4DFE frames).
+        resolution: approximate vertices per scan (4000 default; ~8000 like real F3D scans;
+            ~35000 like BU-4DFE frames).
         workers: processes (1 = in this process).
         overwrite: allow writing into a non-empty foreign directory.
         progress: show a rich progress bar.
 
     Returns:
-        report dict: out_dir, subjects, scans, files, seconds, vertices and
-        polygons (min / mean / max per scan).
+        report dict (:func:`summarise`).
     """
     start = time.perf_counter()
     subjects = subject_list(num_subjects)
-    prepare_output_dir(out_dir, overwrite,
-                       keep_subjects={s[0] for s in subjects})
+    prepare_output_dir(out_dir, overwrite, keep_subjects={s[0] for s in subjects})
     jobs = [(int(seed), sid, sex, num, int(resolution), str(out_dir))
             for sid, sex, num in subjects]
     results = map_in_workers(_write_subject, jobs, workers, 'synthetic BU-3DFE',
                              'subjects', progress)
     results.sort(key=lambda r: r['subject'])
-    verts = np.concatenate([r['vertices'] for r in results])
-    polys = np.concatenate([r['polygons'] for r in results])
     write_info(out_dir, dict(
         layout='bu3dfe', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), scans_per_subject=len(scan_list()),
         files_per_scan=['.wrl', '.bmp', '.bnd'],
         subjects=[dict(id=r['subject'], sex=r['sex'], race=r['race']) for r in results]))
-    return dict(
-        out_dir=str(out_dir), subjects=len(results), scans=len(verts),
-        files=3 * len(verts) + 1, seconds=time.perf_counter() - start,
-        vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
-        polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
+    return summarise(out_dir, results, start, 3 * sum(len(r['vertices']) for r in results) + 1)

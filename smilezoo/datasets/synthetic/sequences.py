@@ -1,33 +1,30 @@
 """Shared machinery of the synthetic 4D layouts (BU-4DFE, BP4D, 4DME).
 
-A synthetic sequence is one identity whose AU activations follow a time
-curve (``activations[t] = apex_activations * curve[t]``), seen under a head
-pose that drifts smoothly, with fresh sensor noise in every frame. Frames
-keep vertex correspondence (``sample_jitter=0``, no holes: the generator's
-notes), so all change between frames is expression, pose or noise.
+A sequence is one identity whose AU activations follow a time curve (``activations[t] =
+apex_activations * curve[t]``) under a smoothly drifting head pose, with fresh sensor noise in
+every frame; frames keep vertex correspondence (``sample_jitter=0``, no holes).
 
-Seeds: every sequence draws from ``SeedSequence([seed, layout code, sex,
-subject number, sequence number])`` and every frame's noise from the same
-plus the frame number, so the bytes depend neither on ``workers`` nor on
-how many subjects are generated.
+Seeds: every sequence draws from ``SeedSequence([seed, layout code, sex, subject number,
+sequence number])`` and every frame's noise from the same plus the frame number, so the bytes
+depend neither on ``workers`` nor on how many subjects are generated.
 """
 import functools
+import io
 import re
 import shutil
-import time
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from .bu3dfe_layout import previous_output
+from .bu3dfe_layout import previous_output, summarise
 from .bu3dfe_layout import write_info as _write_info
-from .face_model import AU_NAMES, FaceScan, Identity, Pose, random_pose, synthesize_face
+from .face_model import (AU_NAMES, FaceScan, Identity, Pose, random_pose, smoothstep,
+                         synthesize_face)
 
 __all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
-           'synthesize_sequence', 'sequence_rng', 'vertex_normals',
-           'prepare_sequence_dir', 'write_info', 'summarise', 'tiny_jpeg',
-           'sequence_length']
+           'synthesize_sequence', 'sequence_rng', 'vertex_normals', 'prepare_sequence_dir',
+           'write_info', 'summarise', 'tiny_jpeg', 'sequence_length']
 
 SEQUENCE_VERSION = '1.0'
 _SAFE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
@@ -40,25 +37,19 @@ def sequence_rng(seed: int, layout_code: int, sex: str, number: int, *more: int)
         [int(seed), int(layout_code), _SEX_CODE.get(sex, 3), int(number), *map(int, more)]))
 
 
-def _smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
-
-
 def activation_curve(num_frames: int, onset: float, apex_start: float, apex_end: float,
                      offset: float) -> np.ndarray:
-    """(T,) in [0, 1]: 0 until ``onset``, smooth rise to 1 at ``apex_start``,
-    1 until ``apex_end``, smooth fall to 0 at ``offset`` (frame indices,
-    fractional allowed)."""
+    """(T,) in [0, 1]: 0 until ``onset``, smooth rise to 1 at ``apex_start``, 1 until
+    ``apex_end``, smooth fall to 0 at ``offset`` (frame indices, fractional allowed)."""
     t = np.arange(num_frames, dtype=np.float64)
-    rise = _smoothstep((t - onset) / max(apex_start - onset, 1e-6))
-    fall = 1.0 - _smoothstep((t - apex_end) / max(offset - apex_end, 1e-6))
+    rise = smoothstep((t - onset) / max(apex_start - onset, 1e-6))
+    fall = 1.0 - smoothstep((t - apex_end) / max(offset - apex_end, 1e-6))
     return np.minimum(rise, fall)
 
 
 def bump_curve(num_frames: int, bumps: Iterable[Sequence[float]]) -> np.ndarray:
-    """Sum of :func:`activation_curve` bumps ``(height, onset, apex_start,
-    apex_end, offset)``, clipped to [0, 1]: (T,)."""
+    """Sum of :func:`activation_curve` bumps ``(height, onset, apex_start, apex_end, offset)``,
+    clipped to [0, 1]: (T,)."""
     out = np.zeros(num_frames)
     for height, *times in bumps:
         out += height * activation_curve(num_frames, *times)
@@ -67,11 +58,11 @@ def bump_curve(num_frames: int, bumps: Iterable[Sequence[float]]) -> np.ndarray:
 
 def pose_path(rng: np.random.Generator, num_frames: int, max_deg: float = 2.0,
               max_mm: float = 1.5) -> List[Pose]:
-    """A smooth head drift: linear blend (smoothstep in time) from one
-    :func:`random_pose` to another, (T,) poses."""
+    """A smooth head drift: linear blend (smoothstep in time) from one :func:`random_pose` to
+    another, (T,) poses."""
     a, b = random_pose(rng, max_deg, max_mm), random_pose(rng, max_deg, max_mm)
     out = []
-    for s in _smoothstep(np.linspace(0, 1, num_frames)):
+    for s in smoothstep(np.linspace(0, 1, num_frames)):
         mix = lambda u, v: float(u + (v - u) * s)  # noqa: E731
         out.append(Pose(mix(a.yaw, b.yaw), mix(a.pitch, b.pitch), mix(a.roll, b.roll),
                         tuple(mix(u, v) for u, v in zip(a.translation, b.translation))))
@@ -82,10 +73,9 @@ def synthesize_sequence(identity: Identity, apex: np.ndarray, curve: np.ndarray,
                         poses: Sequence[Pose], frame_rngs: Sequence[np.random.Generator],
                         resolution: int, noise_mm: float = 0.1,
                         rest: Optional[np.ndarray] = None) -> Iterable[FaceScan]:
-    """Frames of one sequence, lazily: ``rest + apex * curve[t]`` activations
-    ((A,) each; ``rest`` an optional constant background, e.g. leak), pose
-    ``poses[t]``, noise from ``frame_rngs[t]``; no holes, no sample jitter
-    (vertex correspondence across frames)."""
+    """Frames of one sequence, lazily: ``rest + apex * curve[t]`` activations ((A,) each;
+    ``rest`` an optional constant background, e.g. leak), pose ``poses[t]``, noise from
+    ``frame_rngs[t]``; no holes, no sample jitter (vertex correspondence across frames)."""
     apex = np.asarray(apex, np.float64)
     rest = np.zeros(len(AU_NAMES)) if rest is None else np.asarray(rest, np.float64)
     for t, level in enumerate(curve):
@@ -107,8 +97,6 @@ def vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
 
 def tiny_jpeg(rgb, size: int = 8) -> bytes:
     """Bytes of a ``size`` x ``size`` one-colour JPEG (placeholder texture)."""
-    import io
-
     from PIL import Image
     buf = io.BytesIO()
     Image.new('RGB', (size, size), tuple(int(c) for c in rgb)).save(buf, 'JPEG', quality=90)
@@ -119,19 +107,12 @@ def tiny_jpeg(rgb, size: int = 8) -> bytes:
 # Output folder, info file, worker pool
 # ----------------------------------------------------------------------------
 def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] = ()) -> None:
-    """Make ``out_dir`` ready for a new synthetic tree.
-
-    Empty or missing: fine. A previous synthetic output (its
-    ``synthetic_info.json``): the info file goes first (the tree is
-    unfinished until the new one is written), then the top-level entries it
-    lists (``entries`` and subject ``id``s) that are not in ``keep``. Any
-    other non-empty folder: FileExistsError unless ``overwrite`` (files are
-    then written over, nothing is deleted).
-    """
+    """Make ``out_dir`` ready for a new synthetic tree, as
+    :func:`bu3dfe_layout.prepare_output_dir`, but of a previous output the top-level entries it
+    lists (``entries`` and subject ``id``s) not in ``keep`` are deleted."""
     out = Path(out_dir)
     info = previous_output(out, overwrite)
-    names = list(info.get('entries', [])) + [str(s.get('id', ''))
-                                             for s in info.get('subjects', [])]
+    names = list(info.get('entries', [])) + [str(s.get('id', '')) for s in info.get('subjects', [])]
     for name in names:
         if name in keep or not _SAFE_NAME.match(name):
             continue
@@ -144,18 +125,6 @@ def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] =
 
 #: ``write_info(out_dir, info)``: ``synthetic_info.json`` of a 4D layout (written last)
 write_info = functools.partial(_write_info, version=SEQUENCE_VERSION)
-
-
-def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:
-    """The report every layout returns (keys as make_bu3dfe's, plus
-    ``sequences``; ``scans`` counts frames)."""
-    verts = np.concatenate([r['vertices'] for r in results])
-    polys = np.concatenate([r['polygons'] for r in results])
-    return dict(out_dir=str(out_dir), subjects=len(results),
-                sequences=sum(r['sequences'] for r in results), scans=len(verts),
-                files=files, seconds=time.perf_counter() - start,
-                vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
-                polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
 
 
 def sequence_length(rng: np.random.Generator, frames: int) -> int:
