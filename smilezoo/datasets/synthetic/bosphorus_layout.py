@@ -11,26 +11,19 @@ Tree::
       ...
       synthetic_info.json                      (written last)
 
-Every 7th subject (bs003, bs010, bs017, ...) has no E_FEAR scan, so a
-source with ``require_all_expressions=True`` drops it, as the real
-protocol keeps the 65 of 105 subjects who show all six emotions.
+Every 7th subject (bs003, bs010, bs017, ...) has no E_FEAR scan, so a source with
+``require_all_expressions=True`` drops it, as the real protocol keeps the 65 of 105 subjects
+who show all six emotions.
 
-Each ``.bnt`` is a range grid: the posed synthetic face (expression at the
-highest intensity, small head-pose jitter, holes) is triangulated and ray
-cast along -z (open3d) onto a regular x/y grid of about ``resolution``
-points covering the face plus a margin; grid points that miss the face
-are background (x = y = z = u = v = -1e9, the real files' zmin), the
-others get 0.1 mm of sensor noise on z and u, v texture coordinates
-(normalised image position, v = 0 at the top). Rows are stored bottom-up
-(y grows with the row index, row 0 = chin), as the release's files are
-(docs/datasets.md). The ``.lm3`` holds the 22 facial landmarks of
-:data:`LANDMARK_INDEX` (the real labels but the ear lobes; "left" = the
-subject's left, +x), each missing with probability 6 %, and every other
-file has a '*' information block. The ``.png`` is a 16 x 16 placeholder.
-
-Seeds are per subject and per scan (from ``seed``, the subject number and
-the scan code), so the bytes depend on neither ``workers`` nor the number
-of subjects.
+Each ``.bnt`` is the :func:`range_grid` of the posed face (expression at the highest intensity,
+pose jitter, holes) over the face plus a margin: grid points that miss the face are background
+(x = y = z = u = v = -1e9, the real files' zmin), the others get 0.1 mm of sensor noise on z
+and u, v texture coordinates (normalised image position, v = 0 at the top); rows are stored
+bottom-up (row 0 = chin), as the release's are (docs/datasets.md). The ``.lm3`` holds the 22
+landmarks of :data:`LANDMARK_INDEX` (the real labels but the ear lobes; "left" = the subject's
+left, +x), each missing with probability 6 %, every other file with a '*' information block.
+The ``.png`` is a 16 x 16 placeholder. Seeds are per subject and per scan, so the bytes depend
+on neither ``workers`` nor the number of subjects.
 """
 import re
 import struct
@@ -48,31 +41,27 @@ from ..formats.bnt import write_bnt
 from ..formats.lm3 import write_lm3
 from .bu3dfe_layout import prepare_output_dir, write_info
 from .expressions import au_activations
-from .face_model import (AU_NAMES, Pose, random_pose, sample_identity,
-                         synthesize_face)
+from .face_model import AU_NAMES, Pose, random_pose, sample_identity, synthesize_face
 
-__all__ = ['make_bosphorus', 'bosphorus_scan_list', 'range_grid',
-           'write_png', 'ZMIN', 'EMOTIONS', 'LANDMARK_INDEX']
+__all__ = ['make_bosphorus', 'bosphorus_scan_list', 'range_grid', 'write_png', 'ZMIN',
+           'EMOTIONS', 'LANDMARK_INDEX']
 
 ZMIN = -1e9
 #: Bosphorus emotion code -> the generator's expression recipe code.
-EMOTIONS = {'ANGER': 'AN', 'DISGUST': 'DI', 'FEAR': 'FE', 'HAPPY': 'HA',
-            'SADNESS': 'SA', 'SURPRISE': 'SU'}
+EMOTIONS = {'ANGER': 'AN', 'DISGUST': 'DI', 'FEAR': 'FE', 'HAPPY': 'HA', 'SADNESS': 'SA',
+            'SURPRISE': 'SU'}
 #: Bosphorus landmark label -> index into the face model's 83 landmarks.
 LANDMARK_INDEX = {
-    'Outer left eyebrow': 30, 'Middle left eyebrow': 28,
-    'Inner left eyebrow': 26, 'Inner right eyebrow': 16,
-    'Middle right eyebrow': 18, 'Outer right eyebrow': 20,
-    'Outer left eye corner': 12, 'Inner left eye corner': 8,
-    'Inner right eye corner': 0, 'Outer right eye corner': 4,
-    'Nose saddle left': 46, 'Nose saddle right': 36, 'Left nose peak': 44,
-    'Nose tip': 47, 'Right nose peak': 38, 'Left mouth corner': 54,
-    'Upper lip outer middle': 51, 'Right mouth corner': 48,
-    'Upper lip inner middle': 62, 'Lower lip inner middle': 66,
-    'Lower lip outer middle': 57, 'Chin middle': 75,
+    'Outer left eyebrow': 30, 'Middle left eyebrow': 28, 'Inner left eyebrow': 26,
+    'Inner right eyebrow': 16, 'Middle right eyebrow': 18, 'Outer right eyebrow': 20,
+    'Outer left eye corner': 12, 'Inner left eye corner': 8, 'Inner right eye corner': 0,
+    'Outer right eye corner': 4, 'Nose saddle left': 46, 'Nose saddle right': 36,
+    'Left nose peak': 44, 'Nose tip': 47, 'Right nose peak': 38, 'Left mouth corner': 54,
+    'Upper lip outer middle': 51, 'Right mouth corner': 48, 'Upper lip inner middle': 62,
+    'Lower lip inner middle': 66, 'Lower lip outer middle': 57, 'Chin middle': 75,
 }
-_SCAN_IDS = {**{f'E_{e}': i for i, e in enumerate(EMOTIONS)}, 'N_N': 6,
-             'LFAU_12': 7, 'YR_R10': 8}  # seed component per scan code
+_SCAN_IDS = {**{f'E_{e}': i for i, e in enumerate(EMOTIONS)}, 'N_N': 6, 'LFAU_12': 7,
+             'YR_R10': 8}  # seed component per scan code
 _MISSING = ('E_FEAR', 7, 3)  # code, every k-th subject, offset
 _FEMALE_SHARE = 0.43  # about 45 F / 60 M in Bosphorus
 _SUBJECT_DIR = re.compile(r'^bs\d{3}$')
@@ -82,8 +71,8 @@ _MARGIN_MM = 6.0
 
 
 def bosphorus_scan_list(number: int) -> List[str]:
-    """Scan codes of subject ``number`` ('E_ANGER', ..., 'N_N', and
-    'LFAU_12' for even or 'YR_R10' for odd numbers)."""
+    """Scan codes of subject ``number`` ('E_ANGER', ..., 'N_N', and 'LFAU_12' for even or
+    'YR_R10' for odd numbers)."""
     codes = [f'E_{e}' for e in EMOTIONS]
     code, every, offset = _MISSING
     if number % every == offset:
@@ -91,9 +80,9 @@ def bosphorus_scan_list(number: int) -> List[str]:
     return codes + ['N_N', 'LFAU_12' if number % 2 == 0 else 'YR_R10']
 
 
-def range_grid(vertices: np.ndarray, triangles: np.ndarray,
-               num_points: int, margin: float = _MARGIN_MM):
-    """Ray cast a mesh along -z onto a regular x/y grid.
+def range_grid(vertices: np.ndarray, triangles: np.ndarray, num_points: int,
+               margin: float = _MARGIN_MM):
+    """Ray cast a mesh along -z (open3d) onto a regular x/y grid.
 
     Args:
         vertices: (V, 3) mm, face toward +z.
@@ -102,13 +91,12 @@ def range_grid(vertices: np.ndarray, triangles: np.ndarray,
         margin: mm added around the x/y bounding box.
 
     Returns:
-        x, y, z (nrows, ncols) float64 (row 0 at the bottom: y grows with
-        the row) and hit (nrows, ncols) bool; z is nan where nothing is hit.
+        x, y, z (nrows, ncols) float64 (row 0 at the bottom: y grows with the row) and hit
+        (nrows, ncols) bool; z is nan where nothing is hit.
     """
     import open3d as o3d
     import open3d.core as o3c
-    lo = vertices[:, :2].min(0) - margin
-    hi = vertices[:, :2].max(0) + margin
+    lo, hi = vertices[:, :2].min(0) - margin, vertices[:, :2].max(0) + margin
     width, height = hi - lo
     step = np.sqrt(width * height / num_points)
     ncols, nrows = max(2, round(width / step)), max(2, round(height / step))
@@ -123,27 +111,27 @@ def range_grid(vertices: np.ndarray, triangles: np.ndarray,
     scene.add_triangles(
         o3c.Tensor.from_numpy(np.ascontiguousarray(vertices, np.float32)),
         o3c.Tensor.from_numpy(np.ascontiguousarray(triangles, np.uint32)))
-    t_hit = scene.cast_rays(o3c.Tensor.from_numpy(rays),
-                            nthreads=1)['t_hit'].numpy().astype(np.float64)
+    t_hit = scene.cast_rays(o3c.Tensor.from_numpy(rays), nthreads=1)['t_hit'].numpy()
+    t_hit = t_hit.astype(np.float64)
     hit = np.isfinite(t_hit)
     return x, y, np.where(hit, top - t_hit, np.nan), hit
 
 
 def write_png(path, rgb, size: int = 16) -> None:
-    """A ``size`` x ``size`` 8-bit RGB PNG of one colour (3,) with a soft
-    vertical shade (placeholder texture)."""
+    """A ``size`` x ``size`` 8-bit RGB PNG of one colour (3,) with a soft vertical shade
+    (placeholder texture)."""
     shade = np.linspace(1.0, 0.85, size)[:, None, None]
     img = np.clip(np.asarray(rgb, np.float64)[None, None] * shade, 0, 255)
     img = np.broadcast_to(img.astype(np.uint8), (size, size, 3))
     raw = b''.join(b'\x00' + row.tobytes() for row in img)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack('>I', len(data)) + tag + data +
-                struct.pack('>I', zlib.crc32(tag + data) & 0xFFFFFFFF))
+        return (struct.pack('>I', len(data)) + tag + data
+                + struct.pack('>I', zlib.crc32(tag + data) & 0xFFFFFFFF))
 
-    write_bytes_atomic(path, b'\x89PNG\r\n\x1a\n' + chunk(
-        b'IHDR', struct.pack('>IIBBBBB', size, size, 8, 2, 0, 0, 0)) +
-        chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+    write_bytes_atomic(path, b'\x89PNG\r\n\x1a\n'
+                       + chunk(b'IHDR', struct.pack('>IIBBBBB', size, size, 8, 2, 0, 0, 0))
+                       + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
 
 
 def _subject(seed: int, number: int):
@@ -162,8 +150,8 @@ def _activations(code: str, identity, rng):
     return act
 
 
-def _write_scan(folder: Path, subject: str, code: str, identity, seed: int,
-                number: int, resolution: int) -> Tuple[int, int]:
+def _write_scan(folder: Path, subject: str, code: str, identity, seed: int, number: int,
+                resolution: int) -> Tuple[int, int]:
     """One scan's .bnt, .lm3 and .png; returns (valid points, grid points)."""
     rng = np.random.default_rng(
         np.random.SeedSequence([seed, number, _SCAN_IDS[code], 0xB05]))
@@ -171,26 +159,22 @@ def _write_scan(folder: Path, subject: str, code: str, identity, seed: int,
     pose = random_pose(rng)
     if code == 'YR_R10':  # R = toward the subject's right (-x): yaw < 0
         pose = Pose(pose.yaw - 10.0, pose.pitch, pose.roll, pose.translation)
-    face = synthesize_face(identity, act, resolution=max(4000, resolution // 2),
-                           pose=pose, rng=rng, noise_mm=0.0)
+    face = synthesize_face(identity, act, resolution=max(4000, resolution // 2), pose=pose,
+                           rng=rng, noise_mm=0.0)
     x, y, z, hit = range_grid(face.vertices, face.triangles(), resolution)
     z = z + _NOISE_MM * rng.standard_normal(z.shape)
     nrows, ncols = hit.shape
     u = np.broadcast_to((np.arange(ncols) + 0.5) / ncols, hit.shape)
-    v = np.broadcast_to(1.0 - (np.arange(nrows)[:, None] + 0.5) / nrows,
-                        hit.shape)
+    v = np.broadcast_to(1.0 - (np.arange(nrows)[:, None] + 0.5) / nrows, hit.shape)
     stem = f'{subject}_{code}_0'
-    write_bnt(folder / f'{stem}.bnt', *(np.where(hit, c, ZMIN)
-                                        for c in (x, y, z, u, v)),
+    write_bnt(folder / f'{stem}.bnt', *(np.where(hit, c, ZMIN) for c in (x, y, z, u, v)),
               zmin=ZMIN, texture_name=f'{stem}.png')
     keep = rng.random(len(LANDMARK_INDEX)) >= _LANDMARK_DROP
     points = face.vertices[face.landmarks]
-    marks = {label: points[LANDMARK_INDEX[label]]
-             for label, k in zip(LANDMARK_INDEX, keep) if k}
-    info = None if _SCAN_IDS[code] % 2 else [
-        f'synthetic scan {stem}', 'generator: smilezoo.datasets.synthetic']
-    write_lm3(folder / f'{stem}.lm3', marks, header=f'{stem}.lm3',
-              info=info, precision=4)
+    marks = {label: points[LANDMARK_INDEX[label]] for label, k in zip(LANDMARK_INDEX, keep) if k}
+    info = None if _SCAN_IDS[code] % 2 else [f'synthetic scan {stem}',
+                                             'generator: smilezoo.datasets.synthetic']
+    write_lm3(folder / f'{stem}.lm3', marks, header=f'{stem}.lm3', info=info, precision=4)
     write_png(folder / f'{stem}.png', identity.skin)
     return int(hit.sum()), int(hit.size)
 
@@ -203,36 +187,26 @@ def _write_subject(job) -> Dict:
     folder = Path(out_dir) / subject
     folder.mkdir(parents=True, exist_ok=True)
     codes = bosphorus_scan_list(number)
-    stats = [_write_scan(folder, subject, code, identity, seed, number,
-                         resolution) for code in codes]
-    return dict(subject=subject, sex=sex, codes=codes,
-                points=[s[0] for s in stats], grid=[s[1] for s in stats])
+    stats = [_write_scan(folder, subject, code, identity, seed, number, resolution)
+             for code in codes]
+    return dict(subject=subject, sex=sex, codes=codes, points=[s[0] for s in stats],
+                grid=[s[1] for s in stats])
 
 
-def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
-                   resolution: int = 30000, workers: int = 1,
-                   overwrite: bool = False, progress: bool = True) -> Dict:
-    """Generate a Bosphorus-like tree of ``num_subjects`` subjects
-    (bs000, bs001, ...), 7-8 scans each.
+def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 30000,
+                   workers: int = 1, overwrite: bool = False, progress: bool = True) -> Dict:
+    """Generate a Bosphorus-like tree of ``num_subjects`` subjects (bs000, bs001, ...), 7-8
+    scans each.
 
-    Args:
-        out_dir: destination; an empty or previous synthetic output is
-            reused (its stale subject folders are deleted), any other
-            non-empty directory raises FileExistsError unless ``overwrite``.
-        num_subjects: subjects (>= 1, at most 1000).
-        seed: master seed; same seed and arguments give the same bytes.
-        resolution: grid points per scan (nrows * ncols; default 30000,
-            about 196 x 153; the face covers about two thirds of them).
-            A 30000-point scan is a 1.2 MB .bnt and takes about 0.1 s.
-        workers: processes (1 = in this process).
-        overwrite: allow writing into a non-empty foreign directory.
-        progress: show a rich progress bar.
+    Arguments as :func:`bu3dfe_layout.make_bu3dfe`, but ``num_subjects`` is at most 1000 and
+    ``resolution`` is grid points per scan (nrows * ncols; default 30000, about 196 x 153; the
+    face covers about two thirds of them; a 30000-point scan is a 1.2 MB .bnt and takes about
+    0.1 s).
 
     Returns:
-        report dict: out_dir, subjects, scans, files, seconds, vertices
-        (valid points per scan: min / mean / max), grid_points (the same
-        for nrows * ncols) and incomplete_subjects (those missing an
-        emotion).
+        report dict: out_dir, subjects, scans, files, seconds, vertices (valid points per scan:
+        min / mean / max), grid_points (the same for nrows * ncols) and incomplete_subjects
+        (those missing an emotion).
     """
     if not 1 <= num_subjects <= 1000:
         raise ValueError(f'num_subjects must be in 1..1000, got {num_subjects}')
@@ -242,8 +216,7 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0,
     out = Path(out_dir)
     prepare_output_dir(out, overwrite, keep_subjects={f'bs{i:03d}' for i in range(num_subjects)},
                        subject_dir=_SUBJECT_DIR)
-    jobs = [(int(seed), i, int(resolution), str(out))
-            for i in range(num_subjects)]
+    jobs = [(int(seed), i, int(resolution), str(out)) for i in range(num_subjects)]
     results = sorted(map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus',
                                     'subjects', progress), key=lambda r: r['subject'])
     points = np.concatenate([r['points'] for r in results])

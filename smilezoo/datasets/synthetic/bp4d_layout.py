@@ -8,20 +8,16 @@ Tree (the release's, docs/datasets.md "Confirmed from public sources")::
       AUCoding/AU_OCC/F001_T1.csv ...     (AU occurrence of a coded segment)
       synthetic_info.json                 (written last)
 
-Spontaneous style: each task's elicited emotion (T1 happy, T2 sad, T3
-surprise, T4 embarrassment, T5 fear, T6 pain, T7 angry, T8 disgust) at a
-partial peak (35-80 % of the posed recipe), blended with a weaker second
-expression (10-30 %), slow onsets (25-45 % of the sequence), a plateau and
-an incomplete release; one sequence in three has a second, smaller episode.
-Embarrassment (controlled smile, lip press, head down) and pain (brow
-lowering, orbital tightening, levator contraction) are recipes of their own.
-Frames are numbered from 0000 (4 digits), written as ``.obj`` with ``v``,
-``vt``, ``f v/vt``, ``mtllib`` / ``usemtl``, plus the ``.mtl`` and a
-placeholder ``.jpg`` texture. The AU occurrence file has the release's form:
-header ``0,1,...,99``, column "0" the AU frame number (model frame N is AU
-frame N+1), column k AU k: 1 where the synthetic activation of AU k is above
-0.25, else 0, for the AUs the face model animates; 9 (unknown) for the other
-columns; only the frames from 15 % to 85 % of the sequence are coded.
+Spontaneous style: each task's elicited emotion (:data:`BP4D_TASKS`) at a partial peak (35-80 %
+of the posed recipe) blended with a weaker second expression (10-30 %), slow onsets (25-45 % of
+the sequence), a plateau and an incomplete release; one sequence in three has a second, smaller
+episode. Embarrassment (controlled smile, lip press, head down) and pain (brow lowering, orbital
+tightening, levator contraction) have recipes of their own. Frames are ``.obj`` (``v``, ``vt``,
+``f v/vt``, ``mtllib`` / ``usemtl``) with a ``.mtl`` and a placeholder ``.jpg``. The AU
+occurrence file has the release's form: header ``0,1,...,99``, column "0" the AU frame number
+(model frame N is AU frame N+1), column k AU k: 1 where its activation is above 0.25, else 0,
+for the AUs the face model animates, 9 (unknown) for the others; only the frames from 15 % to
+85 % of the sequence are coded.
 """
 import shutil
 import time
@@ -86,8 +82,8 @@ def _activations(task: str, identity, rng) -> np.ndarray:
 
 
 def au_occurrence_csv(levels: np.ndarray, first: int, last: int) -> bytes:
-    """The AU_OCC file of one sequence: (T, A) activations (AU_NAMES order)
-    -> csv bytes coding model frames first..last (AU frames first+1..last+1)."""
+    """The AU_OCC file of one sequence: (T, A) activations (AU_NAMES order) -> csv bytes coding
+    model frames first..last (AU frames first+1..last+1)."""
     numbers = [int(name[2:]) for name in AU_NAMES]
     lines = [','.join(str(c) for c in range(_AU_COLUMNS))]
     for t in range(first, last + 1):

@@ -9,15 +9,10 @@ Tree::
       viewer/BU4D_Viewer.exe README.txt sample/000.wrl (decoy: not a subject)
       synthetic_info.json                              (written last)
 
-Each sequence is posed like the real ones: neutral -> onset -> apex ->
-offset -> neutral. The AU activations at the apex are the BU-3DFE recipe at
-intensity 4 (subject style, jitter and leak included,
-:func:`expressions.au_activations`), scaled over time by a smooth curve
-(onset at 10-20 % of the frames, apex held from 35-45 % to 55-65 %, back to
-neutral at 80-90 %); the head drifts by up to 2 degrees / 1.5 mm; every
-frame gets fresh 0.1 mm sensor noise. Sequence lengths are ``frames`` +-
-15 %. Frames are VRML 2.0 in the Binghamton layout (:func:`write_vrml`)
-named ``000.wrl``, ``001.wrl``, ... with a ``000.jpg`` texture each.
+Posed like the real sequences: neutral -> onset (10-20 % of the frames) -> apex (held from
+35-45 % to 55-65 %) -> offset -> neutral (80-90 %), the apex the BU-3DFE recipe at intensity 4
+(:func:`expressions.au_activations`); the head drifts by up to 2 degrees / 1.5 mm. Frames are
+VRML 2.0 in the Binghamton layout (:func:`write_vrml`) with a ``.jpg`` texture each.
 """
 import time
 from pathlib import Path
@@ -32,9 +27,8 @@ from ..formats.vrml_writer import write_vrml
 from .bu3dfe_layout import subject_list
 from .expressions import au_activations
 from .face_model import sample_identity
-from .sequences import (activation_curve, pose_path, prepare_sequence_dir,
-                        sequence_length, sequence_rng, summarise, synthesize_sequence,
-                        tiny_jpeg, write_info)
+from .sequences import (activation_curve, pose_path, prepare_sequence_dir, sequence_length,
+                        sequence_rng, summarise, synthesize_sequence, tiny_jpeg, write_info)
 
 __all__ = ['BU4DFE_FOLDERS', 'make_bu4dfe', 'bu4dfe_subjects']
 
@@ -95,21 +89,13 @@ def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 350
                 progress: bool = True, noise_mm: float = 0.1) -> Dict:
     """Generate a BU-4DFE-like tree: ``num_subjects`` x 6 sequences.
 
-    Args:
-        out_dir: destination (see :func:`sequences.prepare_sequence_dir`).
-        num_subjects: subjects (58/101 female, ids F001.., M001..).
-        seed: master seed; same seed and arguments give the same bytes.
-        resolution: approximate vertices per frame (3500 default; real
-            BU-4DFE frames have ~35000).
-        frames: mean frames per sequence (real: ~100 at 25 fps).
-        workers: processes (1 = in this process).
-        overwrite: allow writing into a non-empty foreign directory.
-        progress: rich progress bar.
-        noise_mm: per-frame sensor noise (sd along z).
+    Arguments and report as :func:`bu3dfe_layout.make_bu3dfe` (``out_dir`` see
+    :func:`sequences.prepare_sequence_dir`; subjects 58/101 female, ids F001.., M001..;
+    ``resolution`` per frame, real BU-4DFE frames have ~35000), and:
 
-    Returns:
-        report dict: out_dir, subjects, sequences, scans (frames), files,
-        seconds, vertices and polygons (min / mean / max per frame).
+    Args:
+        frames: mean frames per sequence, +- 15 % (real: ~100 at 25 fps).
+        noise_mm: per-frame sensor noise (sd along z).
     """
     start = time.perf_counter()
     if frames < 4:

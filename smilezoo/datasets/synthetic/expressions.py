@@ -1,31 +1,27 @@
 """Expression -> action-unit recipes, kept as plain data.
 
-A recipe maps AU names (see :data:`face_model.AU_NAMES`) to a relative weight;
-the activation of an AU in one scan is
+A recipe maps AU names (see :data:`face_model.AU_NAMES`) to a relative weight; the activation
+of an AU in one scan is
 
     weight * intensity_scale[level] * subject_style[au] * jitter
 
-with ``jitter`` ~ 1 + N(0, ``INTENSITY_JITTER``) per scan and per AU. Every
-scan, neutral ones too, also gets a small random ``LEAK`` of the AUs outside
-its recipe (real posed expressions are never pure).
+with ``jitter`` ~ 1 + N(0, ``INTENSITY_JITTER``) per scan and per AU. Every scan, neutral ones
+too, also gets a small random ``LEAK`` of the AUs outside its recipe (real posed expressions are
+never pure).
 """
 import numpy as np
 
 from .face_model import AU_NAMES, activation_vector
 
-__all__ = [
-    'AU_NAMES', 'EXPRESSION_CODES', 'EXPRESSION_NAMES', 'RECIPES',
-    'INTENSITY_SCALE', 'INTENSITY_JITTER', 'LEAK', 'au_activations'
-]
+__all__ = ['AU_NAMES', 'EXPRESSION_CODES', 'EXPRESSION_NAMES', 'RECIPES', 'INTENSITY_SCALE',
+           'INTENSITY_JITTER', 'LEAK', 'au_activations']
 
 #: BU-3DFE expression codes (file names) in the order used for labels.
 EXPRESSION_CODES = ('AN', 'DI', 'FE', 'HA', 'SA', 'SU')
 
 #: Code -> English name; NE is the neutral scan (intensity 00).
-EXPRESSION_NAMES = {
-    'AN': 'anger', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happiness',
-    'SA': 'sadness', 'SU': 'surprise', 'NE': 'neutral'
-}
+EXPRESSION_NAMES = {'AN': 'anger', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happiness',
+                    'SA': 'sadness', 'SU': 'surprise', 'NE': 'neutral'}
 
 #: Code -> {AU name: weight at full intensity}.
 RECIPES = {
@@ -35,8 +31,7 @@ RECIPES = {
     'SU': {'AU1': 1.0, 'AU2': 1.0, 'AU5': 0.9, 'AU26': 1.0},
     'DI': {'AU9': 1.0, 'AU10': 1.0, 'AU15': 0.35},
     'SA': {'AU1': 0.9, 'AU4': 0.6, 'AU15': 1.0},
-    'FE': {'AU1': 0.9, 'AU2': 0.7, 'AU4': 0.6, 'AU5': 1.0, 'AU20': 1.0,
-           'AU26': 0.35},
+    'FE': {'AU1': 0.9, 'AU2': 0.7, 'AU4': 0.6, 'AU5': 1.0, 'AU20': 1.0, 'AU26': 0.35},
 }
 
 #: Intensity level (file name II) -> activation scale; neutral is level 0.
@@ -56,8 +51,7 @@ def au_activations(code: str, level: int, style: np.ndarray,
     Args:
         code: expression code, one of ``EXPRESSION_CODES`` or ``'NE'``.
         level: intensity 1..4 (0 for neutral).
-        style: (A,) per-subject multipliers of each AU's strength, A =
-            ``len(AU_NAMES)``.
+        style: (A,) per-subject multipliers of each AU's strength, A = ``len(AU_NAMES)``.
         rng: the scan's generator (consumes 2*A normals).
 
     Returns:

@@ -8,19 +8,16 @@ Tree::
       labels.csv                        (the label sheet, see below)
       synthetic_info.json               (written last)
 
-Each clip is a mostly neutral face with one micro-expression: a weak (25-45
-% of a posed expression) AU pattern that rises in 2-3 frames, holds 0-1
-frame and fades in 2-4 frames, starting 25-45 % into the clip. Classes (the
-five 4DME categories, approximated with the AUs the face model has):
-positive AU6+AU12; negative AU4+AU15, AU4+AU7 or AU9+AU10; surprise
-AU1+AU2(+AU5); repression AU23+AU15 (lip press / chin raise: AU24, AU17 and
-AU14 are not modelled); others one or two random AUs. One clip in five is
-multi-label (negative|positive, surprise|positive or surprise|negative; the
-first is the primary class) and mixes both patterns.
+Each clip is a mostly neutral face with one micro-expression: a weak (25-45 % of a posed
+expression) AU pattern that rises in 2-3 frames, holds 0-1 frame and fades in 2-4 frames,
+starting 25-45 % into the clip. The five 4DME classes are approximated with the AUs the face
+model has (:data:`MICRO_RECIPES`; repression is a lip press / chin raise without AU24, AU17 and
+AU14, which are not modelled; others one or two random AUs). One clip in five is multi-label
+(the first label is the primary class) and mixes both patterns.
 
-``labels.csv`` columns: Subject, Clip, Onset, Apex, Offset (frame numbers as
-in the file names), Emotion ('|' between labels), AUs, Type ('micro'); the
-source reads it with ``columns`` / ``mesh_pattern`` left at their defaults.
+``labels.csv`` columns: Subject, Clip, Onset, Apex, Offset (frame numbers as in the file names),
+Emotion ('|' between labels), AUs, Type ('micro'); the source reads it with ``columns`` /
+``mesh_pattern`` left at their defaults.
 """
 import csv
 import io
@@ -66,8 +63,8 @@ def _pattern(label: str, rng) -> Dict[str, float]:
 
 
 def _clip_plan(rng, n: int, label: str):
-    """Labels, activations (A,), the curve (n,), and onset/apex/offset
-    indices of one clip."""
+    """Labels, recipe, activations (A,), the curve (n,), and onset/apex/offset indices of one
+    clip."""
     labels = [label]
     if rng.random() < 0.2:
         pair = [p for p in _MULTI if label in p]
@@ -122,16 +119,14 @@ def _write_subject(job) -> Dict:
 
 
 def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
-              frames: int = 30, clips: int = 10, workers: int = 1,
-              overwrite: bool = False, progress: bool = True,
-              noise_mm: float = 0.05) -> Dict:
-    """Generate a 4DME-like tree: ``num_subjects`` (S01..) x ``clips``
-    micro-expression clips (classes cycled, shuffled per subject) and
-    ``labels.csv``.
+              frames: int = 30, clips: int = 10, workers: int = 1, overwrite: bool = False,
+              progress: bool = True, noise_mm: float = 0.05) -> Dict:
+    """Generate a 4DME-like tree: ``num_subjects`` (S01..) x ``clips`` micro-expression clips
+    (classes cycled, shuffled per subject) and ``labels.csv``.
 
-    Arguments and report as :func:`bu4dfe_layout.make_bu4dfe`; ``frames``
-    (>= 10) is the mean clip length, ``noise_mm`` defaults lower (0.05) so
-    the weak expressions stay above the sensor noise.
+    Arguments and report as :func:`bu4dfe_layout.make_bu4dfe`; ``frames`` (>= 10) is the mean
+    clip length, ``noise_mm`` defaults lower (0.05) so the weak expressions stay above the
+    sensor noise.
     """
     start = time.perf_counter()
     if frames < 10:
