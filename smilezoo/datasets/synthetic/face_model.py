@@ -13,7 +13,7 @@ scans with :func:`synthesize_face` (identity + AU activations + pose).
 """
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
@@ -50,30 +50,14 @@ _MOUTH_CAVITY_MM = 24.0  # AU26 at activation 1: depth of the opened mouth
 # ----------------------------------------------------------------------------
 # Identity
 # ----------------------------------------------------------------------------
-# name: (female mean, male mean, sd) in mm unless noted; draws clip at 2.5 sd.
-_IDENTITY_STATS = {
-    'face_width': (146.0, 154.0, 6.0),  # crop width
-    'face_height': (194.0, 204.0, 8.0),  # crop height
-    'face_depth': (44.0, 46.0, 5.0),  # how fast the sides recede
-    'eye_height': (30.0, 30.0, 3.5),  # eye centres above crop centre
-    'eye_spacing': (61.0, 64.0, 3.5),  # interpupillary distance
-    'eye_depth': (8.0, 8.5, 1.8),  # eye socket depth
-    'brow_height': (20.0, 19.0, 2.5),  # brow above eye centre
-    'brow_ridge': (2.5, 4.5, 1.2),  # brow ridge projection
-    'nose_length': (46.0, 50.0, 4.0),  # nasion to tip (vertical)
-    'nose_width': (32.0, 35.0, 3.0),  # alar width
-    'nose_projection': (19.0, 21.0, 2.5),  # tip height over the face
-    'philtrum': (26.0, 28.0, 3.0),  # nose tip to mouth line (vertical)
-    'mouth_width': (49.0, 52.0, 4.0),
-    'lip_thickness': (5.5, 5.0, 1.2),
-    'cheek_fullness': (4.0, 3.5, 1.8),
-    'jaw_width': (100.0, 110.0, 7.0),
-    'chin_height': (44.0, 48.0, 4.0),  # mouth line to chin bottom
-    'chin_projection': (3.5, 5.0, 1.8),
-    'forehead_slope': (0.35, 0.4, 0.1),  # unitless
-}
 _NUM_BUMPS = 8  # random low-frequency shape detail per subject
 _STYLE_SD = 0.2  # log-sd of a subject's per-AU strength
+
+
+def _drawn(female: float, male: float, sd: float):
+    """An :class:`Identity` field that :func:`sample_identity` draws: (female mean, male mean,
+    sd), in mm unless noted; draws clip at 2.5 sd."""
+    return field(metadata={'stats': (female, male, sd)})
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,25 +69,25 @@ class Identity:
     placeholder texture.
     """
     sex: str
-    face_width: float
-    face_height: float
-    face_depth: float
-    eye_height: float
-    eye_spacing: float
-    eye_depth: float
-    brow_height: float
-    brow_ridge: float
-    nose_length: float
-    nose_width: float
-    nose_projection: float
-    philtrum: float
-    mouth_width: float
-    lip_thickness: float
-    cheek_fullness: float
-    jaw_width: float
-    chin_height: float
-    chin_projection: float
-    forehead_slope: float
+    face_width: float = _drawn(146.0, 154.0, 6.0)  # crop width
+    face_height: float = _drawn(194.0, 204.0, 8.0)  # crop height
+    face_depth: float = _drawn(44.0, 46.0, 5.0)  # how fast the sides recede
+    eye_height: float = _drawn(30.0, 30.0, 3.5)  # eye centres above crop centre
+    eye_spacing: float = _drawn(61.0, 64.0, 3.5)  # interpupillary distance
+    eye_depth: float = _drawn(8.0, 8.5, 1.8)  # eye socket depth
+    brow_height: float = _drawn(20.0, 19.0, 2.5)  # brow above eye centre
+    brow_ridge: float = _drawn(2.5, 4.5, 1.2)  # brow ridge projection
+    nose_length: float = _drawn(46.0, 50.0, 4.0)  # nasion to tip (vertical)
+    nose_width: float = _drawn(32.0, 35.0, 3.0)  # alar width
+    nose_projection: float = _drawn(19.0, 21.0, 2.5)  # tip height over the face
+    philtrum: float = _drawn(26.0, 28.0, 3.0)  # nose tip to mouth line (vertical)
+    mouth_width: float = _drawn(49.0, 52.0, 4.0)
+    lip_thickness: float = _drawn(5.5, 5.0, 1.2)
+    cheek_fullness: float = _drawn(4.0, 3.5, 1.8)
+    jaw_width: float = _drawn(100.0, 110.0, 7.0)
+    chin_height: float = _drawn(44.0, 48.0, 4.0)  # mouth line to chin bottom
+    chin_projection: float = _drawn(3.5, 5.0, 1.8)
+    forehead_slope: float = _drawn(0.35, 0.4, 0.1)  # unitless
     bumps: np.ndarray = field(repr=False)
     au_style: np.ndarray = field(repr=False)
     skin: np.ndarray = field(repr=False)
@@ -130,8 +114,9 @@ def sample_identity(rng: Union[int, np.random.Generator], sex: str = 'F') -> Ide
     """Draw a subject. ``rng`` is a Generator or a seed; ``sex`` 'F' or 'M'."""
     rng = np.random.default_rng(rng)
     col = 0 if sex == 'F' else 1
-    vals = {name: float(stats[col] + stats[2] * np.clip(rng.standard_normal(), -2.5, 2.5))
-            for name, stats in _IDENTITY_STATS.items()}
+    vals = {f.name: float(f.metadata['stats'][col]
+                          + f.metadata['stats'][2] * np.clip(rng.standard_normal(), -2.5, 2.5))
+            for f in fields(Identity) if 'stats' in f.metadata}
     bumps = np.column_stack([
         rng.uniform(-60, 60, _NUM_BUMPS), rng.uniform(-80, 80, _NUM_BUMPS),
         rng.uniform(12, 30, _NUM_BUMPS), 2.0 * rng.standard_normal(_NUM_BUMPS)
