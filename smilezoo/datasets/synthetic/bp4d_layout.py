@@ -109,11 +109,11 @@ def _write_subject(job) -> Dict:
         curve = bump_curve(n, _episodes(rng, n))
         apex = _activations(task, identity, rng)
         poses = pose_path(rng, n, max_deg=3.0 if task == 'T4' else 2.0)
-        frame_rngs = [sequence_rng(seed, _LAYOUT_CODE, sex, number, k, t + 1) for t in range(n)]
         seq_dir = Path(out_dir) / SEQUENCES_DIR / subject / task
         seq_dir.mkdir(parents=True, exist_ok=True)
-        for t, scan in enumerate(synthesize_sequence(identity, apex, curve, poses, frame_rngs,
-                                                     resolution, noise_mm)):
+        for t, scan in enumerate(synthesize_sequence(
+                identity, apex, curve, poses, (seed, _LAYOUT_CODE, sex, number, k), resolution,
+                noise_mm)):
             stem = f'{t:04d}'
             write_obj(seq_dir / f'{stem}.obj', scan.vertices, scan.polygons, scan.texcoords,
                       scan.tex_polygons, mtllib=f'{stem}.mtl', material='material0')

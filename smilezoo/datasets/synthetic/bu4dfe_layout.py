@@ -58,11 +58,11 @@ def _write_subject(job) -> Dict:
         curve = activation_curve(n, *times)
         apex = au_activations(code, 4, identity.au_style, rng)
         poses = pose_path(rng, n)
-        frame_rngs = [sequence_rng(seed, _LAYOUT_CODE, sex, number, k, t + 1) for t in range(n)]
         seq_dir = Path(out_dir) / subject / folder
         seq_dir.mkdir(parents=True, exist_ok=True)
-        for t, scan in enumerate(synthesize_sequence(identity, apex, curve, poses, frame_rngs,
-                                                     resolution, noise_mm)):
+        for t, scan in enumerate(synthesize_sequence(
+                identity, apex, curve, poses, (seed, _LAYOUT_CODE, sex, number, k), resolution,
+                noise_mm)):
             write_vrml(seq_dir / f'{t:03d}.wrl', scan.vertices, scan.polygons,
                        scan.texcoords, scan.tex_polygons, f'{t:03d}.jpg')
             write_bytes_atomic(seq_dir / f'{t:03d}.jpg', texture)

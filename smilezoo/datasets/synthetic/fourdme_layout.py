@@ -96,15 +96,14 @@ def _write_subject(job) -> Dict:
         n = sequence_length(rng, frames)
         first = int(rng.integers(100, 5000))
         labels, recipe, act, curve, marks = _clip_plan(rng, n, label)
-        style = np.clip(identity.au_style, 0.7, 1.4)
         poses = pose_path(rng, n, max_deg=1.0, max_mm=0.8)
-        frame_rngs = [sequence_rng(seed, _LAYOUT_CODE, 'S', number, k, t + 1) for t in range(n)]
         clip = f'M{k:02d}'
         clip_dir = Path(out_dir) / subject / clip
         clip_dir.mkdir(parents=True, exist_ok=True)
         triangles = None
-        for t, scan in enumerate(synthesize_sequence(identity, act * style, curve, poses,
-                                                     frame_rngs, resolution, noise_mm)):
+        for t, scan in enumerate(synthesize_sequence(  # au_style is in [0.7, 1.4] already
+                identity, act * identity.au_style, curve, poses,
+                (seed, _LAYOUT_CODE, 'S', number, k), resolution, noise_mm)):
             triangles = scan.triangles() if triangles is None else triangles
             write_obj(clip_dir / f'{first + t:05d}.obj', scan.vertices, scan.polygons,
                       scan.texcoords, scan.tex_polygons,

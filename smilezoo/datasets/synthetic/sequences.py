@@ -13,13 +13,13 @@ import io
 import re
 import shutil
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Sequence
 
 import numpy as np
 
 from .bu3dfe_layout import previous_output, summarise
 from .bu3dfe_layout import write_info as _write_info
-from .face_model import (AU_NAMES, FaceScan, Identity, Pose, random_pose, smoothstep,
+from .face_model import (FaceScan, Identity, Pose, random_pose, smoothstep,
                          synthesize_face)
 
 __all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
@@ -70,17 +70,15 @@ def pose_path(rng: np.random.Generator, num_frames: int, max_deg: float = 2.0,
 
 
 def synthesize_sequence(identity: Identity, apex: np.ndarray, curve: np.ndarray,
-                        poses: Sequence[Pose], frame_rngs: Sequence[np.random.Generator],
-                        resolution: int, noise_mm: float = 0.1,
-                        rest: Optional[np.ndarray] = None) -> Iterable[FaceScan]:
-    """Frames of one sequence, lazily: ``rest + apex * curve[t]`` activations ((A,) each;
-    ``rest`` an optional constant background, e.g. leak), pose ``poses[t]``, noise from
-    ``frame_rngs[t]``; no holes, no sample jitter (vertex correspondence across frames)."""
+                        poses: Sequence[Pose], frame_seed: Sequence, resolution: int,
+                        noise_mm: float = 0.1) -> Iterable[FaceScan]:
+    """Frames of one sequence, lazily: ``apex * curve[t]`` activations ((A,) each), pose
+    ``poses[t]``, noise from ``sequence_rng(*frame_seed, t + 1)``; no holes, no sample jitter
+    (vertex correspondence across frames)."""
     apex = np.asarray(apex, np.float64)
-    rest = np.zeros(len(AU_NAMES)) if rest is None else np.asarray(rest, np.float64)
     for t, level in enumerate(curve):
-        yield synthesize_face(identity, np.clip(rest + apex * level, 0.0, 1.4),
-                              resolution=resolution, pose=poses[t], rng=frame_rngs[t],
+        yield synthesize_face(identity, np.clip(apex * level, 0.0, 1.4), resolution=resolution,
+                              pose=poses[t], rng=sequence_rng(*frame_seed, t + 1),
                               noise_mm=noise_mm, holes=False, sample_jitter=0.0)
 
 
