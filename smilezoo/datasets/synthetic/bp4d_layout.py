@@ -32,8 +32,7 @@ from smilezoo.utils.worker_pool import map_in_workers
 from ..formats.obj import write_obj
 from .expressions import LEAK, RECIPES
 from .face_model import AU_NAMES, activation_vector, sample_identity
-from .bu4dfe_layout import bu4dfe_subjects
-from .bu3dfe_layout import INFO_FILE
+from .bu3dfe_layout import INFO_FILE, subject_list
 from .sequences import (bump_curve, pose_path, prepare_sequence_dir, sequence_length,
                         sequence_rng, summarise, synthesize_sequence, tiny_jpeg, write_info)
 
@@ -85,13 +84,10 @@ def au_occurrence_csv(levels: np.ndarray, first: int, last: int) -> bytes:
     """The AU_OCC file of one sequence: (T, A) activations (AU_NAMES order) -> csv bytes coding
     model frames first..last (AU frames first+1..last+1)."""
     numbers = [int(name[2:]) for name in AU_NAMES]
-    lines = [','.join(str(c) for c in range(_AU_COLUMNS))]
-    for t in range(first, last + 1):
-        row = [9] * _AU_COLUMNS
-        row[0] = t + 1  # AU coding counts from 1, the models from 0
-        for a, au in enumerate(numbers):
-            row[au] = int(levels[t, a] > AU_THRESHOLD)
-        lines.append(','.join(map(str, row)))
+    rows = np.full((last + 1 - first, _AU_COLUMNS), 9, dtype=np.int64)
+    rows[:, 0] = np.arange(first, last + 1) + 1  # AU coding counts from 1, the models from 0
+    rows[:, numbers] = levels[first:last + 1] > AU_THRESHOLD
+    lines = [','.join(map(str, row)) for row in [range(_AU_COLUMNS)] + rows.tolist()]
     return ('\n'.join(lines) + '\n').encode('ascii')
 
 
@@ -139,7 +135,7 @@ def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     start = time.perf_counter()
     if frames < 4:
         raise ValueError(f'frames must be >= 4, got {frames}')
-    subjects = bu4dfe_subjects(num_subjects, female_share=23 / 41)
+    subjects = subject_list(num_subjects, 23 / 41, digits=3)
     previous = (Path(out_dir) / INFO_FILE).is_file()
     prepare_sequence_dir(out_dir, overwrite, keep=set())
     if previous:  # a finished synthetic tree: its release folders go too

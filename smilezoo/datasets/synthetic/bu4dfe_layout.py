@@ -16,7 +16,7 @@ VRML 2.0 in the Binghamton layout (:func:`write_vrml`) with a ``.jpg`` texture e
 """
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import numpy as np
 
@@ -30,19 +30,13 @@ from .face_model import sample_identity
 from .sequences import (activation_curve, pose_path, prepare_sequence_dir, sequence_length,
                         sequence_rng, summarise, synthesize_sequence, tiny_jpeg, write_info)
 
-__all__ = ['BU4DFE_FOLDERS', 'make_bu4dfe', 'bu4dfe_subjects']
+__all__ = ['BU4DFE_FOLDERS', 'make_bu4dfe']
 
 #: expression folder -> BU-3DFE recipe code
 BU4DFE_FOLDERS = {'Angry': 'AN', 'Disgust': 'DI', 'Fear': 'FE', 'Happy': 'HA',
                   'Sad': 'SA', 'Surprise': 'SU'}
 _LAYOUT_CODE = 41
 _FEMALE_SHARE = 58 / 101
-
-
-def bu4dfe_subjects(num_subjects: int,
-                    female_share: float = _FEMALE_SHARE) -> List[Tuple[str, str, int]]:
-    """[(id, sex, number)], e.g. ('F001', 'F', 1); females first."""
-    return subject_list(num_subjects, female_share, digits=3)
 
 
 def _write_subject(job) -> Dict:
@@ -100,7 +94,7 @@ def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 350
     start = time.perf_counter()
     if frames < 4:
         raise ValueError(f'frames must be >= 4, got {frames}')
-    subjects = bu4dfe_subjects(num_subjects)
+    subjects = subject_list(num_subjects, _FEMALE_SHARE, digits=3)  # F001.., M001..
     prepare_sequence_dir(out_dir, overwrite, keep={s[0] for s in subjects} | {'viewer'})
     jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for sid, sex, num in subjects]

@@ -1,15 +1,14 @@
 """A procedural, seeded 3D face: identity, action units, pose, artefacts.
 
-Coordinates are millimetres, frontal view: x to the subject's left as seen by
-the viewer (image right), y up, +z toward the viewer; the crop centre is at
-x = y = 0 and the head centre about 80 mm behind the face (z < 0).
+Coordinates are millimetres, frontal view: x to the subject's left as seen by the viewer
+(image right), y up, +z toward the viewer; the crop centre is at x = y = 0 and the head centre
+about 80 mm behind the face (z < 0).
 
-The surface is a height field z(x, y) sampled on a fixed grid inside an oval
-crop (topology depends only on ``resolution``). Expressions move the sampled
-points (x, y, z) by smooth displacement fields, one per action unit (AU): sums
-of Gaussian-weighted handles anchored to landmarks that move with identity,
-plus a jaw rotation with a mouth cavity for AU26. Every layout builds its
-scans with :func:`synthesize_face` (identity + AU activations + pose).
+The surface is a height field z(x, y) sampled on a fixed grid inside an oval crop (topology
+depends only on ``resolution``). Expressions move the sampled points (x, y, z) by smooth
+displacement fields, one per action unit (AU): sums of Gaussian-weighted handles anchored to
+landmarks that move with identity, plus a jaw rotation with a mouth cavity for AU26. Every
+layout builds its scans with :func:`synthesize_face` (identity + AU activations + pose).
 """
 import functools
 import math
@@ -296,15 +295,12 @@ def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity, activations) ->
     if keep.any():
         anc = np.array([anchors[n] for n in names])[keep]
         num, w, paired = num[keep], w[keep], paired[keep]
-        cx, cy = anc[:, 0] + num[:, 0], anc[:, 1] + num[:, 1]
+        centre = np.column_stack([anc + num[:, :2], num[:, 2:4]])  # cx, cy, sigma x, sigma y
         disp = num[:, 4:7] * w[:, None]
         # mirror the paired handles to -x
-        cx = np.concatenate([cx, -cx[paired]])
-        cy = np.concatenate([cy, cy[paired]])
-        sx = np.concatenate([num[:, 2], num[paired, 2]])
-        sy = np.concatenate([num[:, 3], num[paired, 3]])
+        centre = np.concatenate([centre, centre[paired] * [-1.0, 1.0, 1.0, 1.0]])
         disp = np.concatenate([disp, disp[paired] * [-1.0, 1.0, 1.0]])
-        weights = _g(x[:, None], y[:, None], cx, cy, sx, sy)  # (N, H)
+        weights = _g(x[:, None], y[:, None], *centre.T)  # (N, H)
         out += np.einsum('nh,hk->nk', weights, disp)  # no BLAS threads
     a26 = act[AU_NAMES.index('AU26')]
     if a26:
@@ -443,13 +439,11 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     add(tri & diag, 1, p00, p11, p10)
     add(tri & ~diag, 0, p00, p01, p10)
     add(tri & ~diag, 1, p01, p11, p10)
-    keys = np.concatenate([p[0] for p in polys])
+    keys, sizes, padded = (np.concatenate(part) for part in zip(*polys))
     order = np.argsort(keys, kind='stable')
-    sizes = np.concatenate([p[1] for p in polys])[order]
-    padded = np.concatenate([p[2] for p in polys])[order]
+    sizes, padded = sizes[order], padded[order]
     poly = padded[np.arange(5)[None, :] < sizes[:, None]]
-    first = padded[:, 0]
-    chart = (uv[first, 0] >= -1e-9).astype(np.int64)
+    chart = (uv[padded[:, 0], 0] >= -1e-9).astype(np.int64)  # of each polygon's first vertex
     return FaceTopology(spacing, uv, np.column_stack([rows, cols]), grid, poly,
                         sizes.astype(np.int64), chart)
 

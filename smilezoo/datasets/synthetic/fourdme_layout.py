@@ -139,10 +139,8 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     results = map_in_workers(_write_subject, jobs, workers, 'synthetic 4DME', 'subjects',
                              progress)
     sheet = io.StringIO()
-    writer = csv.writer(sheet, lineterminator='\n')
-    writer.writerow(COLUMNS)
-    for r in results:
-        writer.writerows(r['rows'])
+    rows = [row for r in results for row in r['rows']]
+    csv.writer(sheet, lineterminator='\n').writerows([COLUMNS] + rows)
     write_bytes_atomic(Path(out_dir) / LABEL_FILE, sheet.getvalue().encode('ascii'))
     write_info(out_dir, dict(
         layout='4dme', seed=int(seed), num_subjects=int(num_subjects), clips=int(clips),
