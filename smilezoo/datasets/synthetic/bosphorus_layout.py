@@ -39,7 +39,7 @@ from smilezoo.utils.worker_pool import map_in_workers
 
 from ..formats.bnt import write_bnt
 from ..formats.lm3 import write_lm3
-from .bu3dfe_layout import prepare_output_dir, write_info
+from .bu3dfe_layout import prepare_output_dir, summarise, write_info
 from .expressions import au_activations
 from .face_model import AU_NAMES, Pose, random_pose, sample_identity, synthesize_face
 
@@ -189,8 +189,8 @@ def _write_subject(job) -> Dict:
     codes = bosphorus_scan_list(number)
     stats = [_write_scan(folder, subject, code, identity, seed, number, resolution)
              for code in codes]
-    return dict(subject=subject, sex=sex, codes=codes, points=[s[0] for s in stats],
-                grid=[s[1] for s in stats])
+    return dict(subject=subject, sex=sex, codes=codes, vertices=[s[0] for s in stats],
+                grid_points=[s[1] for s in stats])
 
 
 def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 30000,
@@ -219,8 +219,6 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 
     jobs = [(int(seed), i, int(resolution), str(out)) for i in range(num_subjects)]
     results = sorted(map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus',
                                     'subjects', progress), key=lambda r: r['subject'])
-    points = np.concatenate([r['points'] for r in results])
-    grid = np.concatenate([r['grid'] for r in results])
     incomplete = [r['subject'] for r in results
                   if sum(c.startswith('E_') for c in r['codes']) < 6]
     write_info(out, dict(
@@ -228,9 +226,5 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 
         resolution=int(resolution), files_per_scan=['.bnt', '.lm3', '.png'],
         zmin=ZMIN, incomplete_subjects=incomplete,
         subjects=[dict(id=r['subject'], sex=r['sex'], scans=r['codes']) for r in results]))
-    return dict(
-        out_dir=str(out_dir), subjects=len(results), scans=len(points),
-        files=3 * len(points) + 1, seconds=time.perf_counter() - start,
-        vertices=(int(points.min()), float(points.mean()), int(points.max())),
-        grid_points=(int(grid.min()), float(grid.mean()), int(grid.max())),
-        incomplete_subjects=incomplete)
+    return summarise(out_dir, results, start, 3 * sum(len(r['vertices']) for r in results) + 1,
+                     counts=('vertices', 'grid_points'), incomplete_subjects=incomplete)

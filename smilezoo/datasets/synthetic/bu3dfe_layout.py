@@ -166,16 +166,16 @@ def write_info(out_dir, info: Dict, version: str = GENERATOR_VERSION) -> None:
                        (json.dumps(info, indent=1) + '\n').encode('ascii'))
 
 
-def summarise(out_dir, results: List[Dict], start: float, files: int) -> Dict:
-    """The report of a layout: out_dir, subjects, (4D: sequences,) scans, files, seconds,
-    vertices and polygons (min / mean / max per scan)."""
-    verts = np.concatenate([r['vertices'] for r in results])
-    polys = np.concatenate([r['polygons'] for r in results])
+def summarise(out_dir, results: List[Dict], start: float, files: int,
+              counts=('vertices', 'polygons'), **extra) -> Dict:
+    """The report of a layout: out_dir, subjects, (4D: sequences,) scans, files, seconds, the
+    (min, mean, max) per scan of each ``counts`` key of the results, then ``extra``."""
+    per_scan = {k: np.concatenate([r[k] for r in results]) for k in counts}
     seqs = {'sequences': sum(r['sequences'] for r in results)} if 'sequences' in results[0] else {}
-    return dict(out_dir=str(out_dir), subjects=len(results), **seqs, scans=len(verts),
-                files=files, seconds=time.perf_counter() - start,
-                vertices=(int(verts.min()), float(verts.mean()), int(verts.max())),
-                polygons=(int(polys.min()), float(polys.mean()), int(polys.max())))
+    return dict(out_dir=str(out_dir), subjects=len(results), **seqs,
+                scans=len(per_scan['vertices']), files=files, seconds=time.perf_counter() - start,
+                **{k: (int(a.min()), float(a.mean()), int(a.max())) for k, a in per_scan.items()},
+                **extra)
 
 
 def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 4000,
