@@ -97,7 +97,7 @@ def _write_subject(job) -> Dict:
     texture = tiny_jpeg(identity.skin)
     au_dir = Path(out_dir) / AU_OCC_DIR
     au_dir.mkdir(parents=True, exist_ok=True)
-    verts, polys = [], []
+    stats = dict(vertices=[], polygons=[])
     for k, task in enumerate(BP4D_TASKS, start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, sex, number, k)
         n = sequence_length(rng, frames)
@@ -107,21 +107,18 @@ def _write_subject(job) -> Dict:
         poses = pose_path(rng, n, max_deg=3.0 if task == 'T4' else 2.0)
         seq_dir = Path(out_dir) / SEQUENCES_DIR / subject / task
         seq_dir.mkdir(parents=True, exist_ok=True)
-        for t, scan in enumerate(synthesize_sequence(
-                identity, apex, curve, poses, (seed, _LAYOUT_CODE, sex, number, k), resolution,
-                noise_mm)):
+        for t, scan in synthesize_sequence(identity, apex, curve, poses,
+                                           (seed, _LAYOUT_CODE, sex, number, k), resolution,
+                                           noise_mm, stats):
             stem = f'{t:04d}'
             write_obj(seq_dir / f'{stem}.obj', scan.vertices, scan.polygons, scan.texcoords,
                       scan.tex_polygons, mtllib=f'{stem}.mtl', material='material0')
             write_bytes_atomic(seq_dir / f'{stem}.mtl', _MTL.format(f'{stem}.jpg').encode())
             write_bytes_atomic(seq_dir / f'{stem}.jpg', texture)
-            verts.append(len(scan.vertices))
-            polys.append(int(np.count_nonzero(scan.polygons < 0)))
         levels = np.clip(apex[None] * curve[:, None], 0.0, 1.4)  # as synthesize_sequence
         write_bytes_atomic(au_dir / f'{subject}_{task}.csv', au_occurrence_csv(
             levels, int(0.15 * (n - 1)), int(round(0.85 * (n - 1)))))
-    return dict(subject=subject, sex=sex, sequences=len(BP4D_TASKS), vertices=verts,
-                polygons=polys)
+    return dict(subject=subject, sex=sex, sequences=len(BP4D_TASKS), **stats)
 
 
 def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,

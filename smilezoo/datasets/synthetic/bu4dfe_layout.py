@@ -43,7 +43,7 @@ def _write_subject(job) -> Dict:
     seed, subject, sex, number, resolution, frames, out_dir, noise_mm = job
     identity = sample_identity(sequence_rng(seed, _LAYOUT_CODE, sex, number, 0), sex)
     texture = tiny_jpeg(identity.skin)
-    verts, polys, lengths = [], [], []
+    stats, lengths = dict(vertices=[], polygons=[]), []
     for k, (folder, code) in enumerate(BU4DFE_FOLDERS.items(), start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, sex, number, k)
         n = sequence_length(rng, frames)
@@ -54,17 +54,14 @@ def _write_subject(job) -> Dict:
         poses = pose_path(rng, n)
         seq_dir = Path(out_dir) / subject / folder
         seq_dir.mkdir(parents=True, exist_ok=True)
-        for t, scan in enumerate(synthesize_sequence(
-                identity, apex, curve, poses, (seed, _LAYOUT_CODE, sex, number, k), resolution,
-                noise_mm)):
+        for t, scan in synthesize_sequence(identity, apex, curve, poses,
+                                           (seed, _LAYOUT_CODE, sex, number, k), resolution,
+                                           noise_mm, stats):
             write_vrml(seq_dir / f'{t:03d}.wrl', scan.vertices, scan.polygons,
                        scan.texcoords, scan.tex_polygons, f'{t:03d}.jpg')
             write_bytes_atomic(seq_dir / f'{t:03d}.jpg', texture)
-            verts.append(len(scan.vertices))
-            polys.append(int(np.count_nonzero(scan.polygons < 0)))
         lengths.append(n)
-    return dict(subject=subject, sex=sex, sequences=len(BU4DFE_FOLDERS), frames=lengths,
-                vertices=verts, polygons=polys)
+    return dict(subject=subject, sex=sex, sequences=len(BU4DFE_FOLDERS), frames=lengths, **stats)
 
 
 def _write_decoy(out: Path) -> int:

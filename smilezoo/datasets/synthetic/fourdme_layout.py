@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 from typing import Dict
 
-import numpy as np
 
 from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers
@@ -90,7 +89,7 @@ def _write_subject(job) -> Dict:
     identity = sample_identity(rng, sex)
     order = [FOURDME_CLASSES[i % len(FOURDME_CLASSES)] for i in range(clips)]
     order = [order[i] for i in rng.permutation(clips)]
-    rows, verts, polys = [], [], []
+    rows, stats = [], dict(vertices=[], polygons=[])
     for k, label in enumerate(order, start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, 'S', number, k)
         n = sequence_length(rng, frames)
@@ -101,20 +100,17 @@ def _write_subject(job) -> Dict:
         clip_dir = Path(out_dir) / subject / clip
         clip_dir.mkdir(parents=True, exist_ok=True)
         triangles = None
-        for t, scan in enumerate(synthesize_sequence(  # au_style is in [0.7, 1.4] already
+        for t, scan in synthesize_sequence(  # au_style is in [0.7, 1.4] already
                 identity, act * identity.au_style, curve, poses,
-                (seed, _LAYOUT_CODE, 'S', number, k), resolution, noise_mm)):
+                (seed, _LAYOUT_CODE, 'S', number, k), resolution, noise_mm, stats):
             triangles = scan.triangles() if triangles is None else triangles
             write_obj(clip_dir / f'{first + t:05d}.obj', scan.vertices, scan.polygons,
                       scan.texcoords, scan.tex_polygons,
                       normals=vertex_normals(scan.vertices, triangles))
-            verts.append(len(scan.vertices))
-            polys.append(int(np.count_nonzero(scan.polygons < 0)))
         aus = '+'.join(a for a in AU_NAMES if a in recipe)
         rows.append([subject, clip, *(first + m for m in marks), '|'.join(labels), aus,
                      'micro'])
-    return dict(subject=subject, sex=sex, sequences=clips, rows=rows, vertices=verts,
-                polygons=polys)
+    return dict(subject=subject, sex=sex, sequences=clips, rows=rows, **stats)
 
 
 def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,

@@ -13,7 +13,7 @@ import io
 import re
 import shutil
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -60,26 +60,27 @@ def pose_path(rng: np.random.Generator, num_frames: int, max_deg: float = 2.0,
               max_mm: float = 1.5) -> List[Pose]:
     """A smooth head drift: linear blend (smoothstep in time) from one :func:`random_pose` to
     another, (T,) poses."""
-    a, b = random_pose(rng, max_deg, max_mm), random_pose(rng, max_deg, max_mm)
-    out = []
-    for s in smoothstep(np.linspace(0, 1, num_frames)):
-        mix = lambda u, v: float(u + (v - u) * s)  # noqa: E731
-        out.append(Pose(mix(a.yaw, b.yaw), mix(a.pitch, b.pitch), mix(a.roll, b.roll),
-                        tuple(mix(u, v) for u, v in zip(a.translation, b.translation))))
-    return out
+    a, b = (np.array([p.yaw, p.pitch, p.roll, *p.translation])
+            for p in (random_pose(rng, max_deg, max_mm), random_pose(rng, max_deg, max_mm)))
+    mixes = [(a + (b - a) * s).tolist() for s in smoothstep(np.linspace(0, 1, num_frames))]
+    return [Pose(*m[:3], tuple(m[3:])) for m in mixes]
 
 
 def synthesize_sequence(identity: Identity, apex: np.ndarray, curve: np.ndarray,
                         poses: Sequence[Pose], frame_seed: Sequence, resolution: int,
-                        noise_mm: float = 0.1) -> Iterable[FaceScan]:
-    """Frames of one sequence, lazily: ``apex * curve[t]`` activations ((A,) each), pose
-    ``poses[t]``, noise from ``sequence_rng(*frame_seed, t + 1)``; no holes, no sample jitter
-    (vertex correspondence across frames)."""
+                        noise_mm: float, stats: Dict[str, list]) -> Iterable[Tuple[int, FaceScan]]:
+    """Frames ``(t, scan)`` of one sequence, lazily: ``apex * curve[t]`` activations ((A,)
+    each), pose ``poses[t]``, noise from ``sequence_rng(*frame_seed, t + 1)``; no holes, no
+    sample jitter (vertex correspondence across frames). Each frame's vertex and polygon count
+    is appended to ``stats['vertices']`` and ``stats['polygons']``."""
     apex = np.asarray(apex, np.float64)
     for t, level in enumerate(curve):
-        yield synthesize_face(identity, np.clip(apex * level, 0.0, 1.4), resolution=resolution,
-                              pose=poses[t], rng=sequence_rng(*frame_seed, t + 1),
-                              noise_mm=noise_mm, holes=False, sample_jitter=0.0)
+        scan = synthesize_face(identity, np.clip(apex * level, 0.0, 1.4), resolution=resolution,
+                               pose=poses[t], rng=sequence_rng(*frame_seed, t + 1),
+                               noise_mm=noise_mm, holes=False, sample_jitter=0.0)
+        stats['vertices'].append(len(scan.vertices))
+        stats['polygons'].append(int(np.count_nonzero(scan.polygons < 0)))
+        yield t, scan
 
 
 def vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
