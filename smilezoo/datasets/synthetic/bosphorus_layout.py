@@ -201,12 +201,8 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 
     Arguments as :func:`bu3dfe_layout.make_bu3dfe`, but ``num_subjects`` is at most 1000 and
     ``resolution`` is grid points per scan (nrows * ncols; default 30000, about 196 x 153; the
     face covers about two thirds of them; a 30000-point scan is a 1.2 MB .bnt and takes about
-    0.1 s).
-
-    Returns:
-        report dict: out_dir, subjects, scans, files, seconds, vertices (valid points per scan:
-        min / mean / max), grid_points (the same for nrows * ncols) and incomplete_subjects
-        (those missing an emotion).
+    0.1 s). In the report ``vertices`` counts the valid points of a scan, ``grid_points`` its
+    nrows * ncols, and ``incomplete_subjects`` lists those missing an emotion.
     """
     if not 1 <= num_subjects <= 1000:
         raise ValueError(f'num_subjects must be in 1..1000, got {num_subjects}')

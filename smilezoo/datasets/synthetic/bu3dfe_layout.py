@@ -180,7 +180,8 @@ def summarise(out_dir, results: List[Dict], start: float, files: int,
 
 def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 4000,
                 workers: int = 1, overwrite: bool = False, progress: bool = True) -> Dict:
-    """Generate a BU-3DFE-like tree of ``num_subjects`` x 25 scans.
+    """Generate a BU-3DFE-like tree of ``num_subjects`` x 25 scans; returns its
+    :func:`summarise` report.
 
     Args:
         out_dir: destination (see :func:`prepare_output_dir`).
@@ -191,9 +192,6 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 400
         workers: processes (1 = in this process).
         overwrite: allow writing into a non-empty foreign directory.
         progress: show a rich progress bar.
-
-    Returns:
-        report dict (:func:`summarise`).
     """
     start = time.perf_counter()
     subjects = subject_list(num_subjects)

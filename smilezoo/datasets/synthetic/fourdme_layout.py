@@ -74,8 +74,7 @@ def _clip_plan(rng, n: int, label: str):
         for au, w in _pattern(lab, rng).items():
             recipe[au] = max(recipe.get(au, 0.0), w * (1.0 if rank == 0 else 0.7))
     rise, hold, fall = int(rng.integers(2, 4)), int(rng.integers(0, 2)), int(rng.integers(2, 5))
-    onset = int(rng.uniform(0.25, 0.45) * n)
-    onset = max(1, min(onset, n - 2 - rise - hold - fall))
+    onset = max(1, min(int(rng.uniform(0.25, 0.45) * n), n - 2 - rise - hold - fall))
     apex, offset = onset + rise, onset + rise + hold + fall
     curve = activation_curve(n, onset, apex, apex + hold, offset)
     act = activation_vector(recipe) * rng.uniform(0.25, 0.45)

@@ -88,8 +88,7 @@ def vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     v = np.asarray(vertices, np.float64)
     n = np.cross(v[triangles[:, 1]] - v[triangles[:, 0]], v[triangles[:, 2]] - v[triangles[:, 0]])
     out = np.zeros_like(v)
-    for k in range(3):
-        np.add.at(out, triangles[:, k], n)
+    np.add.at(out, triangles.T.ravel(), np.tile(n, (3, 1)))  # corner 0 of all, then 1, then 2
     norm = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norm > 0, norm, 1.0)
 
