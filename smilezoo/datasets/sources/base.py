@@ -1,8 +1,6 @@
-"""Base classes of the raw sources: :class:`ScanSource` (3D: one record per
-scan) and :class:`SequenceSource` (4D: one record per sequence, only the
-sampled frames read, :func:`sample_frames`). The view pipeline
-(:mod:`smilezoo.datasets.transforms.scan_to_views`) and the view cache tell
-them apart by these classes.
+"""Base classes of the raw sources: :class:`ScanSource` (3D: one record per scan) and
+:class:`SequenceSource` (4D: one record per sequence, only the sampled frames read). The view
+pipeline and the view cache tell them apart by these classes.
 """
 import os
 import os.path as osp
@@ -15,15 +13,16 @@ from ..temporal import RESCALE_MODES
 __all__ = ['ScanSource', 'SequenceSource', 'SequenceError', 'sample_frames', 'SAMPLING_MODES']
 
 SAMPLING_MODES = ('uniform', 'segment', 'apex')
+BINGHAMTON = 'Binghamton University'
 
 
 class ScanSource:
     """Base of the raw 3D sources: one record per scan.
 
-    A subclass sets ``dataset_name`` and ``data_root``, implements ``scan()
-    -> (records, skipped)`` (a record holds at least ``source_path``,
-    relative to data_root) and ``load(record) -> Mesh``; ``load_settings``
-    (a dict) names the options that change what ``load`` gives.
+    A subclass sets ``dataset_name`` and ``data_root``, implements ``scan() -> (records,
+    skipped)`` (a record holds at least ``source_path``, relative to data_root) and
+    ``load(record) -> Mesh``; ``load_settings`` (a dict) names the options that change what
+    ``load`` gives.
     """
 
     dataset_name = 'scans'
@@ -36,12 +35,24 @@ class ScanSource:
         raise NotImplementedError
 
 
+def require_data_root(data_root: str, name: str, layout: str,
+                      licence: Optional[Tuple[str, str, str]] = None) -> None:
+    """FileNotFoundError when ``data_root`` is not a folder, naming it, ``licence`` (the data
+    set's full name, its owner, what data_root should hold) and the synthetic ``layout``."""
+    if osp.isdir(data_root):
+        return
+    where = (f'. {licence[0]} is licensed by {licence[1]}; request it there and point data_root '
+             f'at the {licence[2]}' if licence else '')
+    raise FileNotFoundError(f'{name} data_root {data_root!r} does not exist{where} (or make '
+                            f'synthetic data: python tools/dataset_converters/make_synthetic.py '
+                            f'--layout {layout} --out DIR)')
+
+
 def subject_files(data_root: str, rel_dir: str, ext: str, parse: Callable[[str], Dict],
                   skipped: List[Dict]) -> Iterator[Tuple[str, Dict]]:
-    """(path relative to data_root, ``parse(path)``) of every ``ext`` file in
-    the subject folder ``data_root/rel_dir``, in name order. A name that
-    does not parse (``parse`` raises ValueError) or names another subject
-    than the folder's goes to ``skipped`` with the reason instead."""
+    """(path relative to data_root, ``parse(path)``) of every ``ext`` file in the subject folder
+    ``data_root/rel_dir``, in name order. A name that does not parse (``parse`` raises
+    ValueError) or names another subject than the folder's goes to ``skipped`` with the reason."""
     folder = osp.basename(rel_dir)
     for fname in sorted(os.listdir(osp.join(data_root, rel_dir))):
         if not fname.endswith(ext):
@@ -60,33 +71,29 @@ def subject_files(data_root: str, rel_dir: str, ext: str, parse: Callable[[str],
 
 
 def _even(lo: int, hi: int, k: int) -> np.ndarray:
-    """k indices spread evenly over lo..hi, both ends included (round half
-    up); repeats when the range holds fewer than k frames."""
+    """k indices spread evenly over lo..hi, both ends included (round half up)."""
     if k == 1:
         return np.array([(lo + hi) // 2], np.int64)
     return np.floor(np.linspace(lo, hi, k) + 0.5).astype(np.int64)
 
 
-def sample_frames(num_frames: int, k: int, mode: str = 'uniform',
-                  onset: Optional[int] = None, apex: Optional[int] = None,
-                  offset: Optional[int] = None) -> np.ndarray:
+def sample_frames(num_frames: int, k: int, mode: str = 'uniform', onset: Optional[int] = None,
+                  apex: Optional[int] = None, offset: Optional[int] = None) -> np.ndarray:
     """Indices of the frames to use: (k,) int64, non-decreasing.
 
     Args:
         num_frames: frames in the sequence (indices 0..num_frames-1).
-        k: how many to return. When the range holds fewer than k frames,
-            indices repeat (evenly); callers read each frame once.
-        mode: 'uniform': evenly over onset..offset, or the whole sequence
-            when they are None, first and last frame included.
-            'segment': the same, but onset and offset are required.
-            'apex': onset..offset with the apex always sampled: ceil(k/2)
-            samples over onset..apex, the rest over apex..offset (apex
-            excluded there); needs apex (onset/offset default to the ends).
+        k: how many to return. When the range holds fewer than k frames, indices repeat
+            (evenly); callers read each frame once.
+        mode: 'uniform': evenly over onset..offset, or the whole sequence when they are None,
+            first and last frame included. 'segment': the same, but onset and offset are
+            required. 'apex': ceil(k/2) samples over onset..apex, the rest over apex..offset
+            (apex excluded there); needs apex (onset/offset default to the ends).
         onset, apex, offset: 0-based frame indices (clipped to the sequence).
 
     Raises:
-        ValueError: bad counts, an unknown mode, a missing onset/offset/apex
-            for its mode, or onset > offset.
+        ValueError: bad counts, an unknown mode, a missing onset/offset/apex for its mode, or
+            onset > offset.
     """
     if num_frames < 1 or k < 1:
         raise ValueError(f'need num_frames >= 1 and k >= 1, got {num_frames} and {k}')
@@ -116,42 +123,31 @@ class SequenceError(ValueError):
 
 
 class SequenceSource:
-    """Base of the raw 4D sources: one record per sequence, frames read on
-    demand.
+    """Base of the raw 4D sources: one record per sequence, frames read on demand.
 
-    A subclass sets ``dataset_name``, implements ``scan() -> (records,
-    skipped)`` and ``read_frame(path) -> Mesh``. A record holds at least
-    ``source_path`` (the sequence, relative to data_root), ``subject``,
-    ``expression``, ``dataset``, ``num_frames`` and ``frames`` (frame files
-    relative to data_root, in time order); optional 0-based ``onset_index``,
-    ``apex_index``, ``offset_index`` steer the sampling, and
+    A subclass sets ``dataset_name``, implements ``scan() -> (records, skipped)`` and
+    ``read_frame(path) -> Mesh``. A record holds at least ``source_path`` (the sequence,
+    relative to data_root), ``subject``, ``expression``, ``dataset``, ``num_frames`` and
+    ``frames`` (frame files relative to data_root, in time order); optional 0-based
+    ``onset_index``, ``apex_index``, ``offset_index`` steer the sampling, and
     ``missing_frames`` names the files of gaps in the frame numbering.
 
-    Args:
-        data_root: the data set folder.
+    Args (the options table of docs/datasets.md, "4D data"):
         num_frames_sampled: frames per sequence (k of :func:`sample_frames`).
-        sampling: 'uniform', 'segment' or 'apex' (see :func:`sample_frames`);
-            'segment' and 'apex' fall back to 'uniform' over what the record
-            gives when it has no onset/offset or apex.
-        min_frames: a sequence needs at least ``max(2, min(min_frames,
-            distinct sampled frames))`` readable distinct frames, else
-            :class:`SequenceError`.
-        bad_frames: 'skip' (default: drop an unreadable frame, record it) or
-            'fail' (any unreadable sampled frame fails the sequence).
-        rescale, percentile: dynamic-image rescaling
-            (:func:`rescale_dynamic_image`).
-        normalise: 'sequence' (default): every frame is centred and scaled
-            like the others (median of the per-frame normalisations), so head
-            size / position changes from the expression itself (an opening
-            jaw moves the bounding box) do not become motion; 'frame': each
-            frame on its own, as a 3D scan.
+        sampling: 'uniform', 'segment' or 'apex' (:func:`sample_frames`); 'apex' falls back to
+            'segment', 'segment' to 'uniform' when the record lacks apex or onset/offset.
+        min_frames: a sequence needs ``max(2, min(min_frames, distinct sampled frames))``
+            readable distinct frames, else :class:`SequenceError`.
+        bad_frames: 'skip' (drop an unreadable frame, record it) or 'fail'.
+        rescale, percentile: dynamic-image rescaling (:func:`rescale_dynamic_image`).
+        normalise: 'sequence': every frame centred and scaled by the median of the per-frame
+            normalisations, so an opening jaw does not become motion; 'frame': each on its own.
     """
 
     dataset_name = 'sequences'
 
-    def __init__(self, data_root: str, num_frames_sampled: int = 16,
-                 sampling: str = 'uniform', min_frames: int = 8,
-                 bad_frames: str = 'skip', rescale: str = 'symmetric',
+    def __init__(self, data_root: str, num_frames_sampled: int = 16, sampling: str = 'uniform',
+                 min_frames: int = 8, bad_frames: str = 'skip', rescale: str = 'symmetric',
                  percentile: float = 99.0, normalise: str = 'sequence'):
         if sampling not in SAMPLING_MODES:
             raise ValueError(f'sampling must be one of {SAMPLING_MODES}, got {sampling!r}')
@@ -174,21 +170,18 @@ class SequenceSource:
 
     @property
     def temporal(self) -> Dict:
-        """Settings of this source that change the cached pooled views (the
-        pooling step adds its name:
-        :func:`smilezoo.datasets.transforms.scan_to_views.temporal_settings`)."""
+        """Settings of this source that change the cached pooled views (the pooling step adds
+        its name: :func:`smilezoo.datasets.transforms.scan_to_views.temporal_settings`)."""
         return dict(num_frames_sampled=self.num_frames_sampled, sampling=self.sampling,
-                    min_frames=self.min_frames, bad_frames=self.bad_frames,
-                    rescale=self.rescale, percentile=self.percentile,
-                    normalise=self.normalise)
+                    min_frames=self.min_frames, bad_frames=self.bad_frames, rescale=self.rescale,
+                    percentile=self.percentile, normalise=self.normalise)
 
     def read_frame(self, path: str):
         raise NotImplementedError
 
     def sample(self, record: Dict) -> np.ndarray:
         """(k,) 0-based indices into ``record['frames']``."""
-        onset, apex, offset = (record.get(f'{key}_index') for key in ('onset', 'apex',
-                                                                       'offset'))
+        onset, apex, offset = (record.get(f'{key}_index') for key in ('onset', 'apex', 'offset'))
         mode = self.sampling
         if mode == 'apex' and apex is None:
             mode = 'segment'
@@ -200,22 +193,18 @@ class SequenceSource:
                              onset=onset, apex=apex, offset=offset)
 
     def load_frames(self, record: Dict, read_frame=None) -> Tuple[List, List[Dict]]:
-        """Read the sampled frames of one sequence (with ``read_frame(path) ->
-        Mesh``, default this source's :meth:`read_frame`; infer passes
-        ``read_scan`` for a user's frames, given by absolute path).
+        """Read the sampled frames of one sequence (with ``read_frame(path) -> Mesh``, default
+        this source's :meth:`read_frame`; infer passes ``read_scan`` for a user's frames).
 
         Returns:
-            (meshes, problems): meshes in time order, one per sampled index
-            (a frame sampled twice is the same Mesh object); problems, one
-            dict(frame, reason) per unreadable frame (skipped) and per gap
-            in the frame numbering. A frame of degenerate geometry
-            (:func:`smilezoo.renderers.geometry_checks.check_geometry`, its
-            default bounds) counts as unreadable.
+            (meshes, problems): meshes in time order, one per sampled index (a frame sampled
+            twice is the same Mesh object); problems, one dict(frame, reason) per unreadable
+            frame (skipped) and per gap in the frame numbering. A frame of degenerate geometry
+            (:func:`smilezoo.renderers.geometry_checks.check_geometry`) counts as unreadable.
 
         Raises:
-            SequenceError: too few readable frames (or any bad frame with
-                bad_frames='fail'); the message names the sequence and the
-                frames with their faults.
+            SequenceError: too few readable frames (or any bad frame with bad_frames='fail');
+                the message names the sequence and the frames with their faults.
         """
         frames = record['frames']
         indices = self.sample(record).tolist()

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from smilezoo.registry import DATASETS
-from .base import SequenceSource
+from .base import BINGHAMTON, SequenceSource, require_data_root
 from .bu4dfe import order_frames
 
 __all__ = ['BP4DSequences', 'TASK_TO_CLASS', 'DEFAULT_PATH_REGEX', 'SEQUENCES_DIR',
@@ -208,12 +208,8 @@ class BP4DSequences(SequenceSource):
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """(records, skipped) with skipped = [dict(source_path, reason)]."""
-        if not osp.isdir(self.data_root):
-            raise FileNotFoundError(
-                f'BP4D data_root {self.data_root!r} does not exist. BP4D-Spontaneous is '
-                f'licensed by Binghamton University; request it there and point data_root '
-                f'at the release folder holding {SEQUENCES_DIR}/ (or make synthetic data: '
-                f'python tools/dataset_converters/make_synthetic.py --layout bp4d --out DIR)')
+        require_data_root(self.data_root, 'BP4D', 'bp4d', (
+            'BP4D-Spontaneous', BINGHAMTON, f'release folder holding {SEQUENCES_DIR}/'))
         prefix = self.frames_prefix
         groups, skipped = defaultdict(dict), []
         for rel in self._walk(osp.join(self.data_root, prefix) if prefix else self.data_root):

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
-from .base import ScanSource, subject_files
+from .base import BINGHAMTON, ScanSource, require_data_root, subject_files
 
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
@@ -104,12 +104,8 @@ class BU3DFEScans(ScanSource):
         """Walk data_root. Returns (records, skipped): one record per kept scan
         (source_path relative to data_root plus the parsed name), and every
         .wrl whose name did not parse, with the reason."""
-        if not osp.isdir(self.data_root):
-            raise FileNotFoundError(
-                f'BU-3DFE data_root {self.data_root!r} does not exist. BU-3DFE is licensed by '
-                f'Binghamton University; request it there and point data_root at the folder '
-                f'holding F0001/, M0001/, ... (or make synthetic data: python '
-                f'tools/dataset_converters/make_synthetic.py --layout bu3dfe --out DIR)')
+        require_data_root(self.data_root, 'BU-3DFE', 'bu3dfe', (
+            'BU-3DFE', BINGHAMTON, 'folder holding F0001/, M0001/, ...'))
         records, skipped = [], []
         for folder in sorted(os.listdir(self.data_root)):
             sub_dir = osp.join(self.data_root, folder)

@@ -15,7 +15,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
-from .base import SequenceSource
+from .base import BINGHAMTON, SequenceSource, require_data_root
 
 __all__ = ['BU4DFESequences', 'EXPRESSION_FOLDERS', 'LANDMARK_DIR', 'order_frames']
 
@@ -130,12 +130,8 @@ class BU4DFESequences(SequenceSource):
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """Walk data_root: (records, skipped) with skipped = [dict(source_path,
         reason)]."""
-        if not osp.isdir(self.data_root):
-            raise FileNotFoundError(
-                f'BU-4DFE data_root {self.data_root!r} does not exist. BU-4DFE is licensed '
-                f'by Binghamton University; request it there and point data_root at the '
-                f'folder holding F001/, M001/, ... (or make synthetic data: python '
-                f'tools/dataset_converters/make_synthetic.py --layout bu4dfe --out DIR)')
+        require_data_root(self.data_root, 'BU-4DFE', 'bu4dfe', (
+            'BU-4DFE', BINGHAMTON, 'folder holding F001/, M001/, ...'))
         records, skipped = [], []
         for subject in sorted(os.listdir(self.data_root)):
             sub_dir = osp.join(self.data_root, subject)

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
 from smilezoo.utils.paths import check_name, resolve_inside
-from .base import SequenceSource
+from .base import SequenceSource, require_data_root
 
 CLASSES = ('positive', 'negative', 'surprise', 'repression', 'others')
 #: the label workbook of the release (its name, at the top of data_root)
@@ -238,11 +238,7 @@ class FourDMESequences(SequenceSource):
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         """(records, skipped) with skipped = [dict(source_path, reason)]."""
-        if not osp.isdir(self.data_root):
-            raise FileNotFoundError(
-                f'4DME data_root {self.data_root!r} does not exist (or make synthetic '
-                f'data: python tools/dataset_converters/make_synthetic.py --layout 4dme '
-                f'--out DIR)')
+        require_data_root(self.data_root, '4DME', '4dme')
         col = self.columns
         records, skipped, seen = [], [], set()
         for at, row in self._rows():
