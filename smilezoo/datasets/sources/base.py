@@ -48,6 +48,15 @@ def require_data_root(data_root: str, name: str, layout: str,
                             f'--layout {layout} --out DIR)')
 
 
+def match_name(regex, filename: str, expected: str):
+    """``regex`` matched on the base name of ``filename``; ValueError naming the file and the
+    ``expected`` pattern when it does not match."""
+    m = regex.match(osp.basename(filename))
+    if not m:
+        raise ValueError(f'{filename}: name does not match {expected}')
+    return m
+
+
 def subject_files(data_root: str, rel_dir: str, ext: str, parse: Callable[[str], Dict],
                   skipped: List[Dict]) -> Iterator[Tuple[str, Dict]]:
     """(path relative to data_root, ``parse(path)``) of every ``ext`` file in the subject folder

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
-from .base import ScanSource, subject_files
+from .base import ScanSource, match_name, subject_files
 
 #: E_* codes -> smilezoo's expression names; N_N is the neutral scan.
 EMOTION_CODES = {'ANGER': 'angry', 'DISGUST': 'disgust', 'FEAR': 'fear',
@@ -53,11 +53,7 @@ def parse_bosphorus_name(filename: str) -> Dict:
 
     Raises ValueError naming the file and the part that does not parse.
     """
-    name = osp.basename(filename)
-    m = NAME_RE.match(name)
-    if not m:
-        raise ValueError(f'{filename}: name does not match Bosphorus\'s '
-                         f'bsNNN_{{CLASS}}_{{CODE}}_{{k}}.bnt')
+    m = match_name(NAME_RE, filename, "Bosphorus's bsNNN_{CLASS}_{CODE}_{k}.bnt")
     cls, code = m['cls'], m['code']
     if cls not in CLASSES:
         raise ValueError(f'{filename}: unknown scan class {cls!r}; expected '

@@ -1,12 +1,12 @@
-"""BU-3DFE on disk: subject folders of VRML scans named by subject, expression,
-intensity and race (see docs/datasets.md)::
+"""BU-3DFE on disk: subject folders of VRML scans named by subject, expression, intensity
+and race (docs/datasets.md)::
 
     <release>/F0001/F0001_AN01WH_F3D.wrl  F0001_AN01WH_F3D.bmp  F0001_AN01WH_F3D.bnd
                     F0001_AN01WH_RAW.wrl  (textured by the _F3D.bmp) ...
 
-``_F3D.wrl`` is the cropped face (the FER scans), ``_RAW.wrl`` the whole
-capture (hair, ears, neck: render it with the renderer's ``face_crop``); the
-``_F3D.bnd`` landmarks (83 ``index x y z`` lines) serve both.
+``_F3D.wrl`` is the cropped face (the FER scans), ``_RAW.wrl`` the whole capture (render it
+with the renderer's ``face_crop``); the ``_F3D.bnd`` landmarks (83 ``index x y z`` lines)
+serve both.
 """
 import os
 import os.path as osp
@@ -16,16 +16,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from smilezoo.registry import DATASETS
 from smilezoo.structures import Mesh
 
-from .base import BINGHAMTON, ScanSource, require_data_root, subject_files
+from .base import BINGHAMTON, ScanSource, match_name, require_data_root, subject_files
 
 EXPRESSION_CODES = {'AN': 'angry', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happy',
                     'SA': 'sad', 'SU': 'surprise', 'NE': 'neutral'}
 SIX_EXPRESSIONS = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise')
 RACES = ('WH', 'BL', 'AE', 'AM', 'IN', 'LA')
 SCAN_TYPES = ('F3D', 'RAW')
-NAME_RE = re.compile(
-    r'^(?P<subject>(?P<sex>[FM])\d{4})_(?P<code>[A-Z]{2})(?P<intensity>\d{2})'
-    r'(?P<race>[A-Z]{2})_(?P<type>F3D|RAW)\.wrl$')
+NAME_RE = re.compile(r'^(?P<subject>(?P<sex>[FM])\d{4})_(?P<code>[A-Z]{2})(?P<intensity>\d{2})'
+                     r'(?P<race>[A-Z]{2})_(?P<type>F3D|RAW)\.wrl$')
 
 
 def parse_bu3dfe_name(filename: str) -> Dict:
@@ -33,15 +32,11 @@ def parse_bu3dfe_name(filename: str) -> Dict:
 
     Raises ValueError naming the file and the part that does not parse.
     """
-    name = osp.basename(filename)
-    m = NAME_RE.match(name)
-    if not m:
-        raise ValueError(f'{filename}: name does not match BU-3DFE\'s '
-                         f'{{F|M}}NNNN_{{EXP}}{{II}}{{RACE}}_{{F3D|RAW}}.wrl')
+    m = match_name(NAME_RE, filename, "BU-3DFE's {F|M}NNNN_{EXP}{II}{RACE}_{F3D|RAW}.wrl")
     code, intensity, race = m['code'], int(m['intensity']), m['race']
     if code not in EXPRESSION_CODES:
-        raise ValueError(f'{filename}: unknown expression code {code!r}; '
-                         f'expected one of {sorted(EXPRESSION_CODES)}')
+        raise ValueError(f'{filename}: unknown expression code {code!r}; expected one of '
+                         f'{sorted(EXPRESSION_CODES)}')
     if race not in RACES:
         raise ValueError(f'{filename}: unknown race code {race!r}; expected one of {RACES}')
     if (code == 'NE') != (intensity == 0) or intensity > 4:
@@ -53,27 +48,22 @@ def parse_bu3dfe_name(filename: str) -> Dict:
 
 @DATASETS.register_module()
 class BU3DFEScans(ScanSource):
-    """Index of the raw BU-3DFE scans under ``data_root``, read for prepare_data.
+    """Index of the raw BU-3DFE scans under ``data_root`` (the folder of F0001/, M0001/, ...).
 
-    Each record: ``source_path`` ('F0001/F0001_AN01WH_F3D.wrl'), ``dataset``,
-    the parsed name (:func:`parse_bu3dfe_name`), and when the sibling files
-    exist ``texture`` ('F0001/F0001_AN01WH_F3D.bmp', also for RAW scans) and
-    ``landmarks`` ('F0001/F0001_AN01WH_F3D.bnd'). :meth:`load` gives the
-    Mesh ``landmarks`` (83, 3) from that file (for the renderer's
-    ``face_crop``); a broken ``.bnd`` fails the scan with the file named
-    (``landmarks=False`` ignores them).
+    Each record: ``source_path`` ('F0001/F0001_AN01WH_F3D.wrl'), ``dataset``, the parsed name
+    (:func:`parse_bu3dfe_name`), and when the sibling files exist ``texture``
+    ('F0001/F0001_AN01WH_F3D.bmp', also for RAW scans) and ``landmarks``
+    ('F0001/F0001_AN01WH_F3D.bnd').
 
     Args:
-        data_root: folder holding the subject folders F0001/, M0001/, ...
-        scan_type: 'F3D' (cropped face, used for FER) or 'RAW' (the whole
-            capture; pair it with ``renderer.face_crop``).
-        expressions: expressions to keep (names as in EXPRESSION_CODES values).
+        scan_type: 'F3D' (cropped face, used for FER) or 'RAW' (the whole capture; pair it
+            with ``renderer.face_crop``).
+        expressions: expressions to keep (EXPRESSION_CODES values).
         intensities: intensity levels to keep (1-4; neutral is 0).
-        subjects: optional list of subject ids to keep (e.g. the common 60).
-        subset: shorthand for the protocols: 'I' = the six expressions at
-            intensities 3-4, 'II' = the six expressions at all four intensities
-            (no neutral); overrides ``expressions`` and ``intensities``.
-        landmarks: read the ``_F3D.bnd`` landmarks into the loaded Mesh.
+        subset: the protocols: 'I' = the six expressions at intensities 3-4, 'II' = at all
+            four (no neutral); overrides ``expressions`` and ``intensities``.
+        landmarks: :meth:`load` reads the ``_F3D.bnd`` landmarks into the Mesh (a broken
+            ``.bnd`` fails the scan with the file named).
     """
 
     dataset_name = 'bu3dfe'
@@ -101,9 +91,8 @@ class BU3DFEScans(ScanSource):
         self.landmarks = bool(landmarks)
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """Walk data_root. Returns (records, skipped): one record per kept scan
-        (source_path relative to data_root plus the parsed name), and every
-        .wrl whose name did not parse, with the reason."""
+        """(records, skipped): one record per kept scan, and every .wrl whose name did not
+        parse, with the reason."""
         require_data_root(self.data_root, 'BU-3DFE', 'bu3dfe', (
             'BU-3DFE', BINGHAMTON, 'folder holding F0001/, M0001/, ...'))
         records, skipped = [], []
@@ -114,8 +103,8 @@ class BU3DFEScans(ScanSource):
             for rel, info in subject_files(self.data_root, folder, '.wrl', parse_bu3dfe_name,
                                            skipped):
                 if (info['scan_type'] != self.scan_type or info['expression'] not in
-                        self.expressions or info['intensity'] not in self.intensities or
-                        (self.subjects and info['subject'] not in self.subjects)):
+                        self.expressions or info['intensity'] not in self.intensities
+                        or (self.subjects and info['subject'] not in self.subjects)):
                     continue
                 record = dict(source_path=rel, dataset=self.dataset_name, **info)
                 stem = osp.basename(rel)[:-len(f'_{info["scan_type"]}.wrl')]
@@ -127,8 +116,8 @@ class BU3DFEScans(ScanSource):
         return records, skipped
 
     def load(self, record: Dict) -> Mesh:
-        """The scan's Mesh, with ``landmarks`` (83, 3) from its ``_F3D.bnd``
-        when the record names one (and ``landmarks=True``)."""
+        """The scan's Mesh, with ``landmarks`` (83, 3) from its ``_F3D.bnd`` when the record
+        names one (and ``landmarks=True``)."""
         from ..formats.bnd import read_bnd
         from ..formats.vrml import read_vrml
         mesh = read_vrml(osp.join(self.data_root, record['source_path']))

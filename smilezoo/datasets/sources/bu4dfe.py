@@ -1,13 +1,11 @@
-"""BU-4DFE on disk, as the release ships it (docs/datasets.md, "Confirmed
-from public sources")::
+"""BU-4DFE on disk, as the release ships it (docs/datasets.md)::
 
     <release>/F001/Angry/000.wrl 000.jpg 001.wrl 001.jpg ...  (Disgust Fear Happy Sad Surprise)
     <release>/BU_WrlViewer_V2/ ...                          (viewer program: skipped)
     <release>/BU4DFE_BND_V1.1/F001/Angry/000.bnd ...          (landmarks, shipped apart)
 
-One VRML file per frame, frames numbered from 000 (3 digits), a ``.jpg``
-texture beside each; the landmark release may sit in data_root or anywhere
-(``landmark_root``).
+One VRML file per frame, frames numbered from 000 (3 digits), a ``.jpg`` texture beside each;
+the landmark release may sit in data_root or anywhere (``landmark_root``).
 """
 import os
 import os.path as osp
@@ -19,8 +17,7 @@ from .base import BINGHAMTON, SequenceSource, require_data_root
 
 __all__ = ['BU4DFESequences', 'EXPRESSION_FOLDERS', 'LANDMARK_DIR', 'order_frames']
 
-EXPRESSION_FOLDERS = {'angry': 'angry', 'disgust': 'disgust', 'fear': 'fear',
-                      'happy': 'happy', 'sad': 'sad', 'surprise': 'surprise'}
+EXPRESSION_FOLDERS = {e: e for e in ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise')}
 SUBJECT_RE = re.compile(r'^[FM]\d{3}$')
 FRAME_RE = re.compile(r'^(\d+)\.wrl$')
 #: the landmark release's folder name
@@ -28,11 +25,9 @@ LANDMARK_DIR = 'BU4DFE_BND_V1.1'
 
 
 def order_frames(names: Sequence[str], pattern=FRAME_RE) -> Tuple[List[str], List[str]]:
-    """Frame file names -> (names sorted by frame number, names of the
-    numbers missing in between, zero-padded like the others).
-
-    ``pattern`` captures the number as group 1 and must match every name.
-    """
+    """Frame file names -> (names sorted by frame number, names of the numbers missing in
+    between, zero-padded like the others). ``pattern`` captures the number as group 1 and must
+    match every name."""
     numbered = sorted((int(pattern.match(n).group(1)), n) for n in names)
     if not numbered:
         return [], []
@@ -49,48 +44,35 @@ def order_frames(names: Sequence[str], pattern=FRAME_RE) -> Tuple[List[str], Lis
 
 @DATASETS.register_module()
 class BU4DFESequences(SequenceSource):
-    """Index of the raw BU-4DFE sequences under ``data_root``.
+    """Index of the raw BU-4DFE sequences under ``data_root`` (the folder of F001/, M001/).
 
-    Layout: subject folders ``F001/``, ``M001/`` holding expression folders
-    ``Angry Disgust Fear Happy Sad Surprise`` (matched case-insensitively)
-    of frames ``000.wrl``, ``001.wrl``, ... (any number of digits; the
-    ``.jpg`` textures beside them and other files are ignored). Top-level
-    entries that are not subject folders (the viewer program
-    ``BU_WrlViewer_V2/``, the landmark release ``BU4DFE_BND_V1.1/``,
-    documents) are ignored without a report line; unknown folders inside a
-    subject and ``.wrl`` files not named by a frame number are listed as
-    skipped.
+    Expression folders are matched case-insensitively; frames ``000.wrl``, ``001.wrl``, ...
+    may have any number of digits (the ``.jpg`` textures and other files are ignored).
+    Top-level entries that are not subject folders (the viewer, the landmark release,
+    documents) are ignored without a report line; unknown folders inside a subject and
+    ``.wrl`` files not named by a frame number are listed as skipped.
 
-    Landmarks: when the landmark release is found, each frame read gets
-    ``Mesh.landmarks`` (83, 3) from ``<landmark_root>/F001/Angry/000.bnd``
-    (read by :func:`~smilezoo.datasets.formats.read_bnd`; a frame without
-    its file gets none), used e.g. by the renderer's ``face_crop`` to find
-    the nose tip. Records then hold ``landmark_frames``, the number of
+    Landmarks: when the landmark release is found, each frame read gets ``Mesh.landmarks``
+    (83, 3) from ``<landmark_root>/F001/Angry/000.bnd`` (none when the file is missing), e.g.
+    for the renderer's ``face_crop``; records then hold ``landmark_frames``, the number of
     frames with a ``.bnd`` file.
 
-    Each record: ``source_path`` 'F001/Angry', ``subject``, ``sex``,
-    ``expression`` (lower case: angry disgust fear happy sad surprise),
-    ``dataset`` 'bu4dfe', ``num_frames``, ``frames`` (paths relative to
-    data_root, by frame number), ``missing_frames`` (the files a gap in the
-    numbering would have had).
+    Each record: ``source_path`` 'F001/Angry', ``subject``, ``sex``, ``expression`` (lower
+    case), ``dataset`` 'bu4dfe', ``num_frames``, ``frames`` (relative to data_root, by frame
+    number), ``missing_frames`` (the files a gap in the numbering would have had).
 
     Args:
-        data_root: folder holding F001/, M001/, ...
-        expressions: expressions to keep.
-        subjects: optional subject ids to keep.
-        landmark_root: the landmark release folder (holding F001/Angry/...);
-            'auto' (default): ``BU4DFE_BND_V1.1`` in data_root or beside it;
-            None: landmarks not read.
-        **temporal: num_frames_sampled, sampling, min_frames, bad_frames,
-            rescale, normalise (see :class:`SequenceSource`).
+        landmark_root: the landmark release folder (holding F001/Angry/...); 'auto':
+            ``BU4DFE_BND_V1.1`` in data_root or beside it; None: landmarks not read.
+        **temporal: the options of :class:`SequenceSource`.
     """
 
     dataset_name = 'bu4dfe'
 
     def __init__(self, data_root: str,
                  expressions: Sequence[str] = tuple(EXPRESSION_FOLDERS.values()),
-                 subjects: Optional[Sequence[str]] = None,
-                 landmark_root: Optional[str] = 'auto', **temporal):
+                 subjects: Optional[Sequence[str]] = None, landmark_root: Optional[str] = 'auto',
+                 **temporal):
         super().__init__(data_root, **temporal)
         unknown = set(expressions) - set(EXPRESSION_FOLDERS.values())
         if unknown:
@@ -116,8 +98,7 @@ class BU4DFESequences(SequenceSource):
                     None)
 
     def landmark_file(self, frame_path: str) -> Optional[str]:
-        """``.bnd`` file of a frame (absolute or relative to data_root), or
-        None when there is none."""
+        """``.bnd`` file of a frame (absolute or relative to data_root), or None."""
         folder = self.landmark_folder()
         if folder is None:
             return None
@@ -128,8 +109,7 @@ class BU4DFESequences(SequenceSource):
         return bnd if osp.isfile(bnd) else None
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """Walk data_root: (records, skipped) with skipped = [dict(source_path,
-        reason)]."""
+        """(records, skipped) with skipped = [dict(source_path, reason)]."""
         require_data_root(self.data_root, 'BU-4DFE', 'bu4dfe', (
             'BU-4DFE', BINGHAMTON, 'folder holding F001/, M001/, ...'))
         records, skipped = [], []
@@ -153,10 +133,8 @@ class BU4DFESequences(SequenceSource):
                 if expression not in self.expressions:
                     continue
                 names = [n for n in os.listdir(seq_dir) if n.lower().endswith('.wrl')]
-                for n in names:
-                    if not FRAME_RE.match(n):
-                        skipped.append(dict(source_path=f'{rel}/{n}', reason=(
-                            f'{rel}/{n}: not a frame file name (expected NNN.wrl)')))
+                skipped += [dict(source_path=f'{rel}/{n}', reason=f'{rel}/{n}: not a frame file '
+                                 f'name (expected NNN.wrl)') for n in names if not FRAME_RE.match(n)]
                 names = [n for n in names if FRAME_RE.match(n)]
                 if not names:
                     skipped.append(dict(source_path=rel, reason=f'{rel}: no NNN.wrl frames'))
