@@ -1,18 +1,15 @@
-"""BP4D-Spontaneous on disk, as the release ships it (docs/datasets.md,
-"Confirmed from public sources"; the owners' user guide)::
+"""BP4D-Spontaneous on disk, as the release ships it (docs/datasets.md; the owners' user
+guide)::
 
     <release>/Sequences(2D+3D)/F001/T1/0000.obj 0000.mtl 0000.jpg 0001.obj ...
     <release>/AUCoding/AU_OCC/F001_T1.csv       (AU occurrence, optional)
 
-One ``.obj`` per frame (its ``.mtl`` and ``.jpg`` texture beside it), frames
-numbered from 0000 with 4 digits, tasks T1-T8. ``data_root`` may be the
-release folder or its ``Sequences(2D+3D)`` folder (or any folder of
-``F001/T1/0000.obj`` trees).
+One ``.obj`` per frame (its ``.mtl`` and ``.jpg`` texture beside it), frames numbered from
+0000 with 4 digits, tasks T1-T8.
 
-AU occurrence files: header row ``0,1,2,...,99``; column "0" is the frame
-number, column k the code of AU k (0 absent, 1 present, 9 unknown). The AU
-coding counts frames from 1, the 3D models from 0: **AU frame N+1 is model
-file N** (``0000.obj`` is AU frame 1). Only a segment of each task is coded.
+AU occurrence files: header row ``0,1,2,...,99``; column "0" is the frame number, column k
+the code of AU k (0 absent, 1 present, 9 unknown). The AU coding counts frames from 1, the 3D
+models from 0: **AU frame N+1 is model file N**. Only a segment of each task is coded.
 """
 import csv
 import os
@@ -41,15 +38,12 @@ AU_CODES = (0, 1, 9)
 
 
 def read_au_occurrence(path: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One AU occurrence file -> (frames (R,) int64 AU frame numbers (from 1),
-    aus (K,) int64 AU numbers, codes (R, K) int8 in {0, 1, 9}).
-
-    Columns whose codes are all 9 (AU not coded) are dropped.
+    """One AU occurrence file -> (frames (R,) int64 AU frame numbers (from 1), aus (K,) int64
+    AU numbers, codes (R, K) int8 in {0, 1, 9}); columns all 9 (AU not coded) are dropped.
 
     Raises:
-        ValueError: naming the file and the row / column at fault (a header
-            that is not ``0,1,2,...``, a non-integer cell, a code other than
-            0, 1, 9, a short row).
+        ValueError: naming the file and the row / column at fault (a header that is not
+            ``0,1,2,...``, a non-integer cell, a code other than 0, 1, 9, a short row).
     """
     with open(path, newline='') as f:
         rows = [r for r in csv.reader(f) if any(c.strip() for c in r)]
@@ -93,9 +87,9 @@ def _runs(mask: np.ndarray, index: np.ndarray) -> List[List[int]]:
 
 
 def au_codes(record: Dict, au: int) -> np.ndarray:
-    """(num_frames,) int8 code of AU ``au`` per frame of ``record['frames']``:
-    0 absent, 1 present, 9 unknown, -1 not coded (outside the coded segment,
-    or the AU is not in the file). Needs ``record['au_occurrence']``."""
+    """(num_frames,) int8 code of AU ``au`` per frame of ``record['frames']``: 0 absent,
+    1 present, 9 unknown, -1 not coded (outside the coded segment, or the AU is not in the
+    file). Needs ``record['au_occurrence']``."""
     occ = record['au_occurrence']
     out = np.full(record['num_frames'], -1, np.int8)
     if au not in occ['aus']:
@@ -112,55 +106,41 @@ def au_codes(record: Dict, au: int) -> np.ndarray:
 class BP4DSequences(SequenceSource):
     """Index of the BP4D-Spontaneous 3D sequences under ``data_root``.
 
-    The frames are looked for below ``data_root/Sequences(2D+3D)/`` when that
-    folder exists, else below ``data_root``. Every ``.obj`` there is matched
-    (path relative to that folder, '/' separators) against ``path_regex``,
-    which must define the named groups ``subject``, ``task`` and ``frame``;
-    frames of one (subject, task) form a sequence, ordered by frame number
-    (numeric frames; else by name). The default regex matches the release's
-    ``F001/T1/0000.obj``. ``.obj`` files that do not match, and tasks without
-    a class, are listed as skipped; other files (``.mtl``, ``.jpg``, ...) are
-    ignored.
+    The frames are looked for below ``data_root/Sequences(2D+3D)/`` when that folder exists,
+    else below ``data_root``. Every ``.obj`` there is matched (path relative to that folder,
+    '/' separators) against ``path_regex``, which must define the named groups ``subject``,
+    ``task`` and ``frame``; frames of one (subject, task) form a sequence, ordered by frame
+    number (numeric frames; else by name). ``.obj`` files that do not match, and tasks without
+    a class, are listed as skipped; other files are ignored.
 
-    Each record: ``source_path`` (the sequence folder below
-    ``Sequences(2D+3D)``, e.g. 'F001/T1'), ``subject``, ``sex`` ('F'/'M'
-    when the id starts so, else None), ``task``, ``expression``
-    (``task_to_class[task]``), ``dataset`` 'bp4d', ``num_frames``,
-    ``frames`` (relative to data_root, e.g.
-    'Sequences(2D+3D)/F001/T1/0000.obj'), ``missing_frames``; and, when the
-    sequence's AU occurrence file ``F001_T1.csv`` exists (numeric frames
-    only), ``au_occurrence`` = dict(file, aus (AU numbers coded in it),
-    coded, present, unknown, unmatched) where ``coded`` holds inclusive
-    [first, last] runs of indices into ``frames`` that the file codes,
-    ``present`` / ``unknown`` {'AU12': runs} of code 1 / 9 (the rest of
-    ``coded`` is 0, absent; decode with :func:`au_codes`), ``unmatched`` the
-    coded rows without a model file; plus ``onset_index`` / ``offset_index``
-    = the first / last coded frame, so ``sampling='segment'`` samples the
-    AU-coded segment (the default 'uniform' takes the whole sequence). AU
-    frame N+1 is model frame N. An unreadable AU file, or one whose frames
-    match no model file, is listed as skipped (the sequence is kept).
+    Each record: ``source_path`` (the sequence folder below ``Sequences(2D+3D)``, e.g.
+    'F001/T1'), ``subject``, ``sex`` ('F'/'M' when the id starts so, else None), ``task``,
+    ``expression`` (``task_to_class[task]``), ``dataset`` 'bp4d', ``num_frames``, ``frames``
+    (relative to data_root), ``missing_frames``; and, when the sequence's AU occurrence file
+    ``F001_T1.csv`` exists (numeric frames only), ``au_occurrence`` = dict(file, aus (AU
+    numbers coded in it), coded, present, unknown, unmatched): ``coded`` the inclusive [first,
+    last] runs of indices into ``frames`` that the file codes, ``present`` / ``unknown``
+    {'AU12': runs} of code 1 / 9 (the rest of ``coded`` is 0; decode with :func:`au_codes`),
+    ``unmatched`` the coded rows without a model file; plus ``onset_index`` /
+    ``offset_index`` = the first / last coded frame, so ``sampling='segment'`` samples the
+    AU-coded segment. An unreadable AU file, or one whose frames match no model file, is
+    listed as skipped (the sequence is kept).
 
     Args:
-        data_root: the release folder (holding ``Sequences(2D+3D)/`` and
-            ``AUCoding/``) or its ``Sequences(2D+3D)`` folder.
-        path_regex: see above.
+        data_root: the release folder or its ``Sequences(2D+3D)`` folder.
         task_to_class: task -> class name (default :data:`TASK_TO_CLASS`).
-        tasks: keep only these tasks (e.g. ['T1', 'T8'] for the cross-data
-            set protocol); None keeps every mapped task.
-        subjects: optional subject ids to keep.
-        au_occ_root: folder of the AU occurrence files; 'auto' (default):
-            ``AUCoding/AU_OCC`` in data_root or, when data_root is the
-            ``Sequences(2D+3D)`` folder, beside it; None: do not read them.
-        **temporal: num_frames_sampled, sampling, min_frames, bad_frames,
-            rescale, normalise (see :class:`SequenceSource`).
+        tasks: keep only these tasks (e.g. ['T1', 'T8'], the cross-data-set protocol).
+        au_occ_root: folder of the AU occurrence files; 'auto': ``AUCoding/AU_OCC`` in
+            data_root or, when data_root is the ``Sequences(2D+3D)`` folder, beside it; None:
+            do not read them.
+        **temporal: the options of :class:`SequenceSource`.
     """
 
     dataset_name = 'bp4d'
 
     def __init__(self, data_root: str, path_regex: str = DEFAULT_PATH_REGEX,
                  task_to_class: Optional[Dict[str, str]] = None,
-                 tasks: Optional[Sequence[str]] = None,
-                 subjects: Optional[Sequence[str]] = None,
+                 tasks: Optional[Sequence[str]] = None, subjects: Optional[Sequence[str]] = None,
                  au_occ_root: Optional[str] = 'auto', **temporal):
         super().__init__(data_root, **temporal)
         self.path_regex = re.compile(path_regex)
@@ -264,8 +244,8 @@ class BP4DSequences(SequenceSource):
         return osp.relpath(path, self.data_root).replace(os.sep, '/')
 
     def _attach_aus(self, record: Dict, path: str, ids: List[int]) -> Optional[str]:
-        """Add au_occurrence / onset_index / offset_index; returns a problem
-        (for the skipped list) or None."""
+        """Add au_occurrence / onset_index / offset_index; returns a problem (for the skipped
+        list) or None."""
         try:
             au_frames, aus, codes = read_au_occurrence(path)
         except (OSError, ValueError) as e:
@@ -294,8 +274,8 @@ class BP4DSequences(SequenceSource):
 
     @staticmethod
     def _order(frames: Dict[str, str]):
-        """{frame id: path} -> (paths in time order, gap paths, frame numbers
-        in time order or None when the ids are not numbers)."""
+        """{frame id: path} -> (paths in time order, gap paths, frame numbers in time order or
+        None when the ids are not numbers)."""
         if not all(f.isdigit() for f in frames):
             return [frames[f] for f in sorted(frames)], [], None
         names, gaps = order_frames(list(frames), re.compile(r'^(\d+)$'))
