@@ -1,10 +1,7 @@
-"""Bosphorus on disk: subject folders ``bsNNN/`` of ``.bnt`` range grids
-named ``bsNNN_{CLASS}_{CODE}_{k}`` (see docs/datasets.md), as the release
-unpacks: ``BosphorusDB/bs000/bs000_E_HAPPY_0.{bnt,lm2,lm3,png}`` (some copies
-split it into ``BosphorusDB_p1/``, ``BosphorusDB_p2/`` ...; other files such
-as ``unallowed_subjects.txt`` are ignored). Which subjects are used is the
-source's ``subject_rule``: the built-in list of the FER protocol's 65 by
-default."""
+"""Bosphorus on disk: subject folders ``bsNNN/`` of ``.bnt`` range grids named
+``bsNNN_{CLASS}_{CODE}_{k}`` (docs/datasets.md), as the release unpacks:
+``BosphorusDB/bs000/bs000_E_HAPPY_0.{bnt,lm2,lm3,png}`` (some copies split it into
+``BosphorusDB_p1/``, ``BosphorusDB_p2/`` ...; other files are ignored)."""
 import os
 import os.path as osp
 import re
@@ -28,17 +25,9 @@ SUBJECT_DIR = re.compile(r'^bs\d{3}$')
 DB_DIR = re.compile(r'^BosphorusDB(_p\d+)?$')
 #: The 65 subjects of the FER protocol (bs000-bs104 without bs007, bs010,
 #: bs013, bs020, bs047-bs081 and bs092; one public list, docs/datasets.md).
-PROTOCOL_SUBJECTS = (
-    'bs000', 'bs001', 'bs002', 'bs003', 'bs004', 'bs005', 'bs006', 'bs008', 'bs009', 'bs011',
-    'bs012', 'bs014', 'bs015', 'bs016', 'bs017', 'bs018', 'bs019', 'bs021', 'bs022', 'bs023',
-    'bs024', 'bs025', 'bs026', 'bs027', 'bs028', 'bs029', 'bs030', 'bs031', 'bs032', 'bs033',
-    'bs034', 'bs035', 'bs036', 'bs037', 'bs038', 'bs039', 'bs040', 'bs041', 'bs042', 'bs043',
-    'bs044', 'bs045', 'bs046', 'bs082', 'bs083', 'bs084', 'bs085', 'bs086', 'bs087', 'bs088',
-    'bs089', 'bs090', 'bs091', 'bs093', 'bs094', 'bs095', 'bs096', 'bs097', 'bs098', 'bs099',
-    'bs100', 'bs101', 'bs102', 'bs103', 'bs104',
-)
-#: how the subjects are chosen: the built-in list, the all-six-emotions
-#: rule, or every subject
+PROTOCOL_SUBJECTS = tuple(f'bs{i:03d}' for i in range(105)
+                          if i not in (7, 10, 13, 20, 92) and not 47 <= i <= 81)
+#: how the subjects are chosen: the built-in list, the all-six-emotions rule, or every subject
 SUBJECT_RULES = {
     'protocol': 'the built-in list of the FER protocol\'s 65 subjects',
     'all_six': 'the all-six-expressions rule: subjects with a scan of each of the six emotions',
@@ -47,17 +36,16 @@ SUBJECT_RULES = {
 
 
 def parse_bosphorus_name(filename: str) -> Dict:
-    """'bs000_E_HAPPY_0.bnt' -> dict(subject, scan_class, code, take,
-    expression); ``expression`` is the emotion name for E_*, 'neutral' for
-    N_N and None for action-unit, pose and occlusion scans.
+    """'bs000_E_HAPPY_0.bnt' -> dict(subject, scan_class, code, take, expression);
+    ``expression`` is the emotion name for E_*, 'neutral' for N_N and None for action-unit,
+    pose and occlusion scans.
 
     Raises ValueError naming the file and the part that does not parse.
     """
     m = match_name(NAME_RE, filename, "Bosphorus's bsNNN_{CLASS}_{CODE}_{k}.bnt")
     cls, code = m['cls'], m['code']
     if cls not in CLASSES:
-        raise ValueError(f'{filename}: unknown scan class {cls!r}; expected '
-                         f'one of {CLASSES}')
+        raise ValueError(f'{filename}: unknown scan class {cls!r}; expected one of {CLASSES}')
     expression = None
     if cls == 'E':
         if code not in EMOTION_CODES:
@@ -68,60 +56,49 @@ def parse_bosphorus_name(filename: str) -> Dict:
         if code != 'N':
             raise ValueError(f'{filename}: neutral scans are N_N, got N_{code}')
         expression = 'neutral'
-    return dict(subject=m['subject'], scan_class=cls, code=code,
-                take=int(m['take']), expression=expression)
+    return dict(subject=m['subject'], scan_class=cls, code=code, take=int(m['take']),
+                expression=expression)
 
 
 @DATASETS.register_module()
 class BosphorusScans(ScanSource):
-    """Index of the raw Bosphorus scans under ``data_root``, read for
-    prepare_data.
+    """Index of the raw Bosphorus scans under ``data_root``.
 
     Args:
-        data_root: the folder holding ``bs000/``, ``bs001/`` ... or its
-            parent (the distribution's ``BosphorusDB/`` sits inside it).
-            ``source_path`` of a record is relative to ``data_root`` as
-            given.
-        expressions: expressions to keep (the six emotions by default; add
-            'neutral' for the N_N scans). Action-unit, pose and occlusion
-            scans are never kept (they are not listed as skipped either).
-        subject_rule: which subjects are used: 'protocol' (default: the
-            built-in :data:`PROTOCOL_SUBJECTS`, the paper's 65), 'all_six'
-            (subjects with a scan of each of the six emotions, whatever
+        data_root: the folder holding ``bs000/``, ``bs001/`` ... or its parent (holding
+            ``BosphorusDB/``); a record's ``source_path`` is relative to it as given.
+        expressions: expressions to keep (add 'neutral' for the N_N scans). Action-unit, pose
+            and occlusion scans are never kept (nor listed as skipped).
+        subject_rule: 'protocol' (the built-in :data:`PROTOCOL_SUBJECTS`, the paper's 65),
+            'all_six' (subjects with a scan of each of the six emotions, whatever
             ``expressions`` is) or 'all'.
-        require_all_expressions: older spelling: True = 'all_six', False =
-            'all' (only when ``subject_rule`` is not given).
-        subjects: optional list of subject ids to keep.
-        as_mesh: ``load`` returns a triangle mesh of the grid (True) or the
-            bare valid points (False; rendered by the point splatter).
+        require_all_expressions: older spelling: True = 'all_six', False = 'all' (only when
+            ``subject_rule`` is not given).
+        as_mesh: ``load`` returns a triangle mesh of the grid (True) or the bare valid points
+            (False; rendered by the point splatter).
 
-    Records: source_path, dataset='bosphorus', subject, expression,
-    intensity=None (Bosphorus has none), sex=None, race=None,
-    scan_type ('E_HAPPY', 'N_N', ...), take (k).
+    Records: source_path, dataset='bosphorus', subject, expression, intensity=None, sex=None,
+    race=None, scan_type ('E_HAPPY', 'N_N', ...), take (k).
 
-    After :meth:`scan`, ``selection`` says which rule chose the subjects
-    (``rule``, ``description``, ``summary``: one line for the console),
-    the subjects used, the listed subjects not found or lacking an emotion
-    ('protocol'), and the subjects left out with their scan counts. Every
-    scan that the 'all_six' rule excluded (one that would have been kept
-    otherwise) is also in ``skipped``, its reason naming the emotions its
-    subject lacks, so one misnamed file cannot silently drop a subject.
+    After :meth:`scan`, ``selection`` is the report's block (docs/data_preparation.md: rule,
+    description, subjects used and left out, 'protocol''s missing and incomplete, summary).
+    Every scan that the 'all_six' rule excluded (one that would have been kept otherwise) is
+    also in ``skipped``, its reason naming the emotions its subject lacks, so one misnamed
+    file cannot silently drop a subject.
     """
 
     dataset_name = 'bosphorus'
 
-    def __init__(self, data_root: str,
-                 expressions: Sequence[str] = SIX_EMOTIONS,
+    def __init__(self, data_root: str, expressions: Sequence[str] = SIX_EMOTIONS,
                  subject_rule: Optional[str] = None,
                  require_all_expressions: Optional[bool] = None,
-                 subjects: Optional[Sequence[str]] = None,
-                 as_mesh: bool = True):
+                 subjects: Optional[Sequence[str]] = None, as_mesh: bool = True):
         self.data_root = data_root
         self.expressions = set(expressions)
         unknown = self.expressions - set(SIX_EMOTIONS) - {'neutral'}
         if unknown:
-            raise ValueError(f'unknown expressions {sorted(unknown)}; '
-                             f'Bosphorus has {SIX_EMOTIONS} and neutral')
+            raise ValueError(f'unknown expressions {sorted(unknown)}; Bosphorus has '
+                             f'{SIX_EMOTIONS} and neutral')
         if subject_rule is None:
             subject_rule = {None: 'protocol', True: 'all_six', False: 'all'}.get(
                 require_all_expressions, 'protocol')
@@ -139,10 +116,9 @@ class BosphorusScans(ScanSource):
         self.as_mesh = as_mesh
 
     def subject_folders(self) -> List[str]:
-        """Subject folders relative to data_root: ``bsNNN``, or
-        ``BosphorusDB*/bsNNN`` when data_root holds none directly (every
-        ``BosphorusDB``, ``BosphorusDB_p1`` ... folder, in name order; a
-        subject found twice keeps its first folder, see :meth:`scan`)."""
+        """Subject folders relative to data_root: ``bsNNN``, or ``BosphorusDB*/bsNNN`` when
+        data_root holds none directly (every ``BosphorusDB``, ``BosphorusDB_p1`` ... folder, in
+        name order)."""
         if not osp.isdir(self.data_root):
             raise FileNotFoundError(
                 f'Bosphorus data_root {self.data_root!r} does not exist. The '
@@ -169,8 +145,8 @@ class BosphorusScans(ScanSource):
             f'bsNNN/ (nor BosphorusDB/bsNNN/)')
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """Walk data_root. Returns (records, skipped): one record per kept
-        scan, and every .bnt whose name did not parse, with the reason."""
+        """(records, skipped): one record per kept scan, and every .bnt whose name did not
+        parse, with the reason."""
         parsed, skipped, first_dir = [], [], {}
         for rel_dir in self.subject_folders():
             folder = osp.basename(rel_dir)
@@ -184,8 +160,7 @@ class BosphorusScans(ScanSource):
         shown: Dict[str, set] = {}
         for _, info in parsed:
             shown.setdefault(info['subject'], set()).add(info['expression'])
-        lacks = {subj: [e for e in SIX_EMOTIONS if e not in got]
-                 for subj, got in shown.items()}
+        lacks = {subj: [e for e in SIX_EMOTIONS if e not in got] for subj, got in shown.items()}
         if self.subject_rule == 'protocol':
             chosen = set(PROTOCOL_SUBJECTS)
         elif self.subject_rule == 'all_six':
@@ -202,15 +177,13 @@ class BosphorusScans(ScanSource):
                 left_out[subj] = left_out.get(subj, 0) + 1
                 if self.subject_rule == 'all_six':
                     skipped.append(dict(source_path=rel, reason=(
-                        f'{rel}: not used: subject {subj} has no scan of '
-                        f'{", ".join(lacks[subj])} (subject_rule=\'all_six\')')))
+                        f'{rel}: not used: subject {subj} has no scan of {", ".join(lacks[subj])} '
+                        f'(subject_rule=\'all_six\')')))
                 continue
             records.append(dict(
-                source_path=rel, dataset=self.dataset_name,
-                subject=subj, expression=info['expression'],
-                intensity=None, sex=None, race=None,
-                scan_type=f'{info["scan_class"]}_{info["code"]}',
-                take=info['take']))
+                source_path=rel, dataset=self.dataset_name, subject=subj,
+                expression=info['expression'], intensity=None, sex=None, race=None,
+                scan_type=f'{info["scan_class"]}_{info["code"]}', take=info['take']))
         self.selection = self._selection(records, shown, lacks, left_out)
         return records, skipped
 
@@ -246,8 +219,7 @@ class BosphorusScans(ScanSource):
 
     @property
     def load_settings(self) -> Dict:
-        """Settings that change what ``load`` returns (part of the view
-        cache's reuse check, smilezoo.datasets.cache_manifest)."""
+        """Settings that change what ``load`` returns (part of the view cache's settings key)."""
         return dict(as_mesh=bool(self.as_mesh))
 
     def load(self, record: Dict) -> Mesh:

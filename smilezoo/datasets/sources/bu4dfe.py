@@ -134,7 +134,8 @@ class BU4DFESequences(SequenceSource):
                     continue
                 names = [n for n in os.listdir(seq_dir) if n.lower().endswith('.wrl')]
                 skipped += [dict(source_path=f'{rel}/{n}', reason=f'{rel}/{n}: not a frame file '
-                                 f'name (expected NNN.wrl)') for n in names if not FRAME_RE.match(n)]
+                                 f'name (expected NNN.wrl)')
+                            for n in names if not FRAME_RE.match(n)]
                 names = [n for n in names if FRAME_RE.match(n)]
                 if not names:
                     skipped.append(dict(source_path=rel, reason=f'{rel}: no NNN.wrl frames'))
