@@ -1,15 +1,9 @@
-"""4DME on disk: the released label workbook (or a csv) of clips plus
-per-frame meshes.
+"""4DME on disk: the released label workbook (or a csv) of clips plus per-frame meshes.
 
-Confirmed from public sources (docs/datasets.md, medium confidence): the
-labels ship as the workbook ``4DME_Labelling_Micro_release v1.xlsx`` with the
-columns ``sub_ID``, ``fold_name``, ``Onset``, ``Apex``, ``Offset``,
-``Emotion``, ``AUs`` and the multi-label columns ``Positive``, ``Negative``,
-``Surprise``, ``Repression``, ``Others``; these are the defaults and the
-workbook is read directly (openpyxl, values only: no formula or macro runs).
-A csv with the same or other column names works too. Still unknown: how the
-4D meshes are stored, so ``mesh_pattern`` stays configurable and the "no
-frames" error says so.
+Confirmed from public sources (docs/datasets.md, medium confidence): the labels ship as the
+workbook ``4DME_Labelling_Micro_release v1.xlsx`` (its columns are the defaults), read
+directly (openpyxl, values only: no formula or macro runs). Still unknown: how the 4D meshes
+are stored, so ``mesh_pattern`` stays configurable and the "no frames" error says so.
 """
 import bisect
 import csv
@@ -44,21 +38,16 @@ MESH_UNCONFIRMED = ('how 4DME stores its 4D meshes is not confirmed by public so
 
 
 def split_labels(cell: str, separators: str = '|;,/+&') -> List[str]:
-    """'Negative | positive' -> ['negative', 'positive'] (lower case, aliases
-    resolved, order kept, duplicates dropped)."""
-    parts = re.split('[' + re.escape(separators) + ']', cell or '')
-    out = []
-    for p in parts:
-        p = ' '.join(p.strip().lower().split())
-        p = ALIASES.get(p, p)
-        if p and p not in out:
-            out.append(p)
-    return out
+    """'Negative | positive' -> ['negative', 'positive'] (lower case, aliases resolved, order
+    kept, duplicates dropped)."""
+    parts = (' '.join(p.lower().split())
+             for p in re.split(f'[{re.escape(separators)}]', cell or ''))
+    return list(dict.fromkeys(ALIASES.get(p, p) for p in parts if p))
 
 
 def pattern_regex(pattern: str, subject: str, clip: str) -> Tuple[str, 're.Pattern']:
-    """Mesh path pattern -> (glob for one clip's frames, regex capturing
-    ``frame`` as digits). ``{frame}`` may carry a format spec ({frame:05d})."""
+    """Mesh path pattern -> (glob for one clip's frames, regex capturing ``frame`` as digits).
+    ``{frame}`` may carry a format spec ({frame:05d})."""
     glob_parts, regex_parts = [], []
     for literal, field, spec, conv in string.Formatter().parse(pattern):
         glob_parts.append(glob.escape(literal))
@@ -82,61 +71,42 @@ def pattern_regex(pattern: str, subject: str, clip: str) -> Tuple[str, 're.Patte
 class FourDMESequences(SequenceSource):
     """Clips of 4DME listed in a label sheet, with their per-frame meshes.
 
-    Sheet: the release's workbook (``.xlsx``, first worksheet or ``sheet``;
-    the header is the first of its first 20 rows holding the subject, clip
-    and emotion columns) or a csv (first row = header); one row per clip with
-    the columns named by ``columns`` (subject, clip, onset, apex, offset,
-    emotion; the release's names by default). Onset, apex
-    and offset are frame numbers as in the mesh file names; an empty apex is
-    allowed, an empty / 0 / past-the-end offset means "to the last frame",
-    an empty onset "from the first". The emotion cell holds one class or
-    several separated by any of ``separators`` ("negative|positive"):
-    ``labels`` keeps them all in the sheet's order and ``expression`` is the
-    FIRST one (the primary label, used as the class index by
-    CachedViewDataset; multi-label metrics can read ``labels``). The flag
-    columns of ``label_columns`` present in the sheet (the release's
-    ``Positive`` ... ``Others``: 1 / 0, empty = 0) add their classes to
-    ``labels`` after the emotion cell's, and stand in for an empty emotion
-    cell.
+    Sheet: the release's workbook (``.xlsx``, first worksheet or ``sheet``; the header is the
+    first of its first 20 rows holding the subject and clip columns) or a csv (first row =
+    header); one row per clip. Onset, apex and offset are frame numbers as in the mesh file
+    names (an empty apex is allowed, an empty / 0 / past-the-end offset means "to the last
+    frame", an empty onset "from the first"). The emotion cell holds one class or several
+    separated by any of ``separators``: ``labels`` keeps them all in the sheet's order and
+    ``expression`` is the first (the class index of CachedViewDataset). The flag columns of
+    ``label_columns`` present in the sheet (1 / 0, empty = 0) add their classes to ``labels``
+    after the emotion cell's, and stand in for an empty emotion cell.
 
-    Paths: subject and clip names are parts of paths, so a name that is
-    absolute or holds '..' is refused (the row is skipped with the reason),
-    and a frame that resolves outside data_root through a symbolic link is
-    refused too (:func:`smilezoo.utils.paths.resolve_inside`).
+    A subject or clip name that is absolute or holds '..' is refused (the row is skipped with
+    the reason), and so is a frame that resolves outside data_root through a symbolic link
+    (:func:`smilezoo.utils.paths.resolve_inside`).
 
-    Frames: ``mesh_pattern`` relative to data_root, a format string with
-    {subject}, {clip} and {frame} (default '{subject}/{clip}/{frame}.obj';
-    {frame} matches any digits, zero-padded or not). ``.obj`` frames are read
-    with read_obj, ``.wrl`` with read_vrml.
-
-    Each record: ``source_path`` (the pattern up to {frame}, e.g. 'S01/c01';
-    '/<clip>' is appended when that part has no {clip}),
-    ``subject``, ``clip``, ``expression``, ``labels``, ``dataset`` '4dme',
-    ``num_frames``, ``frames``, ``missing_frames``, ``onset``/``apex``/
-    ``offset`` (sheet values) and ``onset_index``/``apex_index``/
-    ``offset_index`` (0-based into ``frames``: the last frame whose number
-    is <= the sheet's). Rows that fail (unknown label, no frames, onset
-    after offset, duplicate clip) are listed as skipped.
+    Each record: ``source_path`` (``mesh_pattern`` up to {frame}, e.g. 'S01/c01'; '/<clip>'
+    is appended when that part has no {clip}), ``subject``, ``clip``, ``expression``,
+    ``labels``, ``dataset`` '4dme', ``num_frames``, ``frames``, ``missing_frames``,
+    ``onset``/``apex``/``offset`` (sheet values) and ``onset_index``/``apex_index``/
+    ``offset_index`` (0-based into ``frames``: the last frame whose number is <= the
+    sheet's). Rows that fail (unknown label, no frames, onset after offset, duplicate clip)
+    are listed as skipped.
 
     Args:
-        data_root: the data folder.
-        label_file: the workbook (.xlsx / .xlsm) or csv, relative to
-            data_root or absolute (default the release's
-            :data:`RELEASE_LABEL_FILE`).
-        columns: column names, keys as in :data:`DEFAULT_COLUMNS` (given
-            keys replace the defaults).
-        label_columns: class -> flag column (default
-            :data:`RELEASE_LABEL_COLUMNS`); absent columns are ignored;
-            None or {} reads the emotion cell only.
+        label_file: the workbook (.xlsx / .xlsm) or csv, relative to data_root or absolute.
+        columns: column names, keys as in :data:`DEFAULT_COLUMNS` (given keys replace the
+            defaults).
+        label_columns: class -> flag column; absent columns are ignored; None or {} reads the
+            emotion cell only.
         sheet: worksheet name of a workbook (None: the first).
-        mesh_pattern: see above (unconfirmed for the release).
-        classes: the allowed labels (default the 5 4DME classes).
+        mesh_pattern: frame files relative to data_root, with {subject}, {clip} and {frame}
+            ({frame} matches any digits, zero-padded or not); ``.obj`` or ``.wrl``.
+        classes: the allowed labels.
         separators: characters separating labels in a cell.
-        subjects: optional subject ids to keep.
-        sampling: default 'apex' (onset..apex..offset, apex always sampled;
-            falls back to 'segment' / 'uniform' when the sheet lacks them).
-        **temporal: num_frames_sampled, min_frames, bad_frames, rescale,
-            normalise (see :class:`SequenceSource`).
+        sampling: 'apex' by default (falls back to 'segment' / 'uniform' when the sheet lacks
+            the frames).
+        **temporal: the other options of :class:`SequenceSource`.
     """
 
     dataset_name = '4dme'
@@ -144,11 +114,9 @@ class FourDMESequences(SequenceSource):
     def __init__(self, data_root: str, label_file: str = RELEASE_LABEL_FILE,
                  columns: Optional[Dict[str, str]] = None,
                  label_columns: Optional[Dict[str, str]] = RELEASE_LABEL_COLUMNS,
-                 sheet: Optional[str] = None,
-                 mesh_pattern: str = '{subject}/{clip}/{frame}.obj',
+                 sheet: Optional[str] = None, mesh_pattern: str = '{subject}/{clip}/{frame}.obj',
                  classes: Sequence[str] = CLASSES, separators: str = '|;,/+&',
-                 subjects: Optional[Sequence[str]] = None, sampling: str = 'apex',
-                 **temporal):
+                 subjects: Optional[Sequence[str]] = None, sampling: str = 'apex', **temporal):
         super().__init__(data_root, sampling=sampling, **temporal)
         self.label_file = label_file
         self.columns = dict(DEFAULT_COLUMNS, **(columns or {}))
@@ -164,15 +132,14 @@ class FourDMESequences(SequenceSource):
         self.label_columns = dict(label_columns or {})
         bad = [k for k in self.label_columns if k.lower() not in self.classes]
         if bad:
-            raise ValueError(f'label_columns: {bad} are not classes; classes are '
-                             f'{self.classes}')
+            raise ValueError(f'label_columns: {bad} are not classes; classes are {self.classes}')
         self.sheet = sheet
         self.separators = separators
         self.subjects = set(subjects) if subjects else None
 
     def _rows(self) -> List[Tuple[str, Dict[str, str]]]:
-        """[(where, row)] with ``where`` = 'FILE row N' (workbook) or 'FILE
-        line N' (csv) and row = column -> stripped text."""
+        """[(where, row)] with ``where`` = 'FILE row N' (workbook) or 'FILE line N' (csv) and
+        row = column -> stripped text."""
         path = osp.join(self.data_root, self.label_file)  # an absolute label_file stays
         if not osp.isfile(path):
             raise FileNotFoundError(
@@ -226,8 +193,7 @@ class FourDMESequences(SequenceSource):
             else:
                 raise ValueError(f'{path}: no worksheet {self.sheet!r} (sheet); the '
                                  f'workbook has {book.sheetnames}')
-            table = [[_cell_text(v) for v in values]
-                     for values in sheet.iter_rows(values_only=True)]
+            table = [list(map(_cell_text, values)) for values in sheet.iter_rows(values_only=True)]
         finally:
             book.close()
         need = {self.columns['subject'], self.columns['clip']}
@@ -336,10 +302,8 @@ def _cell_text(value) -> str:
 def _flag(cell: str, column: str) -> bool:
     """A multi-label flag cell: 1 / yes / x -> True, empty / 0 / no -> False."""
     text = (cell or '').strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
     try:
         return float(text) != 0
     except ValueError:
