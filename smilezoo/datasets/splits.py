@@ -16,11 +16,8 @@ def subject_folds(subjects: Sequence[str], num_folds: int, seed: int = 0) -> Lis
     if len(unique) < num_folds:
         raise ValueError(f'{len(unique)} subjects cannot fill {num_folds} subject-independent '
                          f'folds; lower num_folds')
-    order = np.random.default_rng(seed).permutation(len(unique))
-    folds = [[] for _ in range(num_folds)]
-    for rank, idx in enumerate(order):
-        folds[rank % num_folds].append(unique[idx])
-    return [sorted(f) for f in folds]
+    order = np.random.default_rng(seed).permutation(len(unique))  # dealt round-robin
+    return [sorted(unique[i] for i in order[f::num_folds]) for f in range(num_folds)]
 
 
 def select_subjects(subjects: Sequence[str], subject_split: Optional[Dict]) -> Optional[set]:

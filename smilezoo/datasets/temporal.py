@@ -1,34 +1,20 @@
-"""4D data: the dynamic image of a stack of rendered frames.
+"""4D data: the dynamic image of a stack of rendered frames (the ``PoolDynamicImage`` step).
 
-Frame sampling and reading are the sources' (:mod:`smilezoo.datasets.sources.base`);
-this module holds the pooling, used by the ``PoolDynamicImage`` transform:
-
-* :func:`approx_rank_pooling_weights` and :func:`dynamic_image` collapse a
-  stack of rendered frames into one image per view (Bilen et al., "Action
-  recognition with dynamic image networks", TPAMI 2017, approximate rank
-  pooling).
-
-Approximate rank pooling, as in the paper (eq. for alpha_t in Sec. 3.2):
-``d = sum_t alpha_t * I_t`` with, for t = 1..T and H_t = sum_{i<=t} 1/i
-(H_0 = 0)::
+Approximate rank pooling (Bilen et al., "Action recognition with dynamic image networks", TPAMI
+2017, eq. for alpha_t in Sec. 3.2): ``d = sum_t alpha_t * I_t`` with, for t = 1..T and
+H_t = sum_{i<=t} 1/i (H_0 = 0)::
 
     alpha_t = 2 (T - t + 1) - (T + 1) (H_T - H_{t-1})
             = sum_{k=t..T} (2k - T - 1) / k
 
-It is the first gradient step of RankSVM on the time-averaged frames
-``V_t = mean(I_1..I_t)`` (``d ~ sum_t (2t - T - 1) V_t``), written on the raw
-frames. What the weights look like (tested): they sum to 0, so a static
-sequence gives d = 0; they are negative for roughly the first quarter of the
-frames (alpha_1 most negative), largest near the middle (t ~ T/2 + 1 for
-T >= 8) and fall again toward alpha_T = 2 - (T + 1)/T ~ 1; e.g. T = 4:
-[-2.417, 0.583, 1.083, 0.75]. So d is NOT "late minus early with weights
-growing in t": it contrasts the first frames with the middle and later
-ones. For a neutral -> apex -> neutral sequence sampled end to end this is
-about (apex - neutral); in every case a pixel that brightens steadily gets
-d > 0 (sum_t t alpha_t = T (T^2 - 1) / 12 > 0). The authors' MATLAB layer
-(vl_nnarpooltemporal.m, dynamic-image-nets) computes the same weights as
-sum((2*(t:T) - T - 1) ./ (t:T)) and special-cases T = 1 to weight 1; we keep
-alpha = [0] for T = 1 (no motion): sources need 2 distinct frames.
+the first gradient step of RankSVM on the time-averaged frames ``V_t = mean(I_1..I_t)``,
+written on the raw frames; docs/datasets.md ("Approximate rank pooling") says what the weights
+look like. d is NOT "late minus early with weights growing in t": the weights are negative for
+roughly the first quarter of the frames, largest near t ~ T/2 + 1 (T >= 8) and fall again toward
+alpha_T = 2 - (T + 1)/T ~ 1, so d contrasts the first frames with the middle and later ones; a
+pixel that brightens steadily gets d > 0 (sum_t t alpha_t = T (T^2 - 1) / 12 > 0). The authors'
+MATLAB layer (vl_nnarpooltemporal.m) special-cases T = 1 to weight 1; we keep alpha = [0] for
+T = 1 (no motion): sources need 2 distinct frames.
 """
 import warnings
 
@@ -40,9 +26,6 @@ __all__ = ['approx_rank_pooling_weights', 'dynamic_image', 'rescale_dynamic_imag
 RESCALE_MODES = ('symmetric', 'minmax', 'fixed', 'none')
 
 
-# ----------------------------------------------------------------------------
-# Approximate rank pooling
-# ----------------------------------------------------------------------------
 def approx_rank_pooling_weights(T: int) -> np.ndarray:
     """alpha_t = 2(T - t + 1) - (T + 1)(H_T - H_{t-1}), t = 1..T: (T,) float64."""
     if T < 1:
@@ -57,33 +40,27 @@ def rescale_dynamic_image(d: np.ndarray, weights: np.ndarray, mode: str = 'symme
                           percentile: float = 99.0) -> np.ndarray:
     """Map a raw dynamic image d = sum_t alpha_t I_t to [0, 1], per image.
 
-    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give
-    (a pixel going from 0 to 1 at the best moment); ``floor = eps * full``.
-    Modes:
+    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give (a pixel going from
+    0 to 1 at the best moment); ``floor = eps * full``. Modes:
 
-    * 'symmetric' (default): ``clip(0.5 + 0.5 d / A, 0, 1)`` where A is the
-      ``percentile`` of |d| over the image's changed pixels (|d| > floor;
-      estimated on at most ~16k of them), at least ``floor``. No change
-      stays exactly 0.5 (the static background too), brightening is > 0.5,
-      darkening < 0.5. With percentile=100, A = max|d| and nothing clips
-      (like the per-image stretch of Bilen et al.); the default 99 lets
-      the few strongest pixels (moving silhouette edges) saturate so that
-      the expression inside the face keeps its contrast. The floor keeps a
-      static or near-static sequence at 0.5 instead of stretching rounding
+    * 'symmetric' (default): ``clip(0.5 + 0.5 d / A, 0, 1)`` where A is the ``percentile`` of
+      |d| over the image's changed pixels (|d| > floor; estimated on at most ~16k of them), at
+      least ``floor``: no change stays exactly 0.5. percentile=100 (A = max|d|, nothing clips)
+      is the per-image stretch of Bilen et al.; the default 99 lets the few strongest pixels
+      (moving silhouette edges) saturate so that the expression inside the face keeps its
+      contrast. The floor keeps a near-static sequence at 0.5 instead of stretching rounding
       noise.
-    * 'minmax': ``(d - min) / (max - min)`` per image (as the authors'
-      visualisation code does);
-      0.5 where ``max - min < floor``. Zero change maps to a different grey
-      in every image.
-    * 'fixed': ``0.5 + 0.5 d / full``: one affine map for every sequence
-      (exactly [0, 1] for frames in [0, 1]); subtle motion stays near 0.5.
+    * 'minmax': ``(d - min) / (max - min)`` per image (as the authors' visualisation code
+      does); 0.5 where ``max - min < floor``. Zero change maps to another grey in every image.
+    * 'fixed': ``0.5 + 0.5 d / full``, one affine map for every sequence (exactly [0, 1] for
+      frames in [0, 1]); subtle motion stays near 0.5.
     * 'none': d unchanged.
 
     Args:
         d: (..., *image) raw dynamic image(s).
         weights: the (T,) alpha used to compute d.
-        image_ndim: trailing dims forming one image (3: C, H, W, one scale
-            per view; 2: one scale per channel).
+        image_ndim: trailing dims forming one image (3: C, H, W, one scale per view; 2: one
+            scale per channel).
     """
     if mode not in RESCALE_MODES:
         raise ValueError(f'unknown rescale mode {mode!r}; choose from {RESCALE_MODES}')
@@ -120,15 +97,13 @@ def dynamic_image(frames: np.ndarray, rescale: str = 'symmetric', image_ndim: in
     """Approximate rank pooling of a frame stack.
 
     Args:
-        frames: (T, ..., H, W) floats (ideally in [0, 1]), e.g. (T, N, C, H,
-            W) renders of T frames in N views; uint8 is divided by 255.
-        rescale, image_ndim, eps, percentile: see
-            :func:`rescale_dynamic_image`.
+        frames: (T, ..., H, W) floats (ideally in [0, 1]), e.g. (T, N, C, H, W) renders of T
+            frames in N views; uint8 is divided by 255.
+        rescale, image_ndim, eps, percentile: see :func:`rescale_dynamic_image`.
 
     Returns:
-        (..., H, W) float32 (float64 for float64 input with rescale='none'):
-        ``sum_t alpha_t frames[t]`` (one einsum over T), rescaled per image to
-        [0, 1] unless rescale='none'.
+        (..., H, W) float32 (float64 for float64 input with rescale='none'): ``sum_t alpha_t
+        frames[t]``, rescaled per image to [0, 1] unless rescale='none'.
     """
     frames = np.asarray(frames)
     if frames.ndim < 2 or len(frames) < 1:
@@ -136,10 +111,9 @@ def dynamic_image(frames: np.ndarray, rescale: str = 'symmetric', image_ndim: in
     weights = approx_rank_pooling_weights(len(frames))
     dtype = np.float64 if frames.dtype == np.float64 else np.float32
     coef = weights / 255.0 if frames.dtype == np.uint8 else weights
-    # one contraction over T with np.einsum's own single-threaded loop (uint8
-    # is cast in its buffers, no float copy of the stack): BLAS (tensordot,
-    # @) runs 2 threads that stall for ~15 ms when the cores are busy (e.g.
-    # prepare_data workers); einsum takes ~1-2 ms regardless
+    # one contraction over T with np.einsum's own single-threaded loop (uint8 is cast in its
+    # buffers, no float copy of the stack): BLAS (tensordot, @) runs 2 threads that stall for
+    # ~15 ms when the cores are busy (e.g. prepare_data workers); einsum takes ~1-2 ms regardless
     flat = frames.reshape(len(frames), -1)
     if flat.dtype not in (np.uint8, np.float32, np.float64):
         flat = flat.astype(np.float32)

@@ -9,8 +9,8 @@ class PackViewInputs:
     """Pack a sample for the model.
 
     Required keys: ``views`` (N, C, H, W) array.
-    Added keys: ``inputs`` (tensor) and ``data_samples`` (dict of ``meta_keys``
-    that are present, e.g. gt_label, subject, intensity, sample_idx).
+    Added keys: ``inputs`` (tensor) and ``data_samples`` (dict of ``meta_keys`` that are present,
+    e.g. gt_label, subject, intensity, sample_idx).
     """
 
     def __init__(self, meta_keys=('gt_label', 'subject', 'expression', 'intensity',
@@ -18,6 +18,5 @@ class PackViewInputs:
         self.meta_keys = tuple(meta_keys)
 
     def __call__(self, results: dict) -> dict:
-        views = torch.from_numpy(results['views'])
-        meta = {k: results[k] for k in self.meta_keys if k in results}
-        return dict(inputs=views, data_samples=meta)
+        return dict(inputs=torch.from_numpy(results['views']),
+                    data_samples={k: results[k] for k in self.meta_keys if k in results})

@@ -10,11 +10,11 @@ def _view_shape(arr: np.ndarray) -> bool:
 
 @TRANSFORMS.register_module()
 class LoadCachedViews:
-    """Load the (N, C, H, W) uint8 array of a sample's rendered views, or the
-    (N, P, C) float16 array of its point views.
+    """Load the (N, C, H, W) uint8 array of a sample's rendered views, or the (N, P, C) float16
+    array of its point views.
 
-    Required keys: ``views`` (path of the .npy file; an array, e.g. views
-    rendered by infer's view pipeline, is kept as it is).
+    Required keys: ``views`` (path of the .npy file; an array, e.g. views rendered by infer's
+    view pipeline, is kept as it is).
     Modified keys: ``views`` (now the array), and ``view_path`` keeps the path.
     """
 
@@ -33,6 +33,5 @@ class LoadCachedViews:
         if not _view_shape(arr):
             raise ValueError(f'{path}: cached views have shape {arr.shape} ({arr.dtype}), '
                              f'expected (N, C, H, W) images or (N, P, C) float points')
-        results['view_path'] = path
-        results['views'] = arr
+        results['view_path'], results['views'] = path, arr
         return results

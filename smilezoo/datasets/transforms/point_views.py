@@ -12,10 +12,9 @@ __all__ = ['PoolPointFrames', 'ToFloat16']
 class PoolPointFrames:
     """The point equivalent of the dynamic image for a 4D sequence.
 
-    Per view: the points of the last sampled frame (the apex of an
-    onset -> apex clip) with, as 3 more channels, each point's displacement
-    from the first sampled frame: its offset from the nearest point of the
-    first frame's view (camera frame, normalised units; one normalisation
+    Per view: the points of the last sampled frame (the apex of an onset -> apex clip) with, as 3
+    more channels, each point's displacement from the first sampled frame: its offset from the
+    nearest point of the first frame's view (camera frame, normalised units; one normalisation
     for the whole sequence, so a still face gives ~0).
 
     Required keys: ``frame_views`` (T, N, P, 6).

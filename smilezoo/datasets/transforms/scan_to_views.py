@@ -1,20 +1,18 @@
 """Scan -> views: the pipeline that renders raw data (prepare_data, infer).
 
-:func:`build_view_pipeline` composes, from a config's ``data_preparation``
-source and renderer:
+:func:`build_view_pipeline` composes, from a config's ``data_preparation`` source and renderer:
 
-* a scan (:class:`~smilezoo.datasets.sources.base.ScanSource`):
-  ``LoadScan -> RenderViews -> ToUint8``;
-* a sequence (:class:`~smilezoo.datasets.sources.base.SequenceSource`):
-  ``LoadSequenceFrames -> NormaliseFrames -> RenderViews -> PoolDynamicImage
-  -> ToUint8``;
-* with a point renderer (``view_kind = 'points'``, PointViewRenderer):
-  ``PoolPointFrames`` instead of ``PoolDynamicImage`` and ``ToFloat16``
-  instead of ``ToUint8`` (views (N, P, C) float16).
+* a scan (:class:`~smilezoo.datasets.sources.base.ScanSource`): ``LoadScan -> RenderViews ->
+  ToUint8``;
+* a sequence (:class:`~smilezoo.datasets.sources.base.SequenceSource`): ``LoadSequenceFrames ->
+  NormaliseFrames -> RenderViews -> PoolDynamicImage -> ToUint8``;
+* with a point renderer (``view_kind = 'points'``, PointViewRenderer): ``PoolPointFrames``
+  instead of ``PoolDynamicImage`` and ``ToFloat16`` instead of ``ToUint8`` (views (N, P, C)
+  float16).
 
-Each step is a registered transform (a callable on a ``results`` dict).
-The view cache feeds the pipeline a source's record; infer feeds it the
-user's file (``read_file``) under the same settings.
+Each step is a registered transform (a callable on a ``results`` dict). The view cache feeds
+the pipeline a source's record; infer feeds it the user's file (``read_file``) under the same
+settings.
 """
 from typing import Callable, Dict, Optional
 
@@ -39,18 +37,15 @@ def _built(renderer):
 class LoadScan:
     """Read one scan.
 
-    Required keys: ``source_path`` (a source's record; with ``read_file``,
-    the file's path).
+    Required keys: ``source_path`` (a source's record; with ``read_file``, the file's path).
     Added keys: ``mesh`` (:class:`~smilezoo.structures.Mesh`).
 
     Args:
         source: the ScanSource whose ``load(record)`` reads the scan.
-        read_file: ``read_file(path) -> Mesh`` used instead (infer: a user's
-            file).
+        read_file: ``read_file(path) -> Mesh`` used instead (infer: a user's file).
     """
 
-    def __init__(self, source: Optional[ScanSource] = None,
-                 read_file: Optional[Callable] = None):
+    def __init__(self, source: Optional[ScanSource] = None, read_file: Optional[Callable] = None):
         if source is None and read_file is None:
             raise ValueError('LoadScan needs a source or read_file')
         self.source, self.read_file = source, read_file
@@ -63,21 +58,19 @@ class LoadScan:
 
 @TRANSFORMS.register_module()
 class LoadSequenceFrames:
-    """Read the sampled frames of one sequence
-    (:meth:`SequenceSource.load_frames`: sampling, bad-frame rules).
+    """Read the sampled frames of one sequence (:meth:`SequenceSource.load_frames`: sampling,
+    bad-frame rules).
 
-    Required keys: ``source_path``, ``frames`` (frame files in time order),
-    ``num_frames``; optional ``missing_frames``, ``onset_index``,
-    ``apex_index``, ``offset_index``.
-    Added keys: ``frame_meshes`` (T Meshes in time order, a frame sampled
-    twice is the same object), ``frame_problems`` (dict(frame, reason) per
-    unreadable or missing frame), ``frames_used`` (the distinct sampled
-    frame files that were read).
+    Required keys: ``source_path``, ``frames`` (frame files in time order), ``num_frames``;
+    optional ``missing_frames``, ``onset_index``, ``apex_index``, ``offset_index``.
+    Added keys: ``frame_meshes`` (T Meshes in time order, a frame sampled twice is the same
+    object), ``frame_problems`` (dict(frame, reason) per unreadable or missing frame),
+    ``frames_used`` (the distinct sampled frame files that were read).
 
     Args:
         source: the SequenceSource (its sampling and reading settings).
-        read_frame: ``read_frame(path) -> Mesh`` instead of the source's own
-            (infer: a user's frames, by absolute path).
+        read_frame: ``read_frame(path) -> Mesh`` instead of the source's own (infer: a user's
+            frames, by absolute path).
     """
 
     def __init__(self, source: SequenceSource, read_frame: Optional[Callable] = None):
@@ -87,16 +80,15 @@ class LoadSequenceFrames:
         meshes, problems = self.source.load_frames(results, self.read_frame)
         bad = {p['frame'] for p in problems}
         frames = results['frames']
-        results['frames_used'] = [frames[i] for i in
-                                  dict.fromkeys(self.source.sample(results).tolist())
-                                  if frames[i] not in bad]
+        results['frames_used'] = [frames[i] for i in dict.fromkeys(
+            self.source.sample(results).tolist()) if frames[i] not in bad]
         results['frame_meshes'], results['frame_problems'] = meshes, problems
         return results
 
 
 def sequence_normalisation(meshes):
-    """One (centre (3,), scale) for a sequence: the median of the frames'
-    own robust normalisations (smilezoo.renderers.normalisation)."""
+    """One (centre (3,), scale) for a sequence: the median of the frames' own robust
+    normalisations (smilezoo.renderers.normalisation)."""
     from smilezoo.renderers import normalisation
     norms = [normalisation(m.vertices) for m in meshes]
     return (np.median([c for c, _ in norms], axis=0),
@@ -112,15 +104,15 @@ class NormaliseFrames:
     """Crop and normalise the frames of a sequence together.
 
     Required keys: ``frame_meshes``.
-    Modified keys: ``frame_meshes`` (cut by one face-crop sphere for every
-    frame, :meth:`FaceCrop.crop_sequence`, when ``face_crop`` is set).
-    Added keys: ``frames_cropped`` (bool); ``normalisation`` ((3,) centre,
-    scale: :func:`sequence_normalisation`) when ``normalise='sequence'``.
+    Modified keys: ``frame_meshes`` (cut by one face-crop sphere for every frame,
+    :meth:`FaceCrop.crop_sequence`, when ``face_crop`` is set).
+    Added keys: ``frames_cropped`` (bool); ``normalisation`` ((3,) centre, scale:
+    :func:`sequence_normalisation`) when ``normalise='sequence'``.
 
     Args:
         face_crop: None or a built FaceCrop (the renderer's option).
-        normalise: 'sequence' (one centre and scale) or 'frame' (each frame
-            its own, at rendering).
+        normalise: 'sequence' (one centre and scale) or 'frame' (each frame its own, at
+            rendering).
     """
 
     def __init__(self, face_crop=None, normalise: str = 'sequence'):
@@ -147,14 +139,13 @@ class RenderViews:
     Required keys: ``mesh`` or ``frame_meshes`` (optional ``normalisation``,
     ``frames_cropped`` from :class:`NormaliseFrames`).
     Added keys: ``views`` (N, C, H, W) float32 in [0, 1] for a scan, checked
-    (:func:`~smilezoo.renderers.geometry_checks.checked_render`: a degenerate
-    scan raises GeometryError); ``frame_views`` (T, N, C, H, W) for a
-    sequence (each distinct frame rendered once).
+    (:func:`~smilezoo.renderers.geometry_checks.checked_render`: a degenerate scan raises
+    GeometryError); ``frame_views`` (T, N, C, H, W) for a sequence (each distinct frame
+    rendered once).
     Removed keys: ``mesh``, ``frame_meshes``.
 
     Args:
-        renderer: a renderer config (TRANSFORMS, e.g. MultiViewRenderer) or
-            a built renderer.
+        renderer: a renderer config (TRANSFORMS, e.g. MultiViewRenderer) or a built renderer.
     """
 
     def __init__(self, renderer):
@@ -177,8 +168,8 @@ class RenderViews:
 @TRANSFORMS.register_module()
 class PoolDynamicImage:
     """Approximate rank pooling of a sequence's rendered frames
-    (:func:`smilezoo.datasets.temporal.dynamic_image`); ``name`` is what the
-    cache's ``metainfo.temporal.pooling`` records.
+    (:func:`smilezoo.datasets.temporal.dynamic_image`); ``name`` is what the cache's
+    ``metainfo.temporal.pooling`` records.
 
     Required keys: ``frame_views`` (T, N, C, H, W).
     Added keys: ``views`` (N, C, H, W) float32 in [0, 1].
@@ -220,9 +211,9 @@ def _point_renderer(renderer) -> bool:
 
 
 def temporal_settings(source, renderer) -> Optional[Dict]:
-    """What decides a sequence's pooled views besides the renderer: the
-    source's ``temporal`` settings less the pooling step's ``unused_settings``,
-    and its ``name``; None for a scan source. The cache keeps it as ``metainfo.temporal``."""
+    """What decides a sequence's pooled views besides the renderer: the source's ``temporal``
+    settings less the pooling step's ``unused_settings``, and its ``name``; None for a scan
+    source. The cache keeps it as ``metainfo.temporal``."""
     if not isinstance(source, SequenceSource):
         return None
     pool = PoolPointFrames if _point_renderer(renderer) else PoolDynamicImage
@@ -234,16 +225,15 @@ def build_view_pipeline(source, renderer, read_file: Optional[Callable] = None) 
     """The scan -> views pipeline of a source and a renderer (see the module).
 
     Args:
-        source: a built ScanSource or SequenceSource; None for scans read by
-            ``read_file`` only (a 3D config without a source).
+        source: a built ScanSource or SequenceSource; None for scans read by ``read_file`` only
+            (a 3D config without a source).
         renderer: a renderer config or a built renderer.
-        read_file: ``path -> Mesh`` reading a user's scan or frame instead of
-            the source's files (infer).
+        read_file: ``path -> Mesh`` reading a user's scan or frame instead of the source's
+            files (infer).
 
     Returns:
-        Compose: ``results`` (a record) -> results with ``views`` (N, C, H,
-        W) uint8, or (N, P, C) float16 for a point renderer (and, for a
-        sequence, ``frames_used``, ``frame_problems``).
+        Compose: a record -> results with ``views`` ((N, C, H, W) uint8, or (N, P, C) float16 for
+        a point renderer) and, for a sequence, ``frames_used`` and ``frame_problems``.
     """
     renderer = _built(renderer)
     points = _point_renderer(renderer)
