@@ -1,28 +1,18 @@
 """Per-entry records of the view cache: is a cached ``.npy`` what this run would write?
 
-Next to every ``views/<path>.npy`` the cache keeps ``views/<path>.entry.json``
-(written atomically after the ``.npy``), holding:
+Next to every ``views/<path>.npy`` the cache keeps ``views/<path>.entry.json`` (written
+atomically after the ``.npy``): ``settings`` (:func:`settings_key`), ``inputs`` (a sequence's
+sampled frames and numbering gaps; None for a 3D scan), ``files`` (:func:`files_read`: every
+file the render depends on, with ``size``, ``mtime_ns`` and, for the files read that are at most
+:data:`HASH_MAX_BYTES`, a BLAKE2b ``hash`` taken before the file is read for rendering),
+``views`` (the ``.npy``'s shape, dtype and byte size) and ``extra`` (a sequence's
+``frames_used`` and ``frame_problems``).
 
-- ``settings``: :func:`settings_key`, a SHA-256 of the canonical JSON of the
-  renderer (its type and every constructor argument, defaults filled in), the
-  source type with its ``load_settings`` (e.g. Bosphorus ``as_mesh``), a 4D
-  source's ``temporal`` settings and :data:`CACHE_VERSION`;
-- ``inputs``: what else of the record decides the views (a sequence's sampled
-  frames and its numbering gaps; None for a 3D scan);
-- ``files``: every file the render depends on (:func:`files_read`: the scan, or
-  every frame file of a sequence) with ``size``, ``mtime_ns`` and, for the
-  files actually read that are at most :data:`HASH_MAX_BYTES`, a BLAKE2b
-  ``hash`` of the content (taken before the file is read for rendering);
-- ``views``: the ``.npy``'s shape, dtype and byte size;
-- ``extra``: a sequence's ``frames_used`` and ``frame_problems``.
-
-An entry is reused (:func:`check_entry`) only when all of these match the
-current run and the ``.npy`` header loads (``np.load(mmap_mode='r')``, never
-with pickles). A file matches when its size is the same and its mtime_ns is,
-or, when only the mtime moved, its content hash is (a copied or touched tree
-is not re-rendered; such an entry's record is refreshed). A same-size edit
-that keeps the mtime is not detected (as with make or rsync). Anything else
-is re-rendered, with one of :data:`REASONS`.
+:func:`check_entry` reuses an entry only when all of these match and the ``.npy`` header loads
+(never with pickles). A file whose mtime moved but whose content hash matches (a copied or
+touched tree) counts as unchanged, and its record is refreshed; a same-size edit that keeps the
+mtime is not detected (as with make or rsync). Anything else is re-rendered, with one of
+:data:`REASONS`.
 """
 import contextlib
 import hashlib
@@ -54,14 +44,13 @@ REASONS = {
     'bad entry record': 'the entry record is unreadable or incomplete',
     'settings changed': 'renderer, loader or temporal settings differ',
     'source changed': 'a source file (or the frames sampled from it) changed',
-    'views damaged': 'the .npy is missing, truncated, unreadable or not the '
-                     'recorded shape/dtype',
+    'views damaged': 'the .npy is missing, truncated, unreadable or not the recorded shape/dtype',
 }
 
 
 def canonical_json(obj) -> str:
-    """Sorted-key, compact JSON; tuples become lists, other objects their
-    type name (never their repr with an address)."""
+    """Sorted-key, compact JSON; tuples become lists, other objects their type name (never their
+    repr with an address)."""
     def fallback(o):
         if isinstance(o, (set, frozenset)):
             return sorted(o, key=repr)
@@ -74,9 +63,8 @@ def canonical_json(obj) -> str:
 
 
 def canonical_renderer(renderer_cfg: Dict) -> Dict:
-    """The renderer config with every constructor argument present (defaults
-    filled in), so that spelling out a default changes nothing and a changed
-    default in the code does."""
+    """The renderer config with every constructor argument present (defaults filled in), so that
+    spelling out a default changes nothing and a changed default in the code does."""
     from smilezoo.registry import TRANSFORMS
     cfg = dict(renderer_cfg)
     kind = cfg.get('type')
@@ -88,20 +76,18 @@ def canonical_renderer(renderer_cfg: Dict) -> Dict:
         params = inspect.signature(cls).parameters.values()
     except (TypeError, ValueError):
         params = ()
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        if p.name in cfg:
-            out[p.name] = cfg[p.name]
-        elif p.default is not p.empty:
-            out[p.name] = p.default
+    for p in params:  # (*args and **kwargs have no default)
+        if p.name in cfg or p.default is not p.empty:
+            out[p.name] = cfg.get(p.name, p.default)
     out.update({k: v for k, v in cfg.items() if k not in out and k != 'type'})
     return out
 
 
 def settings_key(renderer_cfg: Dict, source, temporal: Optional[Dict]) -> str:
-    """SHA-256 of everything besides the input files that decides the views
-    (``temporal``: a sequence source's pooled-view settings, None for scans)."""
+    """SHA-256 of everything besides the input files that decides the views: the
+    :func:`canonical_renderer`, the source type with its ``load_settings`` (e.g. Bosphorus
+    ``as_mesh``), ``temporal`` (a sequence source's pooled-view settings, None for scans) and
+    :data:`CACHE_VERSION`."""
     settings = dict(version=CACHE_VERSION, renderer=canonical_renderer(renderer_cfg),
                     loader=dict(type=type(source).__name__,
                                 **(getattr(source, 'load_settings', None) or {})),
@@ -110,9 +96,8 @@ def settings_key(renderer_cfg: Dict, source, temporal: Optional[Dict]) -> str:
 
 
 def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
-    """(files the views depend on, the ones among them that are read), relative
-    to ``source.data_root``: a sequence's every frame (the sampled ones are
-    read), else the scan itself."""
+    """(files the views depend on, the ones among them that are read), relative to
+    ``source.data_root``: a sequence's every frame (the sampled ones are read), else the scan."""
     if isinstance(source, SequenceSource):
         frames = list(record['frames'])
         read = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())]
@@ -137,8 +122,8 @@ def file_hash(path: str) -> str:
 
 
 def file_identity(root: str, rel: str, hashed: bool) -> Dict:
-    """dict(path, size, mtime_ns, hash) of ``root/rel``; size None when it is
-    missing; hash only when ``hashed`` and the file is small enough."""
+    """dict(path, size, mtime_ns, hash) of ``root/rel``; size None when it is missing; hash only
+    when ``hashed`` and the file is small enough."""
     path = osp.join(root, rel)
     try:
         st = os.stat(path)
@@ -155,7 +140,6 @@ def source_identity(source, record: Dict) -> List[Dict]:
     """file_identity of every file of a record (hashes for those read)."""
     root = getattr(source, 'data_root', '') or ''
     files, read = files_read(source, record)
-    read = set(read)
     return [file_identity(root, rel, rel in read) for rel in files]
 
 
@@ -165,8 +149,8 @@ def entry_record_path(npy_path: str) -> str:
 
 
 def npy_header(path: str) -> Tuple[Tuple[int, ...], str]:
-    """(shape, dtype str) of a ``.npy`` read through a memory map: fails on a
-    truncated or foreign file, never unpickles."""
+    """(shape, dtype str) of a ``.npy`` through a memory map: fails on a truncated or foreign
+    file, never unpickles."""
     arr = np.load(path, mmap_mode='r', allow_pickle=False)
     if not isinstance(arr, np.ndarray):
         raise ValueError('not a single array')
@@ -178,13 +162,11 @@ def make_entry_record(source_path: str, key: str, inputs, files: List[Dict],
     return dict(format=ENTRY_FORMAT, version=CACHE_VERSION, source_path=source_path,
                 settings=key, inputs=inputs, files=files,
                 views=dict(shape=list(views.shape), dtype=views.dtype.str,
-                           bytes=os.path.getsize(npy_path)),
-                extra=extra)
+                           bytes=os.path.getsize(npy_path)), extra=extra)
 
 
 def read_entry_record(npy_path: str) -> Optional[Dict]:
-    """The entry record of a cached ``.npy``; None when there is none;
-    ValueError when it is unreadable."""
+    """The entry record of a cached ``.npy``; None if there is none; ValueError if unreadable."""
     path = entry_record_path(npy_path)
     if not osp.isfile(path):
         return None
@@ -200,8 +182,7 @@ def read_entry_record(npy_path: str) -> Optional[Dict]:
 
 
 def _same_file(old: Dict, root: str) -> Tuple[bool, bool, str]:
-    """(same, touched, detail): touched when only the mtime moved and the
-    content hash still matches."""
+    """(same, touched, detail): touched when only the mtime moved and the content hash matches."""
     now = file_identity(root, old['path'], hashed=False)
     if now['size'] is None:
         return False, False, f"{old['path']} is gone"
@@ -221,9 +202,9 @@ def check_entry(npy_path: str, key: str, source, record: Dict
                 ) -> Tuple[Optional[str], str, Optional[Dict]]:
     """Is the cached entry at ``npy_path`` what this run would write?
 
-    Returns (reason, detail, entry record): reason None when it can be
-    reused (the record is returned, refreshed when a source file was only
-    touched), else one of :data:`REASONS` with a detail for the report.
+    Returns (reason, detail, entry record): reason None when it can be reused (the record is
+    returned, refreshed when a source file was only touched), else one of :data:`REASONS` with
+    a detail for the report.
     """
     try:
         rec = read_entry_record(npy_path)
@@ -259,19 +240,12 @@ def check_entry(npy_path: str, key: str, source, record: Dict
         return 'views damaged', f'{type(e).__name__}: {e}', None
     if found != (shape, dtype):
         return 'views damaged', f'shape/dtype {found}, recorded {(shape, dtype)}', None
-    if touched:  # same content: remember the new mtimes, skip the hashing next time
-        rec = dict(rec, files=source_identity_refresh(rec['files'], root))
+    if touched:  # same content: remember the new size/mtimes (hashes kept), skip hashing next time
+        now = [file_identity(root, old['path'], hashed=False) for old in rec['files']]
+        rec = dict(rec, files=[dict(old, size=n['size'], mtime_ns=n['mtime_ns'])
+                               for old, n in zip(rec['files'], now)])
         write_entry_record(npy_path, rec)
     return None, '', rec
-
-
-def source_identity_refresh(files: List[Dict], root: str) -> List[Dict]:
-    """Recorded identities with the current size/mtime (hashes kept)."""
-    out = []
-    for old in files:
-        now = file_identity(root, old['path'], hashed=False)
-        out.append(dict(old, size=now['size'], mtime_ns=now['mtime_ns']))
-    return out
 
 
 def write_entry_record(npy_path: str, rec: Dict) -> None:
@@ -280,8 +254,7 @@ def write_entry_record(npy_path: str, rec: Dict) -> None:
 
 
 def remove_entry(npy_path: str) -> None:
-    """Drop a cached entry (its record first: views without a record are
-    never reused)."""
+    """Drop a cached entry (its record first: views without a record are never reused)."""
     for path in (entry_record_path(npy_path), npy_path):
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)

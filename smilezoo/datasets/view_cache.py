@@ -1,39 +1,14 @@
-"""Render every scan of a raw source once and cache the views (tools/prepare_data.py).
+"""Render every scan or sequence of a raw source once and cache the views (prepare_data.py).
 
-Output, under ``out_dir``:
-- ``views/<source path>.npy``: (N, C, H, W) uint8 views of one scan;
-- ``views/<source path>.entry.json``: what the entry was made from
-  (:mod:`smilezoo.datasets.cache_manifest`), written after its ``.npy``;
-- ``annotations.json``: ``dict(metainfo, data_list)`` read by CachedViewDataset;
-- ``prepare_report.json``: counts (rendered, reused, failed, and
-  ``render_reasons``: why each rendered scan was not reused), the re-rendered
-  entries with the reason (``rerendered``) and every skipped file with the
-  reason (``skipped``: dict(source_path, reason)).
-Every file is written under a temporary name (fsynced) and renamed when
-complete.
-
-Reuse: an entry is reused only when its entry record matches this run (the
-source files, the renderer / loader / temporal settings, the array's shape
-and dtype) and its ``.npy`` header loads (:func:`~smilezoo.datasets.
-cache_manifest.check_entry`); anything else is rendered again. Finished
-entries are known from their records alone, so a run stopped by Ctrl-C, kill
--9 or a crash resumes where it was. ``annotations.json`` is written last and
-lists only entries of this run's settings; one that would list an entry
-about to be re-rendered is removed first (with its report). One run at a
-time writes an ``out_dir`` (a lock file, ``.prepare.lock``).
-
-What is rendered, and how: the pipeline of
-:func:`smilezoo.datasets.transforms.scan_to_views.build_view_pipeline` (a
-scan: load, render, uint8; a sequence,
-:class:`~smilezoo.datasets.sources.base.SequenceSource`: its sampled frames,
-normalised together (``source.normalise == 'sequence'``) or one by one,
-rendered to (T, N, C, H, W) and pooled over T into one dynamic image per
-view), cached like a 3D scan's views. Extra outputs: per entry
-``frames_used`` and ``frame_problems``; ``metainfo.temporal`` (the source's
-sampling / pooling settings, part of the reuse check); in the report
-``frame_problems`` (dict(source_path, frame, reason) for every skipped or
-missing frame of a converted sequence). A sequence with too few readable
-frames is ``skipped`` with the reason naming its frames.
+Under ``out_dir``: ``views/<source path>.npy`` with its ``.entry.json``
+(:mod:`smilezoo.datasets.cache_manifest`, written after the ``.npy``), ``annotations.json``
+(read by CachedViewDataset, written last, listing only entries of this run's settings) and
+``prepare_report.json``; docs/data_preparation.md lists their keys and when an entry is reused.
+Every file is written under a temporary name (fsynced) and renamed when complete; finished
+entries are known from their records, so a run stopped by Ctrl-C, kill -9 or a crash resumes
+where it was. One run at a time writes an ``out_dir`` (the lock file ``.prepare.lock``). The
+views come from :func:`smilezoo.datasets.transforms.scan_to_views.build_view_pipeline`; a
+sequence's entry also keeps ``frames_used`` and ``frame_problems``.
 """
 import json
 import os
@@ -59,13 +34,11 @@ _WORKER = {}
 
 
 class PrepareError(RuntimeError):
-    """prepare_data cannot go on (a worker died, the cache is in use); the
-    message says what happened and to which scan."""
+    """prepare_data cannot go on (a worker died, the cache is in use); the message says why."""
 
 
 class PrepareInterrupted(KeyboardInterrupt):
-    """Ctrl-C during prepare_view_cache: ``cached`` of ``total`` scans are
-    cached (a rerun reuses them)."""
+    """Ctrl-C during prepare_view_cache: ``cached`` of ``total`` scans are cached."""
 
     def __init__(self, cached: int, total: int, out_dir: str):
         self.cached, self.total, self.out_dir = cached, total, out_dir
@@ -84,9 +57,8 @@ def _init_worker(source_cfg: Dict, renderer_cfg: Dict) -> None:
 def _render_one(task):
     """Render one record, write its .npy, then its entry record (in a worker).
 
-    Returns (record, status, error, extra): status 'rendered' or 'failed'
-    (error says why; a stale entry of the record is removed); extra holds a
-    sequence's frames_used and frame_problems.
+    Returns (record, status, error, extra): status 'rendered' or 'failed' (error says why; a
+    stale entry of the record is removed); extra holds a sequence's frames_used and frame_problems.
     """
     record, out_path, key = task
     source, extra = _WORKER['source'], None
@@ -114,10 +86,10 @@ def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, worke
     """Render and cache every scan of ``source_cfg``; returns the report dict.
 
     Raises:
-        PrepareInterrupted: on Ctrl-C, after stopping the workers; what is
-            cached stays valid and is reused by the next run.
-        PrepareError: a worker process died (the message names its scan), or
-            another run holds ``out_dir``.
+        PrepareInterrupted: on Ctrl-C, after stopping the workers; what is cached stays valid
+            and is reused by the next run.
+        PrepareError: a worker process died (the message names its scan), or another run holds
+            ``out_dir``.
     """
     from smilezoo.registry import DATASETS
     from smilezoo.utils import register_all_modules
@@ -139,9 +111,7 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
     ann_path = osp.join(out_dir, 'annotations.json')
     sequences = isinstance(source, SequenceSource)
     temporal = temporal_settings(source, renderer_cfg)
-    settings = dict(renderer=renderer_cfg)
-    if sequences:
-        settings['temporal'] = temporal
+    settings = dict(renderer=renderer_cfg, **(dict(temporal=temporal) if sequences else {}))
     settings = json.loads(json.dumps(settings))
     key = settings_key(renderer_cfg, source, temporal)
     _remove_temporary_files(out_dir)
@@ -184,13 +154,11 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
             what = tasks[e.index][0]['source_path'] + ': ' + (
                 str(e) if isinstance(e, WorkerError) else
                 f'the worker process rendering it {describe_exit(e.exitcode)}')
-        raise PrepareError(
-            f'{what}; stopped with {done} of {len(records)} scans cached in '
-            f'{out_dir} (rerun to continue; if it happens again on this scan, move the '
-            f'file out of data_root)') from None
+        raise PrepareError(f'{what}; stopped with {done} of {len(records)} scans cached in '
+                           f'{out_dir} (rerun to continue; if it happens again on this scan, '
+                           f'move the file out of data_root)') from None
 
-    data_list, counts = [], dict(rendered=0, reused=0, failed=0)
-    frame_problems = []
+    data_list, frame_problems, counts = [], [], dict(rendered=0, reused=0, failed=0)
     for record, path, (status, error, extra) in zip(records, paths, results):
         counts[status] += 1
         if status == 'failed':
@@ -203,10 +171,9 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
             frame_problems += [dict(source_path=record['source_path'], **p)
                                for p in extra['frame_problems'] or []]
         data_list.append(entry)
-    reasons = Counter(why[i][0] for i in todo)
     report = dict(source=source_cfg, out_dir=out_dir, found=len(records),
                   converted=len(data_list), **counts,
-                  render_reasons=dict(reasons.most_common()),
+                  render_reasons=dict(Counter(why[i][0] for i in todo).most_common()),
                   rerendered=[dict(source_path=records[i]['source_path'], reason=why[i][0],
                                    detail=why[i][1]) for i in todo if why[i][0] != 'new'],
                   skipped=skipped, seconds=round(time.time() - t0, 2))
@@ -217,8 +184,7 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
     if data_list:
         meta = dict(format=ANNOTATION_FORMAT, version=ANNOTATION_VERSION,
                     dataset=getattr(source, 'dataset_name', type(source).__name__),
-                    source_root=getattr(source, 'data_root', None), cache_key=key,
-                    **settings)
+                    source_root=getattr(source, 'data_root', None), cache_key=key, **settings)
         write_json_atomic(ann_path, dict(metainfo=meta, data_list=data_list))
     elif osp.exists(ann_path):  # nothing of this run to list: no stale list either
         os.remove(ann_path)
@@ -252,9 +218,8 @@ def _exclusive(out_dir: str):
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise PrepareError(f'{out_dir} is being written by another prepare_data run '
-                               f'(it holds {path}); wait for it to end or use another '
-                               f'out_dir') from None
+            raise PrepareError(f'{out_dir} is being written by another prepare_data run (it holds '
+                               f'{path}); wait for it to end or use another out_dir') from None
         try:
             yield
         finally:
@@ -271,9 +236,8 @@ def _remove_temporary_files(out_dir: str) -> None:
 
 
 def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:
-    """Remove annotations.json (and its report) before any entry it lists is
-    overwritten, or when it is of other settings: it never lists views that
-    are not what it says."""
+    """Remove annotations.json (and its report) before any entry it lists is overwritten, or when
+    it is of other settings: it never lists views that are not what it says."""
     try:
         with open(ann_path) as f:
             ann = json.load(f)
@@ -293,9 +257,8 @@ def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:
 
 
 def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):
-    """Render the tasks, yielding (task index, result) as they finish, with a
-    rich progress bar over all ``total`` scans (the reused ones are done).
-    ``running`` holds the indices being rendered (for an interruption)."""
+    """Render the tasks, yielding (task index, result) as they finish, with a progress bar over
+    all ``total`` scans (the reused ones done); ``running`` holds the indices being rendered."""
     with ProgressBar('rendering views', total, completed=total - len(tasks),
                      enabled=progress and bool(tasks)) as bar:
         if workers > 1 and len(tasks) > 1:
