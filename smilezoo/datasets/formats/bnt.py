@@ -8,23 +8,17 @@ Layout (little-endian), as distributed with the Bosphorus database::
     offset 12     uint16   L
     offset 14     L bytes  texture file name (ASCII, no terminator)
     offset 14+L   uint32   n          (must equal nrows * ncols * 5)
-    offset 18+L   n float64, one channel after the other: all x, then all y,
-                  all z, all u, all v; inside a channel the points are row by
-                  row (index = row * ncols + col).
+    offset 18+L   n float64, one channel after the other: all x, then all y, all z, all u,
+                  all v; inside a channel the points are row by row (row * ncols + col).
 
-The file is exactly ``18 + L + 8 n`` bytes. A grid point whose z equals
-``zmin`` is background (no data). Public readers test x against zmin
-instead, so x and y appear to hold zmin there as well (unconfirmed); u, v
-(normalised texture-image coordinates, in [0, 1]) are undefined there.
-x, y, z are millimetres (about +-100; ``zmin`` is -1e9 in the release's
-files; a grid of about 233 x 186 points, about 36,000 of them valid).
-Points with a non-finite x, y or z are treated as background too.
+The file is exactly ``18 + L + 8 n`` bytes. A grid point whose z equals ``zmin`` (or with a
+non-finite x, y or z) is background. Public readers test x against zmin instead, so x and y
+appear to hold zmin there as well (unconfirmed); u, v (normalised texture-image coordinates, in
+[0, 1]) are undefined there. x, y, z are millimetres (about +-100; ``zmin`` is -1e9 in the
+release's files; a grid of about 233 x 186 points, about 36,000 of them valid).
 
-Row order (confirmed on release files, docs/datasets.md): rows are stored
-bottom to top, row 0 is the chin, so y grows with the row index. The 3D
-points and the mesh use x, y, z as stored (y up: a face renders upright,
-tests/test_bosphorus.py); only :meth:`BntScan.range_image`, which puts the
-top of the face in row 0, flips the rows.
+Rows are stored bottom to top (row 0 is the chin, docs/datasets.md): points and mesh keep x, y, z
+as stored; only :meth:`BntScan.range_image`, top of the face in row 0, flips the rows.
 """
 import os
 import struct
@@ -36,8 +30,7 @@ import numpy as np
 
 from smilezoo.structures import Mesh, ScanFormatError
 
-__all__ = ['BntScan', 'read_bnt', 'write_bnt', 'grid_triangles',
-           'BNT_CHANNELS']
+__all__ = ['BntScan', 'read_bnt', 'write_bnt', 'grid_triangles', 'BNT_CHANNELS']
 
 BNT_CHANNELS = ('x', 'y', 'z', 'u', 'v')
 _FIXED = struct.Struct('<HHdH')  # nrows, ncols, zmin, L: 14 bytes
@@ -52,8 +45,8 @@ class BntScan:
         channels: (5, nrows, ncols) float64 x, y, z, u, v in file order.
         zmin: the background value.
         texture: texture file name stored in the header.
-        valid: (nrows, ncols) bool, True where the grid holds a point
-            (z != zmin and x, y, z finite).
+        valid: (nrows, ncols) bool, True where the grid holds a point (z != zmin and x, y, z
+            finite).
         path: the file read ('' when built in memory).
     """
     channels: np.ndarray
@@ -81,12 +74,9 @@ class BntScan:
         return self.channels[3:, self.valid].T
 
     def to_mesh(self, triangulate: bool = True) -> Mesh:
-        """The valid points as a :class:`Mesh` (float32 vertices).
-
-        ``triangulate=True`` adds the faces of :func:`grid_triangles`;
-        False returns a bare point cloud (``faces=None``). Texture
-        coordinates are per vertex (``face_texcoords`` = faces).
-        """
+        """The valid points as a :class:`Mesh` (float32 vertices), with the faces of
+        :func:`grid_triangles` (``triangulate``) or none (a point cloud); texture coordinates
+        are per vertex (``face_texcoords`` = faces)."""
         verts = self.points().astype(np.float32)
         uv = self.texcoords().astype(np.float32)
         if not triangulate:
@@ -96,14 +86,11 @@ class BntScan:
         faces = index.ravel()[grid_triangles(self.valid)]
         return Mesh(verts, faces, uv, faces, self.texture)
 
-    def range_image(self, channel: str = 'z', fill: float = np.nan
-                    ) -> np.ndarray:
-        """(nrows, ncols) float64 image of one channel, top of the face in
-        row 0; background = ``fill``. The rows are flipped when y grows with
-        the row index, as in the release's files (row 0 = chin); a grid
-        already stored top-down is left as it is."""
-        img = np.where(self.valid, self.channels[BNT_CHANNELS.index(channel)],
-                       fill)
+    def range_image(self, channel: str = 'z', fill: float = np.nan) -> np.ndarray:
+        """(nrows, ncols) float64 image of one channel, top of the face in row 0; background =
+        ``fill``. The rows are flipped when y grows with the row index, as in the release's
+        files; a grid already stored top-down is left as it is."""
+        img = np.where(self.valid, self.channels[BNT_CHANNELS.index(channel)], fill)
         rows = np.flatnonzero(self.valid.any(axis=1))
         if len(rows) > 1:
             y = self.channels[1]
@@ -117,10 +104,9 @@ class BntScan:
 def grid_triangles(valid: np.ndarray) -> np.ndarray:
     """Triangles over the valid cells of a range grid.
 
-    Every 2 x 2 block of grid points (r, c), (r, c+1), (r+1, c), (r+1, c+1)
-    gives two triangles (split along (r, c)-(r+1, c+1)) when all four points
-    are valid, and the one triangle of its three valid points when exactly
-    one is missing. Vectorised; the winding follows the stored row order
+    Every 2 x 2 block of grid points (r, c), (r, c+1), (r+1, c), (r+1, c+1) gives two triangles
+    (split along (r, c)-(r+1, c+1)) when all four points are valid, and the one triangle of its
+    three valid points when exactly one is missing. The winding follows the stored row order
     (the renderers draw both sides).
 
     Args:
@@ -134,10 +120,8 @@ def grid_triangles(valid: np.ndarray) -> np.ndarray:
     if nrows < 2 or ncols < 2:
         return np.zeros((0, 3), dtype=np.int64)
     idx = np.arange(nrows * ncols, dtype=np.int64).reshape(nrows, ncols)
-    p00, p01, p10, p11 = (idx[:-1, :-1], idx[:-1, 1:], idx[1:, :-1],
-                          idx[1:, 1:])
-    v00, v01, v10, v11 = (valid[:-1, :-1], valid[:-1, 1:], valid[1:, :-1],
-                          valid[1:, 1:])
+    p00, p01, p10, p11 = idx[:-1, :-1], idx[:-1, 1:], idx[1:, :-1], idx[1:, 1:]
+    v00, v01, v10, v11 = valid[:-1, :-1], valid[:-1, 1:], valid[1:, :-1], valid[1:, 1:]
     count = (v00.astype(np.int8) + v01 + v10 + v11)
     full, three = count == 4, count == 3
     tris = [
@@ -152,69 +136,58 @@ def grid_triangles(valid: np.ndarray) -> np.ndarray:
 
 
 def read_bnt(path: Union[str, Path]) -> BntScan:
-    """Read a Bosphorus ``.bnt`` file (vectorised: one ``readinto`` and
-    ``np.frombuffer``).
+    """Read a Bosphorus ``.bnt`` file (one ``readinto`` and ``np.frombuffer``).
 
     Raises:
-        ScanFormatError: naming the file and the fault (shorter than its
-            header, n != nrows * ncols * 5, size != 18 + L + 8 n, non-ASCII
-            texture name, no valid point).
+        ScanFormatError: naming the file and the fault (shorter than its header, n != nrows *
+            ncols * 5, size != 18 + L + 8 n, non-ASCII texture name, no valid point).
     """
     path = str(path)
     with open(path, 'rb') as f:
         size = os.fstat(f.fileno()).st_size
         head = f.read(_FIXED.size)
         if len(head) < _FIXED.size:
-            raise ScanFormatError(
-                path, f'truncated: {size} bytes, shorter than the '
-                f'{_FIXED.size}-byte fixed header (nrows, ncols, zmin, L)')
+            raise ScanFormatError(path, f'truncated: {size} bytes, shorter than the '
+                                        f'{_FIXED.size}-byte fixed header (nrows, ncols, zmin, L)')
         nrows, ncols, zmin, name_len = _FIXED.unpack(head)
         offset = _FIXED.size + name_len + _COUNT.size
         if size < offset:
-            raise ScanFormatError(
-                path, f'truncated: {size} bytes, shorter than the {offset}-'
-                f'byte header (texture name of L = {name_len} bytes, then the'
-                ' uint32 value count)')
+            raise ScanFormatError(path, f'truncated: {size} bytes, shorter than the {offset}-'
+                                        f'byte header (texture name of L = {name_len} bytes, '
+                                        'then the uint32 value count)')
         raw_name = f.read(name_len)
         (count, ) = _COUNT.unpack(f.read(_COUNT.size))
         if count != nrows * ncols * 5:
-            raise ScanFormatError(
-                path, f'header value count n = {count} but nrows * ncols * 5'
-                f' = {nrows} * {ncols} * 5 = {nrows * ncols * 5}')
+            raise ScanFormatError(path, f'header value count n = {count} but nrows * ncols * 5'
+                                        f' = {nrows} * {ncols} * 5 = {nrows * ncols * 5}')
         expected = offset + 8 * count
         if size != expected:
-            raise ScanFormatError(
-                path, f'file size {size} bytes does not match its header: '
-                f'expected 18 + L + 8n = 18 + {name_len} + 8 * {count} = '
-                f'{expected} bytes for a {nrows} x {ncols} grid' +
-                (' (truncated)' if size < expected else ' (trailing data)'))
+            raise ScanFormatError(path, f'file size {size} bytes does not match its header: '
+                                        f'expected 18 + L + 8n = 18 + {name_len} + 8 * {count} = '
+                                        f'{expected} bytes for a {nrows} x {ncols} grid' +
+                                        (' (truncated)' if size < expected else ' (trailing data)'))
         body = bytearray(8 * count)
         if f.readinto(body) != len(body):
             raise ScanFormatError(path, 'file shrank while being read')
     try:
         texture = raw_name.decode('ascii')
     except UnicodeDecodeError:
-        raise ScanFormatError(
-            path, f'texture file name is not ASCII: {raw_name!r}') from None
+        raise ScanFormatError(path, f'texture file name is not ASCII: {raw_name!r}') from None
     channels = np.frombuffer(body, dtype='<f8').reshape(5, nrows, ncols)
     if channels.dtype.byteorder not in '=|':  # big-endian host
         channels = channels.astype(np.float64)
     valid = (channels[2] != zmin) & np.isfinite(channels[:3]).all(axis=0)
     if not valid.any():
-        raise ScanFormatError(
-            path, f'no valid points: all {nrows * ncols} grid points are '
-            f'background (z == zmin = {zmin:g}) or not finite')
+        raise ScanFormatError(path, f'no valid points: all {nrows * ncols} grid points are '
+                                    f'background (z == zmin = {zmin:g}) or not finite')
     return BntScan(channels, float(zmin), texture, valid, path)
 
 
-def write_bnt(path: Union[str, Path], x, y, z, u, v, zmin: float,
-              texture_name: str) -> None:
-    """Write a ``.bnt`` file atomically (temporary name, then rename).
+def write_bnt(path: Union[str, Path], x, y, z, u, v, zmin: float, texture_name: str) -> None:
+    """Write a ``.bnt`` file atomically.
 
     Args:
-        path: destination.
-        x, y, z, u, v: (nrows, ncols) arrays (background points should hold
-            ``zmin`` in z; the reader treats them as missing).
+        x, y, z, u, v: (nrows, ncols) arrays (background points should hold ``zmin`` in z).
         zmin: the background value.
         texture_name: ASCII file name stored in the header.
     """
@@ -232,7 +205,6 @@ def write_bnt(path: Union[str, Path], x, y, z, u, v, zmin: float,
     count = 5 * shape[0] * shape[1]
     if count > 0xFFFFFFFF:
         raise ValueError(f'grid {shape} too large for the uint32 value count')
-    header = _FIXED.pack(shape[0], shape[1], float(zmin), len(name)) + name \
-        + _COUNT.pack(count)
+    header = _FIXED.pack(shape[0], shape[1], float(zmin), len(name)) + name + _COUNT.pack(count)
     body = np.stack(chans).astype('<f8', copy=False).tobytes()
     write_bytes_atomic(path, header + body)

@@ -1,49 +1,34 @@
 """Wavefront ``.obj`` reader and writer (BP4D-Spontaneous and 4DME frames).
 
-Read: ``v x y z [w | r g b]``, ``vt u v [w]``, ``vn``, faces in every form
-(``f v``, ``f v/vt``, ``f v/vt/vn``, ``f v//vn``, mixed within a file), 1-based
-and negative (relative: -1 is the last vertex defined *before* the face line)
-indices, polygons of any size (fan-triangulated), ``#`` comments (whole line
-or trailing), CRLF line ends, indented lines and ``\\`` line continuations.
-``mtllib``, ``usemtl``, ``o``, ``g``, ``s``, ``l``, ``p`` and other keywords
-are ignored (no material file is opened); ``vn`` lines and normal indices
-are not used (renderers compute normals). Texture data is optional: a bad
-``vt`` line or ``vt`` index drops the texture (as read_vrml does), while
-any fault in ``v`` lines or vertex indices raises.
+Read: ``v x y z [w | r g b]``, ``vt u v [w]``, ``vn``, faces in every form (``f v``, ``f v/vt``,
+``f v/vt/vn``, ``f v//vn``, mixed within a file), 1-based and negative (relative: -1 is the last
+vertex defined *before* the face line) indices, polygons of any size (fan-triangulated), ``#``
+comments, CRLF line ends, indented lines and ``\\`` line continuations. Other keywords
+(``mtllib``, ``usemtl``, ``o``, ``g``, ``s``, ...) are ignored, and so are ``vn`` lines and normal
+indices (renderers compute normals). A bad ``vt`` line or index drops the texture (as read_vrml
+does); any fault in ``v`` lines or vertex indices raises.
 
-Truncated files (a copy or download cut short) are refused, not read as a
-partial mesh. The rule, checked before the parse (:func:`_check_complete`):
+Truncated files are refused, not read as a partial mesh (:func:`_check_complete`):
 
-1. the last line is a record (``v``, ``vt``, ``vn`` or ``f``) without a line
-   end: the file was cut inside that record (its last number may be cut
-   too: ``f 1 2 34`` -> ``f 1 2 3``). Every exporter we know (open3d,
-   MeshLab, Blender, trimesh, 3ds Max, :func:`write_obj`) ends each line
-   with a newline; a hand-written file without one must get one. A file
-   ending in a comment or a blank line without a newline is accepted;
-2. count comments, where the writer emits them, are compared with the lines
-   read: ``# number of vertices: N`` / ``# number of triangles: N`` (open3d,
-   :func:`write_obj` writes ``# number of faces: N``), ``# Vertices: N`` /
-   ``# Faces: N`` (MeshLab), ``# N vertices`` / ``# N faces`` after each
-   object's block (3ds Max; the declarations of a file are summed). Fewer
-   ``v`` or ``f`` lines than declared is refused; more is accepted (a
-   comment gone stale after an edit cuts nothing);
-3. ``vt`` lines but no ``f`` line: texture coordinates are only used by
-   faces, so the face list is missing (a point cloud has ``v`` and maybe
+1. the last line is a ``v``, ``vt``, ``vn`` or ``f`` record without a line end: the file was cut
+   inside it (``f 1 2 34`` -> ``f 1 2 3``). Every exporter we know (open3d, MeshLab, Blender,
+   trimesh, 3ds Max, :func:`write_obj`) ends each line with a newline; a last comment or blank
+   line without one is accepted;
+2. fewer ``v`` or ``f`` lines than the count comments declare: ``# number of vertices: N`` /
+   ``# number of triangles: N`` (open3d; :func:`write_obj` writes ``# number of faces: N``),
+   ``# Vertices: N`` / ``# Faces: N`` (MeshLab), ``# N vertices`` / ``# N faces`` after each
+   object (3ds Max; summed). More lines than declared is accepted (a stale comment cuts nothing);
+3. ``vt`` lines but no ``f`` line: the face list is missing (a point cloud has ``v`` and maybe
    ``vn`` lines only).
 
-Limits: a file cut exactly at a line end, by a writer that emits no count
-comments (Blender, trimesh) or whose face count comes after the faces (3ds
-Max), cannot be told from a complete one by its syntax: it is read as the
-mesh it holds. A face that refers to a vertex the cut removed is still
-refused (index out of range), and the geometry checks of
-:mod:`smilezoo.renderers.geometry_checks` refuse what renders (nearly)
-empty.
+Limits: a file cut exactly at a line end, by a writer without count comments (Blender, trimesh)
+or whose face count follows the faces (3ds Max), reads as the mesh it holds; a face that refers
+to a cut-off vertex is still refused, and :mod:`smilezoo.renderers.geometry_checks` refuses what
+renders (nearly) empty.
 
-The parse is vectorised: lines are classified with numpy from their first
-bytes, each element type is cut out as a few contiguous byte blocks, every
-block is converted with one ``np.fromstring`` call, and per-line / per-token
-structure (vertex counts, slash forms, polygon sizes) comes from array
-arithmetic on the bytes, not a Python loop per line.
+The parse is vectorised: lines are classified from their first bytes, each element type is cut
+out as a few byte blocks, each converted by one ``np.fromstring``; per-line structure (counts,
+slash forms, polygon sizes) comes from array arithmetic, not a Python loop per line.
 """
 import re
 import warnings
@@ -69,19 +54,16 @@ def read_obj(path) -> Mesh:
     """Read a Wavefront ``.obj`` mesh.
 
     Returns:
-        Mesh with ``vertices`` (V, 3) float32 (``w`` or per-vertex colours
-        after x y z are dropped), ``faces`` (F, 3) int64 0-based (polygons
-        fan-triangulated; None for a file without ``f`` lines, i.e. a point
-        cloud), ``texcoords`` (T, 2) float32 and ``face_texcoords`` (F, 3)
-        int64 when every face corner has a valid ``vt`` index and every
-        ``vt`` line has u and v (else both None: not needed to render).
+        Mesh with ``vertices`` (V, 3) float32 (``w`` or per-vertex colours after x y z are
+        dropped), ``faces`` (F, 3) int64 0-based (None for a file without ``f`` lines, i.e. a
+        point cloud), ``texcoords`` (T, 2) float32 and ``face_texcoords`` (F, 3) int64 when every
+        face corner has a valid ``vt`` index and every ``vt`` line has u and v (else both None).
 
     Raises:
         FileNotFoundError: no such file.
-        ScanFormatError: no vertices, a vertex line without 3 numbers, a
-            malformed face, a face of fewer than 3 corners, index 0, an
-            index out of range, or a truncated file (the rule of the module
-            docstring); the message names the file and the line.
+        ScanFormatError: no vertices, a vertex line without 3 numbers, a malformed face, a face of
+            fewer than 3 corners, index 0, an index out of range, or a truncated file (the rule
+            of the module docstring); the message names the file and the line.
     """
     path = Path(path)
     if not path.is_file():
@@ -113,9 +95,7 @@ def read_obj(path) -> Mesh:
                 face_tex if texcoords is not None else None)
 
 
-# ----------------------------------------------------------------------------
-# Lines
-# ----------------------------------------------------------------------------
+# --- lines ---
 def _normalise(data: bytes) -> bytes:
     """Drop a BOM and join ``\\`` line continuations."""
     if data.startswith(b'\xef\xbb\xbf'):
@@ -131,8 +111,8 @@ def _lstrip_lines(data: bytes) -> bytes:
 
 
 def _classify(data: bytes):
-    """Per line: kind (L,) int8, byte range [start, end) without the newline
-    (L,) each, and whether some line starts with a blank."""
+    """Per line: kind (L,) int8, byte range [start, end) without the newline (L,) each, and
+    whether some line starts with a blank."""
     buf = np.frombuffer(data, np.uint8)
     newlines = np.flatnonzero(buf == _NEWLINE)
     starts = np.concatenate(([0], newlines + 1))
@@ -151,8 +131,8 @@ def _classify(data: bytes):
 
 
 def _block(data: bytes, kind, starts, ends, which: int):
-    """Bytes of every line of one kind (joined by newlines, keyword blanked,
-    comments dropped) and their 0-based line numbers (L_k,)."""
+    """Bytes of every line of one kind (joined by newlines, keyword blanked, comments dropped)
+    and their 0-based line numbers (L_k,)."""
     lines = np.flatnonzero(kind == which)
     breaks = np.flatnonzero(np.diff(lines) != 1) + 1
     runs = np.split(lines, breaks)  # contiguous runs: usually one
@@ -165,8 +145,7 @@ def _block(data: bytes, kind, starts, ends, which: int):
 
 
 def _tokens(block: bytes):
-    """Token structure of a block: start offsets (K,) and line index of each
-    token (K,) within the block."""
+    """Token start offsets (K,) of a block and the line index of each token (K,) within it."""
     buf = np.frombuffer(block, np.uint8)
     word = (buf > _SPACE).view(np.int8)
     first = np.flatnonzero(np.diff(word) == 1) + 1
@@ -194,10 +173,9 @@ def _vertex_rows(path, data, kind, starts, ends, which, width):
     if values.size != first.size or (per_line < width).any():
         bad = _first_bad_line(block, width)
         name = 'vertex' if which == _V else 'texture coordinate'
-        raise ScanFormatError(
-            path, f'line {lines[bad] + 1}: malformed {name} '
-            f'{_line_text(data, starts, ends, lines[bad])!r} (needs '
-            f'{width} numbers)')
+        raise ScanFormatError(path, f'line {lines[bad] + 1}: malformed {name} '
+                              f'{_line_text(data, starts, ends, lines[bad])!r} (needs '
+                              f'{width} numbers)')
     if (per_line == width).all():
         return values.reshape(-1, width)
     offset = np.cumsum(per_line) - per_line
@@ -221,9 +199,7 @@ def _line_text(data, starts, ends, line: int) -> str:
     return data[starts[line]:ends[line]].strip()[:80].decode('utf-8', 'replace')
 
 
-# ----------------------------------------------------------------------------
-# Truncation
-# ----------------------------------------------------------------------------
+# --- truncation ---
 _NUM = rb'[ \t]*(\d+)[ \t]*\r?$'
 _DECLARED = {  # what a count comment counts -> its forms (whole comment lines)
     'vertices': re.compile(rb'(?im)^[ \t]*#[ \t]*(?:number of vertices|vertices)[ \t]*:'
@@ -264,17 +240,15 @@ def _check_complete(path, data: bytes, kind, starts, ends) -> None:
             f"'vn' lines)")
 
 
-# ----------------------------------------------------------------------------
-# Faces
-# ----------------------------------------------------------------------------
+# --- faces ---
 def _faces(path, data, kind, starts, ends, counts):
     """Faces -> ((F, 3) vertex indices, (F, 3) texcoord indices or None)."""
     block, lines = _block(data, kind, starts, ends, _F)
     first, tok_line = _tokens(block)
     buf = np.frombuffer(block, np.uint8)
     # slashes between one token start and the next (uint16: no overflow)
-    n_slash = (np.add.reduceat((buf == _SLASH).astype(np.uint16), first)
-               if first.size else np.zeros(0, np.uint16)).astype(np.int64)
+    n_slash = (np.add.reduceat((buf == _SLASH).astype(np.uint16), first) if first.size
+               else np.zeros(0, np.uint16)).astype(np.int64)
     if b'//' in block:  # 'v//vn' -> 'v/0/vn': 0 marks "no vt"
         block = block.replace(b'//', b'/0/')
     values = _parse_numbers(block.replace(b'/', b' '), np.int64)
@@ -293,11 +267,10 @@ def _faces(path, data, kind, starts, ends, counts):
             path, f'line {lines[k] + 1}: face has {int(sizes[k])} corner(s) '
             f'(a face needs at least 3); {small.size} such face(s)')
     offset = np.cumsum(per_tok) - per_tok
-    # number of v / vt / vn lines before each face line: the base of the
-    # relative (negative) indices
+    # number of v / vt lines before each face line: the base of the relative (negative) indices
     before = [np.cumsum(kind == k)[lines[tok_line]] for k in (_V, _VT)]
-    vert = _resolve(path, values[offset], before[0], counts[0], lines,
-                    tok_line, 'vertex', 'vertices')
+    vert = _resolve(path, values[offset], before[0], counts[0], lines, tok_line, 'vertex',
+                    'vertices')
     tex = None
     if (per_tok >= 2).all() and (values[offset + 1] != 0).all():
         try:  # like read_vrml: bad texture indices only drop the texture
@@ -333,19 +306,15 @@ def _resolve(path, raw, before, total, lines, tok_line, what, noun):
             why = (f'relative index {value} points before the first {what} '
                    f'(only {int(before[k])} {noun} defined before this line)')
         else:
-            why = (f'index {value} is out of range (the file has only '
-                   f'{total} {noun})')
+            why = f'index {value} is out of range (the file has only {total} {noun})'
         raise ScanFormatError(path, f'line {line}: {what} {why}; '
                               f'{int(bad.sum())} bad {what} index(es) in all')
     return idx
 
 
-# ----------------------------------------------------------------------------
-# Writer
-# ----------------------------------------------------------------------------
+# --- writer ---
 def _polygons(polygons: PolygonsLike):
-    """(P, k) array, VRML -1 separated list or ragged lists -> (flat corners,
-    sizes)."""
+    """(P, k) array, VRML -1 separated list or ragged lists -> (flat corners, sizes)."""
     if isinstance(polygons, np.ndarray) and polygons.ndim == 2:
         return polygons.astype(np.int64).ravel(), np.full(len(polygons), polygons.shape[1])
     if isinstance(polygons, np.ndarray) and polygons.ndim == 1:
@@ -377,19 +346,18 @@ def write_obj(path, vertices: np.ndarray, polygons: PolygonsLike,
 
     Args:
         vertices: (V, 3).
-        polygons: faces, 0-based: (P, k) array, a VRML list closed by -1s or
-            a sequence of index sequences (mixed sizes allowed).
-        texcoords: optional (T, 2); with ``tex_polygons`` (same structure as
-            ``polygons``, indexing ``texcoords``) faces are ``f v/vt``.
-        normals: optional (V, 3) per-vertex normals; faces then reference the
-            vertex's own normal (``f v/vt/vn`` or ``f v//vn``).
+        polygons: faces, 0-based: (P, k) array, a VRML list closed by -1s or a sequence of index
+            sequences (mixed sizes allowed).
+        texcoords: optional (T, 2); with ``tex_polygons`` (same structure as ``polygons``,
+            indexing ``texcoords``) faces are ``f v/vt``.
+        normals: optional (V, 3) per-vertex normals; faces then reference the vertex's own
+            normal (``f v/vt/vn`` or ``f v//vn``).
         mtllib, material: ``mtllib`` / ``usemtl`` lines (not written if None).
         precision: decimals of the numbers.
         comment: a ``#`` line at the top.
 
-    The file starts with ``# number of vertices: V`` and ``# number of
-    faces: P`` (after ``comment``) so that :func:`read_obj` refuses a copy
-    of it cut at a line end.
+    The file starts with ``# number of vertices: V`` and ``# number of faces: P`` (after
+    ``comment``) so that :func:`read_obj` refuses a copy of it cut at a line end.
 
     Returns:
         the path written. Raises ValueError on bad shapes or indices.
@@ -421,10 +389,10 @@ def write_obj(path, vertices: np.ndarray, polygons: PolygonsLike,
     head = (f'# {comment}\n' if comment else '') + \
         f'# number of vertices: {len(vertices)}\n# number of faces: {len(sizes)}\n' + \
         (f'mtllib {mtllib}\n' if mtllib else '')
-    text = (head + _rows('v', vertices, precision) +
-            _rows('vt', None if texcoords is None else np.asarray(texcoords, np.float64),
-                  precision) +
-            _rows('vn', normals, precision) +
-            (f'usemtl {material}\n' if material else '') + face_lines)
+    text = (head + _rows('v', vertices, precision)
+            + _rows('vt', None if texcoords is None else np.asarray(texcoords, np.float64),
+                    precision)
+            + _rows('vn', normals, precision) + (f'usemtl {material}\n' if material else '')
+            + face_lines)
     write_bytes_atomic(path, text.encode('ascii'))
     return Path(path)

@@ -11,9 +11,8 @@ extension  format                                      reader
 ``.ply``   PLY, mesh or point cloud (ASCII / binary)   open3d
 =========  ==========================================  =========================
 
-Extensions are matched case-insensitively. Every reader raises
-:class:`ScanFormatError` (a ``ValueError``) naming the file and the fault, or
-``FileNotFoundError``.
+Extensions are matched case-insensitively. Every reader raises :class:`ScanFormatError` (a
+``ValueError``) naming the file and the fault, or ``FileNotFoundError``.
 """
 import os.path as osp
 import re
@@ -45,14 +44,13 @@ def read_scan(path: Union[str, Path], triangulate_bnt: bool = True) -> Mesh:
 
     Args:
         path: a ``.wrl``, ``.obj``, ``.ply`` or ``.bnt`` file.
-        triangulate_bnt: a ``.bnt`` grid becomes a triangle mesh of its valid
-            points (True, as ``BosphorusScans(as_mesh=True)``) or a bare point
-            cloud (False).
+        triangulate_bnt: a ``.bnt`` grid becomes a triangle mesh of its valid points (True, as
+            ``BosphorusScans(as_mesh=True)``) or a bare point cloud (False).
 
     Raises:
         FileNotFoundError: no such file.
-        ScanFormatError: an unknown extension (the message lists the accepted
-            ones), or a file its reader cannot read.
+        ScanFormatError: an unknown extension (the message lists the accepted ones), or a file
+            its reader cannot read.
     """
     path = Path(path)
     ext = path.suffix.lower()
@@ -74,16 +72,13 @@ def read_scan(path: Union[str, Path], triangulate_bnt: bool = True) -> Mesh:
     return read_ply(path)
 
 
-# ----------------------------------------------------------------------------
-# PLY (open3d), with the checks open3d does not make: it only prints a
-# warning and returns what it got so far for a truncated or broken file.
-# ----------------------------------------------------------------------------
+# --- PLY (open3d), with the checks open3d does not make: it only prints a warning and returns
+# what it got so far for a truncated or broken file.
 _ELEMENT = re.compile(rb'^element\s+(\S+)\s+(\d+)\s*$')
 
 
 def ply_header(path: Path) -> Tuple[str, Dict[str, int]]:
-    """(format, {element name: count}) from a PLY header; ScanFormatError
-    when there is no valid header."""
+    """(format, {element name: count}) from a PLY header; ScanFormatError without one."""
     with open(path, 'rb') as f:
         head = f.read(1 << 16)
     if not head.startswith(b'ply'):
@@ -108,12 +103,12 @@ def ply_header(path: Path) -> Tuple[str, Dict[str, int]]:
 
 
 def read_ply(path: Union[str, Path]) -> Mesh:
-    """A ``.ply`` file through open3d: a triangle mesh when it has faces
-    (polygons triangulated by open3d), else a point cloud (``faces=None``).
+    """A ``.ply`` file through open3d: a triangle mesh when it has faces (polygons triangulated
+    by open3d), else a point cloud (``faces=None``).
 
     Raises:
-        ScanFormatError: no valid header, or fewer vertices / faces read than
-            the header declares (truncated), or non-finite coordinates.
+        ScanFormatError: no valid header, fewer vertices / faces read than the header declares
+            (truncated), or non-finite coordinates.
     """
     import open3d as o3d
     path = Path(path)
@@ -138,6 +133,5 @@ def read_ply(path: Union[str, Path]) -> Mesh:
     if not np.isfinite(vertices).all():
         raise ScanFormatError(path, 'vertex coordinates contain nan or inf')
     if faces is not None and len(faces) and (faces.min() < 0 or faces.max() >= len(vertices)):
-        raise ScanFormatError(path, f'a face index is out of range for {len(vertices)} '
-                                    f'vertices')
+        raise ScanFormatError(path, f'a face index is out of range for {len(vertices)} vertices')
     return Mesh(vertices.astype(np.float32), faces if faces is not None and len(faces) else None)

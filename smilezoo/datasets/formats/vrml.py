@@ -13,13 +13,10 @@ The files look like::
         texCoordIndex [ ... ] } } ] }
     DEF Tricorder_Camera_Front Viewpoint { ... }   # ignored
 
-The parse is vectorised: regular expressions find the four lists, each list is
-converted in one ``np.fromstring`` call, and polygons of any size are fan
-triangulated with array arithmetic (no Python loop per polygon). Several
-``IndexedFaceSet`` nodes in one file are merged into one mesh.
-
-Tolerated: commas, spaces, tabs and newlines as separators; a missing comma
-after the last entry; a missing final ``-1``; ``#`` comments anywhere.
+Regular expressions find the four lists, each converted by one ``np.fromstring``; polygons are
+fan triangulated with array arithmetic; several ``IndexedFaceSet`` nodes are merged. Tolerated
+(docs/datasets.md): commas, blanks and newlines as separators, a missing last comma or final
+``-1``, ``#`` comments anywhere.
 """
 import re
 from pathlib import Path
@@ -36,15 +33,12 @@ _HEADER = b'#VRML V2.0'
 # Keyword patterns; each starts with a literal that bytes.find locates fast.
 _FACE_SET = re.compile(rb'IndexedFaceSet\b')
 _COORD = re.compile(rb'coord\s+(?:DEF\s+\S+\s+)?Coordinate\s*\{')
-_TEX_COORD = re.compile(
-    rb'texCoord\s+(?:DEF\s+\S+\s+)?TextureCoordinate\s*\{')
+_TEX_COORD = re.compile(rb'texCoord\s+(?:DEF\s+\S+\s+)?TextureCoordinate\s*\{')
 _POINT = re.compile(rb'point\s*\[')
 _COORD_INDEX = re.compile(rb'coordIndex\s*\[')
 _TEX_COORD_INDEX = re.compile(rb'texCoordIndex\s*\[')
-_TEXTURE_URL = re.compile(
-    rb'ImageTexture\s*\{[^}]*?\burl\s*\[?\s*"([^"]*)"')
-_WORD_CHARS = frozenset(b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-                        b'0123456789_')
+_TEXTURE_URL = re.compile(rb'ImageTexture\s*\{[^}]*?\burl\s*\[?\s*"([^"]*)"')
+_WORD_CHARS = frozenset(b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
 _COMMENT = re.compile(rb'"[^"\n]*"|#[^\n]*')
 _TOKEN = re.compile(rb'[^\s,]+')
 
@@ -53,22 +47,20 @@ def read_vrml(path) -> Mesh:
     """Read a BU-3DFE / BU-4DFE ``.wrl`` file.
 
     Returns:
-        Mesh with ``vertices`` (V, 3) float32 (millimetres), ``faces``
-        (F, 3) int64 (polygons fan-triangulated), ``texcoords`` (T, 2)
-        float32 and ``face_texcoords`` (F, 3) int64 when the file has a
-        consistent ``texCoord`` / ``texCoordIndex`` (else None), and
-        ``texture`` the ImageTexture url (else None).
+        Mesh with ``vertices`` (V, 3) float32 (millimetres), ``faces`` (F, 3) int64,
+        ``texcoords`` (T, 2) float32 and ``face_texcoords`` (F, 3) int64 when the file has a
+        consistent ``texCoord`` / ``texCoordIndex`` (else None), and ``texture`` the
+        ImageTexture url (else None).
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ScanFormatError: the file is not a readable VRML 2.0 face set; the
-            message names the file and the fault.
+        ScanFormatError: not a readable VRML 2.0 face set; the message names the file and the
+            fault.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'VRML file not found: {path}')
-    data = path.read_bytes()
-    data = _check_header(path, data)
+    data = _check_header(path, path.read_bytes())
     if data.find(b'#', _after_leading_comments(data)) >= 0:
         # comments are dropped, newlines kept (error messages give lines)
         data = _COMMENT.sub(_drop_comment, data)
@@ -78,10 +70,8 @@ def read_vrml(path) -> Mesh:
         pos = found.end()
     if not starts:
         raise ScanFormatError(path, 'no IndexedFaceSet node in the file')
-    parts = [
-        _parse_face_set(path, data, start, end)
-        for start, end in zip(starts, starts[1:] + [len(data)])
-    ]
+    parts = [_parse_face_set(path, data, start, end)
+             for start, end in zip(starts, starts[1:] + [len(data)])]
     _check_balanced(path, data)
     mesh = _merge(parts)
     url = _search(data, _TEXTURE_URL)
@@ -91,11 +81,8 @@ def read_vrml(path) -> Mesh:
 
 
 def _search(data: bytes, pattern, start: int = 0, end: int = None):
-    """First match of ``pattern`` at a word start in ``data[start:end]``.
-
-    bytes.find jumps to each occurrence of the pattern's literal prefix
-    (much faster than ``re.search`` over megabytes of numbers).
-    """
+    """First match of ``pattern`` at a word start in ``data[start:end]``; bytes.find jumps to
+    each occurrence of its literal prefix (much faster than ``re.search`` over megabytes)."""
     end = len(data) if end is None else end
     literal = re.match(rb'[A-Za-z]+', pattern.pattern).group(0)
     pos = data.find(literal, start, end)
@@ -114,8 +101,7 @@ def _drop_comment(match) -> bytes:
 
 
 def _after_leading_comments(data: bytes) -> int:
-    """Offset just past the leading ``#`` lines (header, Tricorder line)
-    and blank lines."""
+    """Offset just past the leading ``#`` lines (header, Tricorder line) and blank lines."""
     offset, size = 0, len(data)
     while True:
         while offset < size and data[offset] in b' \t\r\n':
@@ -135,9 +121,8 @@ def _check_header(path, data: bytes) -> bytes:
         raise ScanFormatError(path, 'empty file (expected a VRML 2.0 file)')
     if not data.startswith(_HEADER):
         first = data.split(b'\n', 1)[0][:40].decode('utf-8', 'replace')
-        raise ScanFormatError(
-            path, f"missing '#VRML V2.0 utf8' header: the file starts with "
-            f'{first!r}')
+        raise ScanFormatError(path, f"missing '#VRML V2.0 utf8' header: the file starts with "
+                                    f'{first!r}')
     return data
 
 
@@ -145,39 +130,33 @@ def _check_balanced(path, data: bytes) -> None:
     for open_, close in ((b'{', b'}'), (b'[', b']')):
         unclosed = data.count(open_) - data.count(close)
         if unclosed > 0:
-            raise ScanFormatError(
-                path, f"truncated file: {unclosed} '{open_.decode()}' never "
-                f"closed by '{close.decode()}' before the end of the file")
+            raise ScanFormatError(path, f"truncated file: {unclosed} '{open_.decode()}' never "
+                                  f"closed by '{close.decode()}' before the end of the file")
 
 
 def _parse_face_set(path, data: bytes, start: int, end: int):
     """One IndexedFaceSet -> (vertices, faces, texcoords|None, ftc|None)."""
     coord = _search(data, _COORD, start, end)
     if coord is None:
-        raise ScanFormatError(
-            path, "IndexedFaceSet has no 'coord Coordinate {' node")
+        raise ScanFormatError(path, "IndexedFaceSet has no 'coord Coordinate {' node")
     point = _node_list(data, coord.end(), end)
     if point is None:
-        raise ScanFormatError(
-            path, "coord Coordinate node has no 'point [' list")
+        raise ScanFormatError(path, "coord Coordinate node has no 'point [' list")
     points = _number_list(path, data, point, 'coord point', np.float64)
     if points.size % 3:
-        raise ScanFormatError(
-            path, f'coord point list has {points.size} numbers, not a '
-            'multiple of 3 (x y z per vertex)')
+        raise ScanFormatError(path, f'coord point list has {points.size} numbers, not a '
+                                    'multiple of 3 (x y z per vertex)')
     vertices = points.reshape(-1, 3).astype(np.float32)
     if not np.isfinite(vertices).all():
         raise ScanFormatError(path, 'coord point list has nan or inf values')
 
     index = _search(data, _COORD_INDEX, start, end)
     if index is None:
-        raise ScanFormatError(path,
-                              "IndexedFaceSet has no 'coordIndex [' list")
+        raise ScanFormatError(path, "IndexedFaceSet has no 'coordIndex [' list")
     indices = _number_list(path, data, index.end(), 'coordIndex', np.int64)
     if len(vertices) == 0 or indices.size == 0:
-        raise ScanFormatError(
-            path, f'empty geometry: {len(vertices)} vertices and '
-            f'{indices.size} coordIndex entries')
+        raise ScanFormatError(path, f'empty geometry: {len(vertices)} vertices and '
+                                    f'{indices.size} coordIndex entries')
     faces, sizes = _triangulate(path, indices, 'coordIndex')
     _check_range(path, faces, len(vertices), 'coordIndex', 'vertices')
 
@@ -185,14 +164,12 @@ def _parse_face_set(path, data: bytes, start: int, end: int):
     tex = _search(data, _TEX_COORD, start, end)
     tex_point = _node_list(data, tex.end(), end) if tex else None
     if tex_point is not None:
-        uv = _number_list(path, data, tex_point, 'texCoord point',
-                          np.float64)
+        uv = _number_list(path, data, tex_point, 'texCoord point', np.float64)
         if uv.size % 2 == 0 and uv.size:
             texcoords = uv.reshape(-1, 2).astype(np.float32)
     tex_index = _search(data, _TEX_COORD_INDEX, start, end)
     if texcoords is not None and tex_index is not None:
-        tex_indices = _number_list(path, data, tex_index.end(),
-                                   'texCoordIndex', np.int64)
+        tex_indices = _number_list(path, data, tex_index.end(), 'texCoordIndex', np.int64)
         face_texcoords = _texture_faces(tex_indices, sizes, len(texcoords))
     elif texcoords is not None and len(texcoords) == len(vertices):
         # VRML: without texCoordIndex, coordIndex indexes the texcoords
@@ -213,29 +190,25 @@ def _number_list(path, data: bytes, begin: int, what: str, dtype):
     """Parse the numbers between ``data[begin]`` and the next ``]``."""
     close = data.find(b']', begin)
     if close < 0:
-        raise ScanFormatError(
-            path, f"truncated file: the {what} list opened at line "
-            f"{_line(data, begin)} is never closed by ']'")
+        raise ScanFormatError(path, f"truncated file: the {what} list opened at line "
+                                    f"{_line(data, begin)} is never closed by ']'")
     block = data[begin:close]
     reopened = block.find(b'[')
     if reopened >= 0:
-        raise ScanFormatError(
-            path, f"truncated or malformed {what} list opened at line "
-            f"{_line(data, begin)}: a new '[' at line "
-            f"{_line(data, begin + reopened)} before its closing ']'")
+        raise ScanFormatError(path, f"truncated or malformed {what} list opened at line "
+                                    f"{_line(data, begin)}: a new '[' at line "
+                                    f"{_line(data, begin + reopened)} before its closing ']'")
     block = block.replace(b',', b' ')
-    buf = np.frombuffer(block, np.uint8)
-    if buf.size == 0 or not (buf > 32).any():
+    word = np.frombuffer(block, np.uint8) > 32
+    if not word.any():  # empty or blank
         return np.zeros(0, dtype)
-    word = buf > 32
     n_tokens = int(np.count_nonzero(word[1:] & ~word[:-1])) + int(word[0])
     try:
         values = np.fromstring(block, dtype=dtype, sep=' ')
     except ValueError:
         values = None
     tail = block[-256:].rstrip() or block.rstrip()
-    if values is None or values.size != n_tokens or tail[-1:] in (b'-',
-                                                                  b'+'):
+    if values is None or values.size != n_tokens or tail[-1:] in (b'-', b'+'):
         _raise_bad_token(path, data, begin, block, what, dtype)
     return values
 
@@ -248,11 +221,9 @@ def _raise_bad_token(path, data, begin, block, what, dtype):
             convert(match.group(0))
         except ValueError:
             token = match.group(0)[:30].decode('utf-8', 'replace')
-            raise ScanFormatError(
-                path, f'non-{kind} token {token!r} in the {what} list at line '
-                f'{_line(data, begin + match.start())}') from None
-    raise ScanFormatError(path, f'unparsable {what} list at line '
-                          f'{_line(data, begin)}')
+            raise ScanFormatError(path, f'non-{kind} token {token!r} in the {what} list at line '
+                                        f'{_line(data, begin + match.start())}') from None
+    raise ScanFormatError(path, f'unparsable {what} list at line {_line(data, begin)}')
 
 
 def _line(data: bytes, offset: int) -> int:
@@ -279,18 +250,16 @@ def _triangulate(path, indices: np.ndarray, what: str):
     small = np.flatnonzero(sizes < 3)
     if small.size:
         k = int(small[0])
-        raise ScanFormatError(
-            path, f'{what}: polygon {k} has {int(sizes[k])} vertices (a '
-            f'polygon needs at least 3); {small.size} such polygon(s)')
+        raise ScanFormatError(path, f'{what}: polygon {k} has {int(sizes[k])} vertices (a '
+                                    f'polygon needs at least 3); {small.size} such polygon(s)')
     return fan_triangles(indices, starts, sizes), sizes
 
 
 def _check_range(path, faces, count, what, noun):
     top = int(faces.max())
     if top >= count:
-        raise ScanFormatError(
-            path, f'{what}: index {top} is past the end of the point list '
-            f'(max index {top}, only {count} {noun})')
+        raise ScanFormatError(path, f'{what}: index {top} is past the end of the point list '
+                                    f'(max index {top}, only {count} {noun})')
 
 
 def _texture_faces(tex_indices, sizes, n_texcoords):
@@ -317,6 +286,5 @@ def _merge(parts) -> Mesh:
     if all(p[3] is not None for p in parts):
         tex_offsets = np.cumsum([0] + [len(p[2]) for p in parts[:-1]])
         texcoords = np.concatenate([p[2] for p in parts])
-        face_texcoords = np.concatenate(
-            [p[3] + o for p, o in zip(parts, tex_offsets)])
+        face_texcoords = np.concatenate([p[3] + o for p, o in zip(parts, tex_offsets)])
     return Mesh(vertices, faces, texcoords, face_texcoords)

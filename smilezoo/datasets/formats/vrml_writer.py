@@ -1,12 +1,9 @@
 """Writer of BU-3DFE-style VRML 2.0 ``.wrl`` files (for the synthetic data).
 
-The output copies the layout of the Binghamton files: the ``#VRML V2.0 utf8``
-and ``#Tricorder Technology plc - 2000`` header lines, one
-``DEF Tricorder_object Transform`` holding a textured ``IndexedFaceSet``
-(``coordIndex`` and a separate ``texCoordIndex``, polygons closed by -1), then
-six ``DEF Tricorder_Camera_* Viewpoint`` nodes. Formatting is vectorised
-(``%``-formatting over whole arrays), and the file appears atomically: it is
-written under a temporary name and renamed.
+The output copies the layout of the Binghamton files: the ``#VRML V2.0 utf8`` and ``#Tricorder
+Technology plc - 2000`` header lines, one ``DEF Tricorder_object Transform`` holding a textured
+``IndexedFaceSet`` (``coordIndex`` and a separate ``texCoordIndex``, polygons closed by -1), then
+six ``DEF Tricorder_Camera_* Viewpoint`` nodes. Numbers are ``%``-formatted over whole arrays.
 """
 from pathlib import Path
 from typing import Sequence, Union
@@ -86,8 +83,8 @@ PolygonsLike = Union[np.ndarray, Sequence[Sequence[int]]]
 def polygon_index_list(polygons: PolygonsLike) -> np.ndarray:
     """Any polygon description -> (N,) int64 VRML list closed by -1s.
 
-    Accepts a 1-D VRML list (-1 terminated; a missing final -1 is added), a
-    (P, k) array of k-gons, or a sequence of index sequences (mixed sizes).
+    Accepts a 1-D VRML list (-1 terminated; a missing final -1 is added), a (P, k) array of
+    k-gons, or a sequence of index sequences (mixed sizes).
     """
     if isinstance(polygons, np.ndarray) and polygons.ndim == 1:
         index = polygons.astype(np.int64, copy=False)
@@ -110,8 +107,7 @@ def _check(index: np.ndarray, count: int, what: str) -> np.ndarray:
     if (sizes < 3).any():
         raise ValueError(f'{what}: polygon with fewer than 3 vertices')
     if index.size and index.max() >= count:
-        raise ValueError(f'{what}: index {int(index.max())} out of range '
-                         f'for {count} entries')
+        raise ValueError(f'{what}: index {int(index.max())} out of range for {count} entries')
     return sizes
 
 
@@ -141,33 +137,27 @@ def _cameras(vertices: np.ndarray) -> str:
     out = []
     for name, direction, (ax, ay, az, angle) in _VIEWS:
         p = centre + dist * np.asarray(direction, dtype=np.float64)
-        out.append(_CAMERA.format(name=name, px=p[0], py=p[1], pz=p[2], ax=ax,
-                                  ay=ay, az=az, angle=angle))
+        out.append(_CAMERA.format(name=name, px=p[0], py=p[1], pz=p[2], ax=ax, ay=ay, az=az,
+                                  angle=angle))
     return ''.join(out)
 
 
-def write_vrml(path, vertices: np.ndarray, polygons: PolygonsLike,
-               texcoords: np.ndarray, tex_polygons: PolygonsLike,
-               texture_name: str, precision: int = 4) -> Path:
-    """Write one BU-3DFE-style ``.wrl`` file atomically.
+def write_vrml(path, vertices: np.ndarray, polygons: PolygonsLike, texcoords: np.ndarray,
+               tex_polygons: PolygonsLike, texture_name: str, precision: int = 4) -> Path:
+    """Write one BU-3DFE-style ``.wrl`` file atomically; returns the path written.
 
     Args:
-        path: output file.
         vertices: (V, 3) mm.
-        polygons: faces as a (N,) VRML list closed by -1, a (P, k) array or a
-            sequence of index sequences (mixed sizes allowed).
+        polygons: faces as a (N,) VRML list closed by -1, a (P, k) array or a sequence of index
+            sequences (mixed sizes allowed).
         texcoords: (T, 2) texture coordinates.
-        tex_polygons: same polygon structure as ``polygons``, indexing
-            ``texcoords``.
+        tex_polygons: same polygon structure as ``polygons``, indexing ``texcoords``.
         texture_name: file name for ``ImageTexture { url "..." }``.
         precision: decimals of the coordinates and texture coordinates.
 
-    Returns:
-        the path written.
-
     Raises:
-        ValueError: bad shapes, indices out of range, a polygon under 3
-            vertices, or tex_polygons with another structure.
+        ValueError: bad shapes, indices out of range, a polygon under 3 vertices, or
+            tex_polygons with another structure.
     """
     vertices = np.asarray(vertices, dtype=np.float64)
     texcoords = np.asarray(texcoords, dtype=np.float64)
@@ -182,8 +172,7 @@ def write_vrml(path, vertices: np.ndarray, polygons: PolygonsLike,
     sizes = _check(index, len(vertices), 'polygons')
     tex_sizes = _check(tex_index, len(texcoords), 'tex_polygons')
     if not np.array_equal(sizes, tex_sizes):
-        raise ValueError('tex_polygons must have the same polygon sizes as '
-                         'polygons')
+        raise ValueError('tex_polygons must have the same polygon sizes as polygons')
     text = _TEMPLATE.format(
         header=HEADER, texture=texture_name,
         points=_format_rows(vertices, f'%.{precision}f', '  '),
