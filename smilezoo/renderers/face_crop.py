@@ -1,24 +1,15 @@
 """Face-region crop: keep the part of a scan within a sphere around the nose tip.
 
-For scans that include hair, neck or shoulders (BU-3DFE ``_RAW.wrl``, BP4D
-frames, a user's own scans): the renderer normalises a scan by its extent, so
-without the crop the face is a small part of the view. The cropped releases
-(BU-3DFE ``_F3D.wrl``, Bosphorus) need no crop (off by default).
+For scans with hair, neck or shoulders (BU-3DFE ``_RAW.wrl``, BP4D frames, a user's scans),
+which would otherwise fill a small part of the views (docs/datasets.md, "Rendering"). The nose
+tip, in the scan frame of :mod:`smilezoo.renderers.geometry` (y up, face toward +z):
 
-The nose tip, in the scan frame of :mod:`smilezoo.renderers.geometry` (y up,
-face toward +z):
-
-* from landmarks (``Mesh.landmarks``, e.g. a ``.bnd`` file) when the mesh has
-  them: the landmark farthest toward +z (the tip protrudes most on a frontal
-  face, whatever the landmark numbering). It must lie on the scan (within
-  ``0.2 * radius`` of a vertex), else ValueError;
-* else from the geometry: among the points no lower than ``head_band *
-  radius`` below the top of the scan (robust top: 99.5th percentile of y, so
-  shoulders and chest are out of reach), the median of the few points
-  farthest toward +z.
-
-``radius`` is in the scan's units (millimetres for the Binghamton and
-Bosphorus files; 0.1 for a scan in metres).
+* from landmarks (``Mesh.landmarks``, e.g. a ``.bnd`` file) when the mesh has them: the landmark
+  farthest toward +z (whatever the landmark numbering). It must lie within ``0.2 * radius`` of a
+  vertex, else ValueError;
+* else from the geometry: among the points no lower than ``head_band * radius`` below the top of
+  the scan (robust top: 99.5th percentile of y, so shoulders and chest are out of reach), the
+  median of the few points farthest toward +z.
 """
 from dataclasses import replace
 from typing import List, Optional, Sequence
@@ -33,21 +24,19 @@ __all__ = ['FaceCrop', 'build_face_crop']
 
 @TRANSFORMS.register_module()
 class FaceCrop:
-    """Keep the vertices within ``radius`` of the nose tip (and the faces
-    whose three corners are kept).
+    """Keep the vertices within ``radius`` of the nose tip (and the faces whose three corners
+    are kept).
 
-    As a pipeline step: required key ``mesh`` (Mesh), modified key ``mesh``,
-    added key ``face_centre`` ((3,) float32 nose tip). As a renderer option:
+    As a pipeline step: required key ``mesh`` (Mesh), modified key ``mesh``, added key
+    ``face_centre`` ((3,) float32 nose tip). As a renderer option:
     ``MultiViewRenderer(face_crop=dict(radius=100))``.
 
     Args:
-        radius: sphere radius in the scan's units (default 100 mm, the usual
-            crop of 3D face recognition).
+        radius: sphere radius in the scan's units (default 100 mm, the usual crop of 3D face
+            recognition; 0.1 for a scan in metres).
         use_landmarks: take the nose tip from ``Mesh.landmarks`` when present.
-        head_band: geometric search band below the top of the scan, in
-            radii.
-        min_vertices: fewer kept vertices is an error (radius in the wrong
-            units, or not a face).
+        head_band: geometric search band below the top of the scan, in radii.
+        min_vertices: fewer kept vertices is an error (radius in the wrong units, or not a face).
     """
 
     def __init__(self, radius: float = 100.0, use_landmarks: bool = True,
@@ -86,13 +75,12 @@ class FaceCrop:
         return np.median(front, axis=0)
 
     def crop(self, mesh: Mesh, centre: Optional[np.ndarray] = None) -> Mesh:
-        """The part of ``mesh`` within ``radius`` of ``centre`` (default its
-        nose tip): a new Mesh (vertices re-indexed, texture indices and
-        landmarks kept).
+        """The part of ``mesh`` within ``radius`` of ``centre`` (default its nose tip): a new Mesh
+        (vertices re-indexed, texture indices and landmarks kept).
 
         Raises:
-            ValueError: fewer than ``min_vertices`` kept, or a scan much
-                smaller than the sphere (radius in the wrong units).
+            ValueError: fewer than ``min_vertices`` kept, or a scan much smaller than the sphere
+                (radius in the wrong units).
         """
         centre = self.nose_tip(mesh) if centre is None else np.asarray(centre, np.float64)
         verts = np.asarray(mesh.vertices)
@@ -120,8 +108,8 @@ class FaceCrop:
                        face_texcoords=None if ftc is None else np.asarray(ftc)[keep])
 
     def crop_sequence(self, meshes: Sequence[Mesh]) -> List[Mesh]:
-        """Crop every frame with one sphere: centre = the median of the frames'
-        nose tips, so the crop boundary does not jitter between frames."""
+        """Crop every frame with one sphere: centre = the median of the frames' nose tips, so
+        the crop boundary does not jitter between frames."""
         if not meshes:
             return []
         centre = np.median([self.nose_tip(m) for m in meshes], axis=0)
@@ -147,11 +135,8 @@ class FaceCrop:
 
 
 def build_face_crop(spec) -> Optional[FaceCrop]:
-    """A renderer's ``face_crop`` option -> FaceCrop or None.
-
-    None / False: no crop; True: the defaults; a dict: FaceCrop keyword
-    arguments (``type`` optional); a FaceCrop: itself.
-    """
+    """A renderer's ``face_crop`` option -> FaceCrop or None: None / False: no crop; True: the
+    defaults; a dict: FaceCrop keyword arguments (``type`` optional); a FaceCrop: itself."""
     if spec is None or spec is False:
         return None
     if spec is True:

@@ -1,47 +1,30 @@
 """Refuse degenerate geometry before it is rendered into views, cached or predicted.
 
-A scan whose views would be black or meaningless (a 1e30 coordinate, two
-vertices, every vertex at one point) must not become a cache entry or a
-confident prediction. :func:`checked_render` is what ``tools/prepare_data.py``
-(``smilezoo.datasets.view_cache``) and ``tools/infer.py``
-(``smilezoo.apis.inference``) call instead of ``renderer.render``; it raises
-:class:`GeometryError` (a ``ValueError``) with the reason, which the former
-lists under ``skipped`` in ``prepare_report.json`` and the latter reports
-per input. The frames of 4D sequences go through :func:`check_geometry`
-(default bounds) in ``SequenceSource.load_frames``: a degenerate frame is a
-bad frame (dropped and listed under ``frame_problems``).
+:func:`checked_render` is what ``tools/prepare_data.py`` (``smilezoo.datasets.view_cache``) and
+``tools/infer.py`` (``smilezoo.apis.inference``) call instead of ``renderer.render``; it raises
+:class:`GeometryError` (a ``ValueError``) with the reason (docs/faq.md, "Degenerate scans"). The
+frames of 4D sequences go through :func:`check_geometry` (default bounds) in
+``SequenceSource.load_frames``: a degenerate frame is a bad frame.
 
 Rules (checked in this order; the numbers are the defaults):
 
 1. finite: every coordinate is a number (no nan / inf);
-2. not absurd: every ``|coordinate| <= max_coordinate`` (1e6 in the scan's
-   units: a face is under 0.5 m, i.e. 500 in mm, 5e5 in micrometres). A
-   single vertex far beyond the face breaks the ray caster's acceleration
-   structure and every view comes out black or covered by one sliver, so
-   the bound is on the absolute value, not a ratio to the face's size
-   (outliers inside the bound are harmless: the renderer's normalisation
-   uses percentiles). ``max_coordinate=None`` switches this rule off;
-3. enough elements: a mesh needs at least 3 vertices and 1 face with three
-   distinct corners; a point cloud (no faces) at least ``min_points`` (16,
-   the renderer's default normal-estimation neighbourhood) points;
-4. extent: the vertices span more than a point or a line (the second
-   singular value of the centred vertices is above 1e-6 of the first).
-   Flat (planar) scans are accepted;
-5. after rendering, each view's foreground share (pixels where any channel
-   is non-zero; the renderer's background is 0) is at least
-   ``min_foreground`` (0.05). Synthetic scans (BU-3DFE, Bosphorus and BP4D
-   layouts, yaws -30/0/30, 32 to 224 px, every mode) give at least 0.33 per
-   view as meshes and 0.19 as bare point clouds of 1300 points, so the
-   default only refuses views that are nearly empty;
-6. point views (:class:`~smilezoo.renderers.PointViewRenderer`, (N, P, C)):
-   each view has at least the renderer's ``min_visible`` distinct points
-   (:func:`check_visible_points`); the foreground share is for images only.
+2. not absurd: every ``|coordinate| <= max_coordinate`` (1e6 in the scan's units). A single vertex
+   far beyond the face breaks the ray caster's acceleration structure, so the bound is on the
+   absolute value, not a ratio to the face's size (outliers inside it are harmless: the
+   normalisation uses percentiles). ``max_coordinate=None`` switches this rule off;
+3. enough elements: a mesh needs at least 3 vertices and 1 face with three distinct corners; a
+   point cloud (no faces) at least ``min_points`` (16, the default normal-estimation
+   neighbourhood) points;
+4. extent: the vertices span more than a point or a line (the second singular value of the
+   centred vertices is above 1e-6 of the first). Flat (planar) scans are accepted;
+5. after rendering, each view's foreground share (pixels where any channel is non-zero) is at
+   least ``min_foreground`` (0.05; synthetic scans give at least 0.33 as meshes, 0.19 as point
+   clouds); a renderer without a ``min_foreground`` attribute gets no such check;
+6. point views ((N, P, C)): each view has at least the renderer's ``min_visible`` distinct points
+   (:func:`check_visible_points`).
 
-``max_coordinate`` and ``min_foreground`` are keys of the renderer config
-(``data_preparation.renderer``, see
-:class:`~smilezoo.renderers.MultiViewRenderer`); a renderer without a
-``min_foreground`` attribute gets no foreground check (its background may
-not be 0).
+``max_coordinate`` and ``min_foreground`` are keys of the renderer config.
 """
 from typing import Optional, Sequence
 
@@ -67,8 +50,7 @@ def check_geometry(mesh, max_coordinate: Optional[float] = MAX_COORDINATE,
     """Raise :class:`GeometryError` unless rules 1-4 of the module hold.
 
     Args:
-        mesh: a :class:`~smilezoo.structures.mesh.Mesh` (``vertices``
-            (V, 3), ``faces`` (F, 3) or None) or a (V, 3) array of points.
+        mesh: a Mesh (``vertices`` (V, 3), ``faces`` (F, 3) or None) or a (V, 3) array of points.
         max_coordinate: bound on ``|coordinate|`` (None: no bound).
         min_points: fewest points of a point cloud.
 
@@ -134,19 +116,15 @@ def _view_name(k: int, yaws: Optional[Sequence[float]], n: int) -> str:
 
 
 def foreground_shares(views: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) views with background 0 -> (N,) float64 share of each
-    view's pixels where some channel is non-zero."""
-    views = np.asarray(views)
-    return (views != 0).any(axis=1).mean(axis=(1, 2), dtype=np.float64)
+    """(N, C, H, W) views with background 0 -> (N,) float64 share of each view's pixels where
+    some channel is non-zero."""
+    return (np.asarray(views) != 0).any(axis=1).mean(axis=(1, 2), dtype=np.float64)
 
 
 def check_foreground(views: np.ndarray, min_share: float = MIN_FOREGROUND,
                      yaws: Optional[Sequence[float]] = None) -> np.ndarray:
-    """Raise :class:`GeometryError` when some view's foreground share is
-    below ``min_share``; returns ``views`` (N, C, H, W) unchanged.
-
-    ``yaws`` (N,) only name the views in the message.
-    """
+    """Raise :class:`GeometryError` when some view's foreground share is below ``min_share``;
+    returns ``views`` (N, C, H, W) unchanged. ``yaws`` (N,) only name the views in the message."""
     shares = foreground_shares(views)
     low = np.flatnonzero(shares < min_share)
     if low.size:
@@ -161,10 +139,9 @@ def check_foreground(views: np.ndarray, min_share: float = MIN_FOREGROUND,
 
 
 def checked_render(renderer, mesh) -> np.ndarray:
-    """``renderer.render(mesh)`` between :func:`check_geometry` and
-    :func:`check_foreground`, with the renderer's ``max_coordinate`` and
-    ``min_foreground`` (defaults of this module when it has none; no
-    foreground check when it has no ``min_foreground`` attribute).
+    """``renderer.render(mesh)`` between :func:`check_geometry` and :func:`check_foreground` /
+    :func:`check_visible_points`, with the renderer's ``max_coordinate`` (else this module's
+    default), ``min_foreground`` and ``min_visible`` (no check without them).
 
     Returns:
         (N, C, H, W) float32 views. Raises :class:`GeometryError`.
@@ -182,9 +159,8 @@ def checked_render(renderer, mesh) -> np.ndarray:
 
 def check_visible_points(views: np.ndarray, min_points: int,
                          yaws: Optional[Sequence[float]] = None) -> np.ndarray:
-    """Raise :class:`GeometryError` when some point view (N, P, C) has fewer
-    than ``min_points`` distinct points (a view with few visible points
-    repeats them to fill P); returns ``views`` unchanged."""
+    """Raise :class:`GeometryError` when some point view (N, P, C) has fewer than ``min_points``
+    distinct points (a view with few visible points repeats them to fill P); returns ``views``."""
     counts = [len(np.unique(v[:, :3], axis=0)) for v in np.asarray(views)]
     low = [k for k, c in enumerate(counts) if c < min_points]
     if low:

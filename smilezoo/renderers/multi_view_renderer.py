@@ -14,74 +14,51 @@ MODE_CHANNELS = {'depth': 1, 'normal': 3, 'shaded': 1}
 
 @TRANSFORMS.register_module()
 class MultiViewRenderer(ViewRenderer):
-    """Orthographic multi-view renderer of a face scan.
+    """Orthographic multi-view renderer of a face scan (docs/datasets.md, "Rendering").
 
-    The scan is centred on the bounding-box centre of its 1st-99th
-    percentiles and divided by its 99th-percentile radius, then turned by
-    each view's rotation (see :mod:`smilezoo.renderers.geometry`) and
-    projected orthographically onto an image covering
-    [-window, window]^2 (row 0 = top = +y of the scan, column 0 = left).
-    Meshes are ray cast (open3d RaycastingScene, one ray per pixel, all views
-    in one call, flat per-triangle normals); bare point clouds are z-buffer
-    splatted with normals estimated by open3d (k nearest neighbours).
+    The scan is normalised (:func:`~smilezoo.renderers.geometry.normalisation`), turned by each
+    view's rotation (:mod:`smilezoo.renderers.geometry`) and projected onto an image covering
+    [-window, window]^2 (row 0 = top = +y of the scan, column 0 = left). Meshes are ray cast
+    (flat per-triangle normals); bare point clouds are z-buffer splatted with normals estimated
+    from k nearest neighbours.
 
-    Views, for the default scan frame (y up, face toward +z):
-        yaw < 0 shows the subject's LEFT cheek (+x side), yaw > 0 the right,
-        yaw 0 is frontal; pitch > 0 looks from above.
+    Channels per view, concatenated in the order of ``modes``; every value is in [0, 1] and the
+    background is 0:
+        'depth' (1): (z + window) / (2 * window), clipped, with z the camera coordinate toward
+            the viewer: near = 1, far -> 0.
+        'normal' (3): (n + 1) / 2 of the camera-space unit normal (x right, y up, z toward the
+            viewer), turned to face the camera: a surface facing it is (0.5, 0.5, 1.0).
+        'shaded' (1): Lambertian, light from the camera: ambient + (1 - ambient) * n_z.
 
-    Channels per view, concatenated in the order of ``modes``; every value
-    is in [0, 1] and the background is 0:
-        'depth' (1): (z + window) / (2 * window), clipped, with z the camera
-            coordinate toward the viewer: near = 1, far -> 0.
-        'normal' (3): (n + 1) / 2 of the camera-space unit normal (x right,
-            y up, z toward the viewer), turned to face the camera, so a
-            surface facing the camera is (0.5, 0.5, 1.0).
-        'shaded' (1): Lambertian shading, light from the camera:
-            ambient + (1 - ambient) * n_z.
-
-    Required keys:
-        - mesh (:class:`~smilezoo.structures.mesh.Mesh`, or a (V, 3)
-          array taken as a point cloud)
-
-    Added keys:
-        - views (np.ndarray): (N_views, C, H, W) float32 in [0, 1]
-        - view_yaws (np.ndarray): (N_views,) float32 degrees
-        - view_pitches (np.ndarray): (N_views,) float32 degrees
-
-    Removed keys:
-        - mesh, only when ``drop_mesh=True``
+    Required keys: ``mesh`` (Mesh, or a (V, 3) array taken as a point cloud).
+    Added keys: ``views`` (N_views, C, H, W) float32 in [0, 1]; ``view_yaws``, ``view_pitches``
+    (N_views,) float32 degrees. Removed keys: ``mesh``, only when ``drop_mesh=True``.
 
     Args:
         yaws: yaw of each view in degrees.
         pitches: None (0 for every view), a number, or one per yaw.
         image_size: H = W of every view in pixels.
         modes: any of 'depth', 'normal', 'shaded', in output channel order.
-        window: half width of the image in normalised units (the scan's
-            99th-percentile radius is 1).
+        window: half width of the image in normalised units (the scan's 99th-percentile radius
+            is 1).
         point_radius: splat radius in pixels for point clouds.
         knn: neighbours for point-cloud normal estimation.
         ambient: ambient term of 'shaded' (0: pure Lambertian).
         num_threads: open3d ray-casting threads (0: all cores).
         drop_mesh: delete ``results['mesh']`` after rendering.
-        max_coordinate: a scan with a ``|coordinate|`` above this (scan
-            units; None: no bound) is refused, and min_foreground: a view
-            whose share of non-background pixels is below this is refused,
-            by :func:`~smilezoo.renderers.geometry_checks.checked_render`
+        max_coordinate: a scan with a ``|coordinate|`` above this (scan units; None: no bound)
+            is refused, and min_foreground: a view whose share of non-background pixels is below
+            this is refused, by :func:`~smilezoo.renderers.geometry_checks.checked_render`
             (prepare_data and infer); ``render`` itself does not check.
-        face_crop: None (default: the scan as it is, for the cropped
-            releases BU-3DFE F3D and Bosphorus), or ``dict(radius=100, ...)``
-            (:class:`~smilezoo.renderers.face_crop.FaceCrop`): before the
-            normalisation, keep only the part of the scan within ``radius``
-            (scan units, mm) of the nose tip, so that a scan with hair, neck
-            or shoulders (BU-3DFE RAW, BP4D, user scans) fills the view like a
-            cropped one. 4D sequences use one sphere for all frames
-            (:meth:`FaceCrop.crop_sequence`).
+        face_crop: None (default: the scan as it is) or ``dict(radius=100, ...)``
+            (:class:`~smilezoo.renderers.face_crop.FaceCrop`): before the normalisation, keep
+            the part of the scan within ``radius`` (scan units) of the nose tip; 4D sequences
+            use one sphere for all frames (:meth:`FaceCrop.crop_sequence`).
     """
 
-    def __init__(self, yaws=(-30, 0, 30), pitches=None, image_size=64,
-                 modes=('normal', ), window=1.15, point_radius=1, knn=16,
-                 ambient=0.0, num_threads=0, drop_mesh=False, max_coordinate=1e6,
-                 min_foreground=0.05, face_crop=None):
+    def __init__(self, yaws=(-30, 0, 30), pitches=None, image_size=64, modes=('normal', ),
+                 window=1.15, point_radius=1, knn=16, ambient=0.0, num_threads=0,
+                 drop_mesh=False, max_coordinate=1e6, min_foreground=0.05, face_crop=None):
         if isinstance(modes, str):
             modes = (modes, )
         unknown = [m for m in modes if m not in MODE_CHANNELS]
@@ -89,8 +66,7 @@ class MultiViewRenderer(ViewRenderer):
             raise ValueError(f'unknown render modes {unknown or modes}; '
                              f'choose from {sorted(MODE_CHANNELS)}')
         if int(image_size) < 1 or window <= 0 or point_radius < 0:
-            raise ValueError('image_size must be >= 1, window > 0 and '
-                             'point_radius >= 0')
+            raise ValueError('image_size must be >= 1, window > 0 and point_radius >= 0')
         self._init_views(yaws, pitches, window, knn, num_threads, drop_mesh, face_crop)
         self.image_size = int(image_size)
         self.modes = tuple(modes)
@@ -111,21 +87,17 @@ class MultiViewRenderer(ViewRenderer):
     def render(self, mesh, crop: bool = True, normalisation=None) -> np.ndarray:
         """Mesh or (V, 3) points -> (N_views, C, H, W) float32 in [0, 1].
 
-        ``crop=False`` skips ``face_crop`` (for meshes cropped already);
-        ``normalisation=(centre (3,), scale)`` replaces the mesh's own
-        (:func:`~smilezoo.renderers.geometry.normalisation`), e.g. one for
-        every frame of a sequence.
+        ``crop=False`` skips ``face_crop`` (for meshes cropped already); ``normalisation=(centre
+        (3,), scale)`` replaces the mesh's own, e.g. one for every frame of a sequence.
         """
         mesh, vertices = self._prepare(mesh, crop, normalisation)
         if mesh.is_point_cloud:
-            mask, depth, normals = splat_views(
-                vertices, estimate_normals(vertices, self.knn),
-                self.rotations, self.image_size, self.window,
-                self.point_radius)
+            mask, depth, normals = splat_views(vertices, estimate_normals(vertices, self.knn),
+                                               self.rotations, self.image_size, self.window,
+                                               self.point_radius)
         else:
-            mask, depth, normals = raycast_views(
-                vertices, mesh.faces, self.rotations, self.image_size,
-                self.window, self.num_threads)
+            mask, depth, normals = raycast_views(vertices, mesh.faces, self.rotations,
+                                                 self.image_size, self.window, self.num_threads)
         return self._channels(mask, depth, normals)
 
     def _channels(self, mask, depth, normals) -> np.ndarray:
@@ -146,7 +118,6 @@ class MultiViewRenderer(ViewRenderer):
         return out
 
     def __repr__(self) -> str:
-        return (f'{type(self).__name__}(yaws={self.yaws}, pitches='
-                f'{self.pitches}, image_size={self.image_size}, modes='
-                f'{self.modes}, window={self.window}, point_radius='
+        return (f'{type(self).__name__}(yaws={self.yaws}, pitches={self.pitches}, image_size='
+                f'{self.image_size}, modes={self.modes}, window={self.window}, point_radius='
                 f'{self.point_radius}, face_crop={self.face_crop})')

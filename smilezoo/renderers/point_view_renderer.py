@@ -16,42 +16,31 @@ POINT_CHANNELS = 6  # x, y, z, n_x, n_y, n_z
 
 @TRANSFORMS.register_module()
 class PointViewRenderer(ViewRenderer):
-    """The part of a scan visible from each view, as a fixed-size point set.
+    """The part of a scan visible from each view, as a fixed-size point set (docs/datasets.md,
+    "Point views").
 
-    The scan is normalised exactly as by
-    :class:`~smilezoo.renderers.MultiViewRenderer` (robust centre, its
-    99th-percentile radius is 1) and turned into each view's camera frame
-    (x right, y up, z toward the camera; :mod:`smilezoo.renderers.geometry`).
-    Visible points:
-
-    * meshes: the hits of one orthographic ray per cell of a
-      ``ray_grid`` x ``ray_grid`` grid over [-window, window]^2 (the image
-      renderer's ray caster), with the hit triangle's normal;
-    * bare point clouds: open3d's hidden-point removal from a camera far
-      along the view axis, normals estimated by open3d (``knn``), kept
-      inside the same window.
-
-    Normals are unit vectors turned toward the camera (n_z >= 0). Each view
-    is sampled to ``num_points`` points: 'fps' (open3d farthest-point
-    sampling) or 'uniform' (random without replacement); a view with fewer
-    visible points repeats some of them. Random choices use a seed drawn
-    from ``seed`` and the scan's vertex bytes, so the same scan always gives
-    the same views (reproducible caches).
+    Normalised as by :class:`~smilezoo.renderers.MultiViewRenderer`, in each view's camera frame.
+    Meshes: the hits of one orthographic ray per cell of a ``ray_grid`` x ``ray_grid`` grid over
+    [-window, window]^2, with the hit triangle's normal; bare point clouds: open3d's hidden-point
+    removal from a camera far along the view axis, normals from ``knn`` neighbours, kept inside
+    the same window. Normals are turned toward the camera (n_z >= 0). A view with fewer visible
+    points than ``num_points`` repeats some; random choices are seeded by ``seed`` and the scan's
+    vertex bytes (reproducible caches).
 
     Required keys: ``mesh`` (Mesh or (V, 3) points).
-    Added keys: ``views`` (N_views, P, 6) float32; ``view_yaws``,
-    ``view_pitches`` (N_views,) float32 degrees.
+    Added keys: ``views`` (N_views, P, 6) float32; ``view_yaws``, ``view_pitches`` (N_views,)
+    float32 degrees.
 
     Args:
-        yaws, pitches, window, knn, num_threads, drop_mesh, max_coordinate,
-            face_crop: as :class:`~smilezoo.renderers.MultiViewRenderer`.
+        yaws, pitches, window, knn, num_threads, drop_mesh, max_coordinate, face_crop: as
+            :class:`~smilezoo.renderers.MultiViewRenderer`.
         num_points: P, points per view.
-        sampling: 'fps' or 'uniform'.
-        ray_grid: rays per side for meshes (more than sqrt(num_points / share
-            of the window the face covers), else views repeat points).
-        hpr_distance: camera distance of the hidden-point removal (normalised
-            units) and hpr_radius_factor: its spherical-flip radius as a
-            multiple of that distance (open3d's recommended ~100).
+        sampling: 'fps' (open3d farthest-point sampling) or 'uniform' (without replacement).
+        ray_grid: rays per side for meshes (more than sqrt(num_points / share of the window the
+            face covers), else views repeat points).
+        hpr_distance: camera distance of the hidden-point removal (normalised units) and
+            hpr_radius_factor: its spherical-flip radius as a multiple of that distance (open3d's
+            recommended ~100).
         min_visible: a view with fewer distinct visible points is refused by
             :func:`~smilezoo.renderers.geometry_checks.checked_render`.
         seed: base of the per-scan sampling seed.
@@ -78,10 +67,8 @@ class PointViewRenderer(ViewRenderer):
     num_channels = POINT_CHANNELS
 
     def render(self, mesh, crop: bool = True, normalisation=None) -> np.ndarray:
-        """Mesh or (V, 3) points -> (N_views, P, 6) float32 (xyz, normal).
-
-        ``crop`` and ``normalisation`` as :meth:`MultiViewRenderer.render`.
-        """
+        """Mesh or (V, 3) points -> (N_views, P, 6) float32 (xyz, normal); ``crop`` and
+        ``normalisation`` as :meth:`MultiViewRenderer.render`."""
         mesh, vertices = self._prepare(mesh, crop, normalisation)
         digest = hashlib.blake2b(np.ascontiguousarray(vertices).tobytes(), digest_size=8)
         rng = np.random.default_rng([self.seed, int.from_bytes(digest.digest(), 'little')])
@@ -133,9 +120,8 @@ class PointViewRenderer(ViewRenderer):
 
 
 def _farthest_point_indices(xyz: np.ndarray, k: int, start: int) -> np.ndarray:
-    """Indices of ``k`` farthest-point samples of (M, 3) points from ``start``
-    (open3d's farthest_point_down_sample, which begins at point 0: the points
-    are rolled so that ``start`` comes first)."""
+    """Indices of ``k`` farthest-point samples of (M, 3) points from ``start`` (open3d's
+    farthest_point_down_sample begins at point 0: the points are rolled so ``start`` is first)."""
     import open3d as o3d
     order = np.roll(np.arange(len(xyz)), -start)
     cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(xyz[order].astype(np.float64)))
