@@ -9,7 +9,6 @@ from .geometry import normalisation, normalise_vertices, view_rotation, view_rot
 from .multi_view_renderer import MODE_CHANNELS, MultiViewRenderer
 from .point_view_renderer import POINT_CHANNELS, PointViewRenderer
 
-__all__ = [
-    'FaceCrop', 'MODE_CHANNELS', 'MultiViewRenderer', 'build_face_crop', 'normalisation',
-    'normalise_vertices', 'view_rotation', 'view_rotations', 'POINT_CHANNELS', 'PointViewRenderer'
-]
+__all__ = ['FaceCrop', 'MODE_CHANNELS', 'MultiViewRenderer', 'build_face_crop', 'normalisation',
+           'normalise_vertices', 'view_rotation', 'view_rotations', 'POINT_CHANNELS',
+           'PointViewRenderer']

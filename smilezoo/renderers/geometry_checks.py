@@ -78,11 +78,9 @@ def check_geometry(mesh, max_coordinate: Optional[float] = MAX_COORDINATE,
                 f'({", ".join(f"{float(c):g}" for c in vertices[k])})); '
                 f'absurd for a face scan in any unit: the renderer key max_coordinate '
                 f'sets the bound')
-    is_mesh = faces is not None and len(faces) > 0
-    if is_mesh:
+    if faces is not None and len(faces) > 0:
         faces = np.asarray(faces).reshape(-1, 3)
-        distinct = ((faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) &
-                    (faces[:, 0] != faces[:, 2]))
+        distinct = (faces[:, [0, 1, 0]] != faces[:, [1, 2, 2]]).all(axis=1)
         if n < _MIN_MESH_VERTICES or not distinct.any():
             raise GeometryError(
                 f'too few elements: {n} vertices and {int(distinct.sum())} faces with three '

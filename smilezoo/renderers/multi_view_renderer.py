@@ -45,7 +45,6 @@ class MultiViewRenderer(ViewRenderer):
         knn: neighbours for point-cloud normal estimation.
         ambient: ambient term of 'shaded' (0: pure Lambertian).
         num_threads: open3d ray-casting threads (0: all cores).
-        drop_mesh: delete ``results['mesh']`` after rendering.
         max_coordinate: a scan with a ``|coordinate|`` above this (scan units; None: no bound)
             is refused, and min_foreground: a view whose share of non-background pixels is below
             this is refused, by :func:`~smilezoo.renderers.geometry_checks.checked_render`

@@ -1,8 +1,7 @@
-"""Readers (and, for the synthetic data, writers) of the on-disk scan formats:
-VRML .wrl (BU-3DFE, BU-4DFE), Bosphorus .bnt range grids and .lm3 landmarks,
-Wavefront .obj (BP4D, 4DME frames), Binghamton .bnd landmarks (BU-3DFE
-*_F3D.bnd, BU-4DFE BU4DFE_BND_V1.1/), and read_scan for .wrl/.obj/.ply/.bnt,
-chosen by extension."""
+"""Readers (and, for the synthetic data, writers) of the on-disk scan formats: VRML .wrl
+(BU-3DFE, BU-4DFE), Bosphorus .bnt range grids and .lm3 landmarks, Wavefront .obj (BP4D, 4DME
+frames), Binghamton .bnd landmarks (BU-3DFE *_F3D.bnd, BU-4DFE BU4DFE_BND_V1.1/), and read_scan
+for .wrl/.obj/.ply/.bnt, chosen by extension."""
 from .bnd import BndLandmarks, read_bnd, write_bnd
 from .bnt import BntScan, grid_triangles, read_bnt, write_bnt
 from .lm3 import BOSPHORUS_LANDMARKS, read_lm3, write_lm3

@@ -124,10 +124,8 @@ def grid_triangles(valid: np.ndarray) -> np.ndarray:
     v00, v01, v10, v11 = valid[:-1, :-1], valid[:-1, 1:], valid[1:, :-1], valid[1:, 1:]
     count = (v00.astype(np.int8) + v01 + v10 + v11)
     full, three = count == 4, count == 3
-    tris = [
-        np.stack([p00[full], p10[full], p11[full]], axis=1),  # lower-left
-        np.stack([p00[full], p11[full], p01[full]], axis=1),  # upper-right
-    ]
+    tris = [np.stack([p00[full], p10[full], p11[full]], axis=1),  # lower-left
+            np.stack([p00[full], p11[full], p01[full]], axis=1)]  # upper-right
     for miss, corners in ((v00, (p10, p11, p01)), (v01, (p00, p10, p11)),
                           (v10, (p00, p11, p01)), (v11, (p00, p10, p01))):
         sel = three & ~miss

@@ -21,10 +21,8 @@ Truncated files are refused, not read as a partial mesh (:func:`_check_complete`
 3. ``vt`` lines but no ``f`` line: the face list is missing (a point cloud has ``v`` and maybe
    ``vn`` lines only).
 
-Limits: a file cut exactly at a line end, by a writer without count comments (Blender, trimesh)
-or whose face count follows the faces (3ds Max), reads as the mesh it holds; a face that refers
-to a cut-off vertex is still refused, and :mod:`smilezoo.renderers.geometry_checks` refuses what
-renders (nearly) empty.
+Limits (docs/faq.md): a file cut exactly at a line end, by a writer without count comments
+(Blender, trimesh) or whose face count follows the faces (3ds Max), reads as the mesh it holds.
 
 The parse is vectorised: lines are classified from their first bytes, each element type is cut
 out as a few byte blocks, each converted by one ``np.fromstring``; per-line structure (counts,
@@ -70,8 +68,8 @@ def read_obj(path) -> Mesh:
         raise FileNotFoundError(f'OBJ file not found: {path}')
     data = _normalise(path.read_bytes())
     kind, starts, ends, indented = _classify(data)
-    if indented:  # rare: indented lines; reclassify once stripped
-        data = _lstrip_lines(data)
+    if indented:  # rare: strip the leading blanks of every line, reclassify
+        data = b'\n'.join(line.lstrip(b' \t') for line in data.split(b'\n'))
         kind, starts, ends, _ = _classify(data)
     counts = [int(np.count_nonzero(kind == k)) for k in (_V, _VT, _VN)]
     if counts[0] == 0:
@@ -103,11 +101,6 @@ def _normalise(data: bytes) -> bytes:
     if b'\\' in data:
         data = data.replace(b'\\\r\n', b'   ').replace(b'\\\n', b'  ')
     return data
-
-
-def _lstrip_lines(data: bytes) -> bytes:
-    """Strip the leading blanks of every line (line count kept)."""
-    return b'\n'.join(line.lstrip(b' \t') for line in data.split(b'\n'))
 
 
 def _classify(data: bytes):
@@ -185,12 +178,10 @@ def _vertex_rows(path, data, kind, starts, ends, which, width):
 def _first_bad_line(block: bytes, min_numbers: int) -> int:
     """Slow path for the error message: index of the first bad line."""
     for i, line in enumerate(block.split(b'\n')):
-        parts = line.split()
         try:
-            [float(p) for p in parts]
+            if len([float(p) for p in line.split()]) < min_numbers:
+                return i
         except ValueError:
-            return i
-        if len(parts) < min_numbers:
             return i
     return 0
 

@@ -1,15 +1,13 @@
 """One reader for every scan format smilezoo knows, chosen by the file extension.
 
-=========  ==========================================  =========================
+=========  ==========================================  =========================================
 extension  format                                      reader
-=========  ==========================================  =========================
+=========  ==========================================  =========================================
 ``.wrl``   VRML 2.0 (BU-3DFE, BU-4DFE frames)          :func:`read_vrml`
 ``.obj``   Wavefront OBJ (BP4D, 4DME frames)           :func:`read_obj`
-``.bnt``   Bosphorus range grid                        :func:`read_bnt`, then
-                                                       ``BntScan.to_mesh`` as
-                                                       ``BosphorusScans.load``
+``.bnt``   Bosphorus range grid                        :func:`read_bnt`, then ``BntScan.to_mesh``
 ``.ply``   PLY, mesh or point cloud (ASCII / binary)   open3d
-=========  ==========================================  =========================
+=========  ==========================================  =========================================
 
 Extensions are matched case-insensitively. Every reader raises :class:`ScanFormatError` (a
 ``ValueError``) naming the file and the fault, or ``FileNotFoundError``.
@@ -22,6 +20,10 @@ from typing import Dict, Tuple, Union
 import numpy as np
 
 from smilezoo.structures import Mesh, ScanFormatError
+
+from .bnt import read_bnt
+from .obj import read_obj
+from .vrml import read_vrml
 
 __all__ = ['read_scan', 'SCAN_EXTENSIONS', 'is_scan_file', 'read_ply']
 
@@ -61,13 +63,10 @@ def read_scan(path: Union[str, Path], triangulate_bnt: bool = True) -> Mesh:
     if not path.is_file():
         raise FileNotFoundError(f'scan file not found: {path}')
     if ext == '.wrl':
-        from .vrml import read_vrml
         return read_vrml(path)
     if ext == '.obj':
-        from .obj import read_obj
         return read_obj(path)
     if ext == '.bnt':
-        from .bnt import read_bnt
         return read_bnt(path).to_mesh(triangulate=triangulate_bnt)
     return read_ply(path)
 

@@ -62,8 +62,8 @@ def read_vrml(path) -> Mesh:
         raise FileNotFoundError(f'VRML file not found: {path}')
     data = _check_header(path, path.read_bytes())
     if data.find(b'#', _after_leading_comments(data)) >= 0:
-        # comments are dropped, newlines kept (error messages give lines)
-        data = _COMMENT.sub(_drop_comment, data)
+        # comments are dropped (quoted strings kept), newlines kept (error messages give lines)
+        data = _COMMENT.sub(lambda m: m[0] if m[0][:1] == b'"' else b'', data)
     starts, pos = [], 0
     while (found := _search(data, _FACE_SET, pos)) is not None:
         starts.append(found.start())
@@ -93,11 +93,6 @@ def _search(data: bytes, pattern, start: int = 0, end: int = None):
                 return match
         pos = data.find(literal, pos + 1, end)
     return None
-
-
-def _drop_comment(match) -> bytes:
-    text = match.group(0)
-    return text if text[:1] == b'"' else b''
 
 
 def _after_leading_comments(data: bytes) -> int:
@@ -158,7 +153,10 @@ def _parse_face_set(path, data: bytes, start: int, end: int):
         raise ScanFormatError(path, f'empty geometry: {len(vertices)} vertices and '
                                     f'{indices.size} coordIndex entries')
     faces, sizes = _triangulate(path, indices, 'coordIndex')
-    _check_range(path, faces, len(vertices), 'coordIndex', 'vertices')
+    top = int(faces.max())
+    if top >= len(vertices):
+        raise ScanFormatError(path, f'coordIndex: index {top} is past the end of the point list '
+                                    f'(max index {top}, only {len(vertices)} vertices)')
 
     texcoords = face_texcoords = None
     tex = _search(data, _TEX_COORD, start, end)
@@ -255,13 +253,6 @@ def _triangulate(path, indices: np.ndarray, what: str):
     return fan_triangles(indices, starts, sizes), sizes
 
 
-def _check_range(path, faces, count, what, noun):
-    top = int(faces.max())
-    if top >= count:
-        raise ScanFormatError(path, f'{what}: index {top} is past the end of the point list '
-                                    f'(max index {top}, only {count} {noun})')
-
-
 def _texture_faces(tex_indices, sizes, n_texcoords):
     """texCoordIndex triangulated like coordIndex, or None if inconsistent."""
     if tex_indices.size == 0:
@@ -277,8 +268,7 @@ def _texture_faces(tex_indices, sizes, n_texcoords):
 
 def _merge(parts) -> Mesh:
     if len(parts) == 1:
-        vertices, faces, texcoords, face_texcoords = parts[0]
-        return Mesh(vertices, faces, texcoords, face_texcoords)
+        return Mesh(*parts[0])
     offsets = np.cumsum([0] + [len(p[0]) for p in parts[:-1]])
     vertices = np.concatenate([p[0] for p in parts])
     faces = np.concatenate([p[1] + o for p, o in zip(parts, offsets)])
