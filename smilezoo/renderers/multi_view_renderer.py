@@ -105,11 +105,9 @@ class MultiViewRenderer(ViewRenderer):
         c = 0
         for mode in self.modes:
             if mode == 'depth':
-                value = (depth + self.window) / (2 * self.window)
-                out[:, c] = np.clip(value, 0.0, 1.0) * mask
+                out[:, c] = np.clip((depth + self.window) / (2 * self.window), 0.0, 1.0) * mask
             elif mode == 'normal':
-                out[:, c:c + 3] = (normals.transpose(0, 3, 1, 2) + 1) / 2
-                out[:, c:c + 3] *= mask[:, None]
+                out[:, c:c + 3] = (normals.transpose(0, 3, 1, 2) + 1) / 2 * mask[:, None]
             else:
                 shade = self.ambient + (1 - self.ambient) * normals[..., 2]
                 out[:, c] = np.clip(shade, 0.0, 1.0) * mask

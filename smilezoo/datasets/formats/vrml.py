@@ -40,6 +40,8 @@ _TEX_COORD_INDEX = re.compile(rb'texCoordIndex\s*\[')
 _TEXTURE_URL = re.compile(rb'ImageTexture\s*\{[^}]*?\burl\s*\[?\s*"([^"]*)"')
 _WORD_CHARS = frozenset(b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
 _COMMENT = re.compile(rb'"[^"\n]*"|#[^\n]*')
+# the leading ``#`` lines (header, Tricorder line) and blank lines
+_LEADING_COMMENTS = re.compile(rb'(?:[ \t\r\n]*#[^\n]*\n?)*[ \t\r\n]*')
 _TOKEN = re.compile(rb'[^\s,]+')
 
 
@@ -61,7 +63,7 @@ def read_vrml(path) -> Mesh:
     if not path.is_file():
         raise FileNotFoundError(f'VRML file not found: {path}')
     data = _check_header(path, path.read_bytes())
-    if data.find(b'#', _after_leading_comments(data)) >= 0:
+    if data.find(b'#', _LEADING_COMMENTS.match(data).end()) >= 0:
         # comments are dropped (quoted strings kept), newlines kept (error messages give lines)
         data = _COMMENT.sub(lambda m: m[0] if m[0][:1] == b'"' else b'', data)
     starts, pos = [], 0
@@ -93,20 +95,6 @@ def _search(data: bytes, pattern, start: int = 0, end: int = None):
                 return match
         pos = data.find(literal, pos + 1, end)
     return None
-
-
-def _after_leading_comments(data: bytes) -> int:
-    """Offset just past the leading ``#`` lines (header, Tricorder line) and blank lines."""
-    offset, size = 0, len(data)
-    while True:
-        while offset < size and data[offset] in b' \t\r\n':
-            offset += 1
-        if not data.startswith(b'#', offset):
-            return offset
-        offset = data.find(b'\n', offset)
-        if offset < 0:
-            return size
-        offset += 1
 
 
 def _check_header(path, data: bytes) -> bytes:
@@ -179,9 +167,7 @@ def _node_list(data: bytes, begin: int, end: int):
     """Offset just past the ``point [`` of the node opened before ``begin``."""
     point = _search(data, _POINT, begin, end)
     close = data.find(b'}', begin, end)
-    if point is None or (0 <= close < point.start()):
-        return None
-    return point.end()
+    return None if point is None or 0 <= close < point.start() else point.end()
 
 
 def _number_list(path, data: bytes, begin: int, what: str, dtype):
@@ -261,9 +247,7 @@ def _texture_faces(tex_indices, sizes, n_texcoords):
     if starts is None or not np.array_equal(tex_sizes, sizes):
         return None
     faces = fan_triangles(tex_indices, starts, tex_sizes)
-    if faces.min() < 0 or faces.max() >= n_texcoords:
-        return None
-    return faces
+    return None if faces.min() < 0 or faces.max() >= n_texcoords else faces
 
 
 def _merge(parts) -> Mesh:
