@@ -1,7 +1,7 @@
 """Face-region crop: keep the part of a scan within a sphere around the nose tip.
 
-For scans with hair, neck or shoulders (BU-3DFE ``_RAW.wrl``, BP4D frames, a user's scans),
-which would otherwise fill a small part of the views (docs/datasets.md, "Rendering"). The nose
+For scans with hair, neck or shoulders (BU-3DFE ``_RAW.wrl``, BP4D frames, a user's scans), whose
+face would otherwise fill a small part of the views (docs/datasets.md, "Rendering"). The nose
 tip, in the scan frame of :mod:`smilezoo.renderers.geometry` (y up, face toward +z):
 
 * from landmarks (``Mesh.landmarks``, e.g. a ``.bnd`` file) when the mesh has them: the landmark
