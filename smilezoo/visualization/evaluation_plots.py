@@ -1,12 +1,10 @@
-"""Evaluation pictures: confusion matrix, per-class F1, per-view fusion weights per
-class and a 2-D map of the fused embeddings with the class text prototypes.
+"""Evaluation pictures: confusion matrix, per-class F1, per-view fusion weights per class and a
+2-D map of the fused embeddings with the class text prototypes.
 
-Every function draws on its own ``matplotlib.figure.Figure`` (no pyplot, no
-global backend switch, nothing left open) and writes its PNG atomically
-(:mod:`smilezoo.utils.atomic_io`), so a reader never sees half a file.
-:func:`write_evaluation_pictures` draws the whole set from the
-arrays ``EvaluationPicturesHook`` (``smilezoo.visualization.hooks``) collects at test
-time; the cross-validation report uses the same functions.
+Every function draws on its own ``matplotlib.figure.Figure`` (no pyplot, no global backend
+switch, nothing left open) and writes its PNG atomically (:mod:`smilezoo.utils.atomic_io`).
+:func:`write_evaluation_pictures` draws the whole set from the arrays ``EvaluationPicturesHook``
+collects at test time; the cross-validation report uses the same functions.
 """
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -42,11 +40,9 @@ def save_figure(fig, path: str, dpi: int = 110) -> str:
 def class_colors(n: int) -> List:
     """n distinct colours (tab10, then tab20, then a hue wheel)."""
     from matplotlib import colormaps
-    if n <= 10:
-        return [colormaps['tab10'](i) for i in range(n)]
-    if n <= 20:
-        return [colormaps['tab20'](i) for i in range(n)]
-    return [colormaps['hsv'](i / n) for i in range(n)]
+    if n > 20:
+        return [colormaps['hsv'](i / n) for i in range(n)]
+    return [colormaps['tab10' if n <= 10 else 'tab20'](i) for i in range(n)]
 
 
 def _tick_names(names: Sequence[str], counts: Optional[Sequence[int]] = None) -> List[str]:
@@ -98,9 +94,8 @@ def plot_f1_per_class(f1, class_names: Sequence[str], title: str, path: str,
                label=f'macro F1 {macro:.3f}')
     ax.set_xticks(range(c), _tick_names(class_names, support), rotation=0 if c <= 8 else 45,
                   fontsize=8)
-    ax.set_ylim(0, 1.12)
-    ax.set_ylabel('F1 score')
-    ax.set_xlabel('class' + (' (number of test samples)' if support is not None else ''))
+    ax.set(ylim=(0, 1.12), ylabel='F1 score',
+           xlabel='class' + (' (number of test samples)' if support is not None else ''))
     ax.set_title(title, fontsize=9)
     ax.legend(loc='upper right', fontsize=8, frameon=False)
     ax.grid(axis='y', alpha=0.3)
@@ -110,8 +105,8 @@ def plot_f1_per_class(f1, class_names: Sequence[str], title: str, path: str,
 
 def plot_view_weights(weights, labels, class_names: Sequence[str],
                       view_names: Sequence[str], title: str, path: str) -> str:
-    """For each class, one box per view of the fusion weights its samples gave
-    that view (points on top; dotted line: uniform weight 1/N)."""
+    """For each class, one box per view of the fusion weights its samples gave that view (points
+    on top; dotted line: uniform weight 1/N)."""
     weights = np.asarray(weights, dtype=float)
     labels = np.asarray(labels, dtype=np.int64)
     c, n = len(class_names), weights.shape[1]
@@ -122,15 +117,10 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
     vcolors = [colormaps['Set2'](i % 8) for i in range(n)]
     width = 0.8 / n
     rng = np.random.default_rng(0)
-    for v in range(n):
-        pos, data = [], []
-        for k in range(c):
-            w = weights[labels == k, v]
-            if len(w):
-                pos.append(k + (v - (n - 1) / 2) * width)
-                data.append(w)
-        if not data:
-            continue
+    present = [k for k in range(c) if (labels == k).any()]
+    for v in (range(n) if present else ()):  # no boxes without samples
+        pos = [k + (v - (n - 1) / 2) * width for k in present]
+        data = [weights[labels == k, v] for k in present]
         box = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True,
                          showfliers=False, manage_ticks=False,
                          medianprops=dict(color='black', linewidth=1))
@@ -139,16 +129,13 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
         for p, w in zip(pos, data):
             jitter = rng.uniform(-0.25, 0.25, len(w)) * width
             ax.scatter(p + jitter, w, s=6, color='black', alpha=0.45, linewidths=0, zorder=3)
-    for k in range(c):
-        if not (labels == k).any():
-            ax.text(k, 0.5 / n, 'no samples', ha='center', va='center', fontsize=7,
-                    color='gray', rotation=90)
-    uniform = ax.axhline(1.0 / n, color='gray', linestyle=':', linewidth=1,
-                         label=f'uniform 1/{n}')
+    for k in sorted(set(range(c)) - set(present)):
+        ax.text(k, 0.5 / n, 'no samples', ha='center', va='center', fontsize=7, color='gray',
+                rotation=90)
+    uniform = ax.axhline(1.0 / n, color='gray', linestyle=':', linewidth=1, label=f'uniform 1/{n}')
     from matplotlib.patches import Patch
     handles = [Patch(facecolor=vcolors[v], edgecolor='black', label=view_names[v])
-               for v in range(n)]
-    handles.append(uniform)
+               for v in range(n)] + [uniform]
     ax.legend(handles=handles, title='view', fontsize=8, title_fontsize=8,
               loc='upper left', bbox_to_anchor=(1.01, 1.0), frameon=False)
     counts = [int((labels == k).sum()) for k in range(c)]
@@ -159,7 +146,7 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
     lo = min(float(weights.min()), 1.0 / n) if weights.size else 0.0
     hi = max(float(weights.max()), 1.0 / n) if weights.size else 1.0
     pad = max(0.12 * (hi - lo), 0.01)
-    ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad) if hi + pad < 1 else 1.01)
+    ax.set_ylim(max(0.0, lo - pad), hi + pad if hi + pad < 1 else 1.01)
     ax.set(xlabel='true class (number of samples)', ylabel='fusion weight of the view')
     ax.set_title(title, fontsize=9)
     ax.grid(axis='y', alpha=0.3)
@@ -169,8 +156,8 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
 
 def project_2d(points: np.ndarray, method: str = 'auto', seed: int = 0,
                min_tsne: int = 40):
-    """(M, d) -> ((M, 2), method used). 'auto': t-SNE (scikit-learn) from
-    ``min_tsne`` points on, PCA below (t-SNE needs a perplexity well under M)."""
+    """(M, d) -> ((M, 2), method used). 'auto': t-SNE (scikit-learn) from ``min_tsne`` points
+    on, PCA below (t-SNE needs a perplexity well under M)."""
     points = np.asarray(points, dtype=np.float64)
     m = len(points)
     if method == 'auto':
@@ -194,9 +181,9 @@ def project_2d(points: np.ndarray, method: str = 'auto', seed: int = 0,
 def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, path: str,
                     prototypes=None, pred=None, method: str = 'auto', seed: int = 0,
                     max_points: int = 3000) -> str:
-    """The fused embeddings (L2-normalised) projected to 2-D together with the
-    class prototypes (stars), coloured by true class; a hollow marker is a
-    sample predicted wrong. Returns the path; the method used is in the title."""
+    """The fused embeddings (L2-normalised) projected to 2-D together with the class prototypes
+    (stars), coloured by true class; a hollow marker is a sample predicted wrong. Returns the
+    path; the method used is in the title."""
     emb = np.asarray(embeddings, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     pred = None if pred is None else np.asarray(pred, dtype=np.int64)
@@ -242,14 +229,13 @@ def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, 
                         arrowprops=dict(arrowstyle='-', color='gray', lw=0.6))
     from matplotlib.lines import Line2D
     handles, _ = ax.get_legend_handles_labels()
-    extra = []
     if pxy is not None:
-        extra.append(Line2D([], [], marker='*', color='gray', markeredgecolor='black',
+        handles.append(Line2D([], [], marker='*', color='gray', markeredgecolor='black',
                             linestyle='', markersize=12, label='text prototype'))
     if pred is not None:
-        extra.append(Line2D([], [], marker='o', color='gray', markerfacecolor='none',
+        handles.append(Line2D([], [], marker='o', color='gray', markerfacecolor='none',
                             linestyle='', label='predicted wrong'))
-    ax.legend(handles=handles + extra, title='true class (samples)', fontsize=8,
+    ax.legend(handles=handles, title='true class (samples)', fontsize=8,
               title_fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1.0), frameon=False)
     name = 't-SNE (cosine)' if used == 'tsne' else 'PCA'
     ax.set(xlabel=f'{name} 1', ylabel=f'{name} 2', xticks=[], yticks=[])
@@ -261,14 +247,9 @@ def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, 
 
 
 # --------------------------------------------------------------------------- the set
-def metric_title(method: Optional[str], num: int, acc: Optional[float],
-                 macro_f1: Optional[float]) -> str:
-    parts = [method.replace('_', '-') if method else None, f'{num} test samples']
-    if acc is not None:
-        parts.append(f'accuracy {acc:.1f}%')
-    if macro_f1 is not None:
-        parts.append(f'macro F1 {macro_f1:.3f}')
-    return ', '.join(p for p in parts if p)
+def metric_title(method: Optional[str], num: int, acc: float, macro_f1: float) -> str:
+    head = method.replace('_', '-') + ', ' if method else ''
+    return f'{head}{num} test samples, accuracy {acc:.1f}%, macro F1 {macro_f1:.3f}'
 
 
 def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred,
@@ -284,12 +265,11 @@ def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred
         view_weights: (M, N) fusion weights (no view picture when None).
         embeddings: (M, d) fused embeddings (no embedding picture when None).
         prototypes: (C, d) class prototypes to mark in the embedding picture.
-        cm: the confusion matrix to draw (default: from gt and pred); pass the
-            metric's own so the picture matches the metrics file exactly.
+        cm: the confusion matrix to draw (default: from gt and pred); pass the metric's own so
+            the picture matches the metrics file exactly.
         title: first part of every title (model / run name).
         method: evaluation name for the titles (e.g. 'zero_shot').
-        embedding_method: 'auto' (t-SNE, PCA when few samples), 'tsne', 'pca'
-            or 'none'.
+        embedding_method: 'auto' (t-SNE, PCA when few samples), 'tsne', 'pca' or 'none'.
         prefix: prepended to every file name.
     """
     names = list(class_names)

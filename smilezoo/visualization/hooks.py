@@ -16,21 +16,16 @@ from .evaluation_plots import PREDICTIONS_FILE, save_predictions, write_evaluati
 
 @HOOKS.register_module()
 class EvaluationPicturesHook(Hook):
-    """Draw evaluation pictures after testing: confusion matrix, per-class F1,
-    the fusion weights of each view per class, and a 2-D map (t-SNE, or PCA
-    for few samples) of the fused test embeddings with the class prototypes.
+    """Draw evaluation pictures after testing (:func:`write_evaluation_pictures`).
 
-    It keeps, per test sample, what the model's ``predict`` returned
-    (``gt_label``, ``pred_label``, ``view_weights``, ``embedding``), gathers
-    it from every process (``collect_results``, the distributed sampler's
-    padding dropped) and draws on the main process only; the metrics are not
-    touched. The confusion matrix drawn is the metric's ``confusion_matrix``
-    when there is one (so multi-label rules agree with the metrics file). The
-    prototypes are ``model.prompt_bank.prototypes`` when the model has them.
-    Also writes ``predictions.npz`` (gt, pred, view_weights, embeddings,
-    prototypes, sample_idx, class_names, view_names) next to the pictures.
-    ``tools/test.py`` adds this hook (``--no-pictures`` leaves it out) and so
-    does the cross-validation tool, for each fold.
+    It keeps, per test sample, what the model's ``predict`` returned (``gt_label``,
+    ``pred_label``, ``view_weights``, ``embedding``), gathers it from every process
+    (``collect_results``, the distributed sampler's padding dropped) and draws on the main
+    process only; the metrics are not touched. The confusion matrix drawn is the metric's
+    ``confusion_matrix`` when there is one (so multi-label rules agree with the metrics file);
+    the prototypes are ``model.prompt_bank.prototypes`` when the model has them. Also writes
+    ``predictions.npz`` (gt, pred, view_weights, embeddings, prototypes, sample_idx, class_names,
+    view_names) next to the pictures. Added by ``tools/test.py`` and, per fold, cross-validation.
 
     Args:
         out_dir: where the PNGs go (default ``<work_dir>/pictures``).
@@ -92,11 +87,9 @@ class EvaluationPicturesHook(Hook):
         weights = _stack(records, 'weights')
         emb = _stack(records, 'embedding')
         cm = metrics.get('confusion_matrix')
-        if cm is not None and np.shape(cm) != (len(names), len(names)):
-            cm = None
+        cm = cm if np.shape(cm) == (len(names), len(names)) else None
         model = getattr(runner.model, 'module', runner.model)
-        bank = getattr(model, 'prompt_bank', None)
-        protos = getattr(bank, 'prototypes', None)
+        protos = getattr(getattr(model, 'prompt_bank', None), 'prototypes', None)
         protos = protos.detach().float().cpu().numpy() if protos is not None else None
         if protos is not None and (emb is None or protos.shape != (len(names), emb.shape[1])):
             protos = None
@@ -107,8 +100,7 @@ class EvaluationPicturesHook(Hook):
         title = self.title
         if title is None:
             filename = getattr(runner.cfg, 'filename', None)
-            title = osp.splitext(osp.basename(filename))[0] if filename else \
-                runner.experiment_name
+            title = osp.splitext(osp.basename(filename))[0] if filename else runner.experiment_name
         out_dir = self.out_dir or osp.join(runner.work_dir, 'pictures')
         self.written = write_evaluation_pictures(
             out_dir, names, gt, pred, view_weights=weights, embeddings=emb, prototypes=protos,

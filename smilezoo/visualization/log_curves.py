@@ -1,12 +1,10 @@
 """Training curves and final / best values from mmengine's scalar logs.
 
-mmengine's LocalVisBackend writes ``WORK_DIR/<timestamp>/vis_data/scalars.json``,
-one JSON object per line. Training entries carry ``iter`` (global, 1-based),
-``epoch`` (1-based, epoch-based loops only) and ``step`` (= iter); validation
-entries carry the metric keys and ``step`` (the epoch of an epoch-based loop,
-the iteration of an iteration-based one). Every run (tools/train.py call)
-writes a new timestamp folder; a resumed run continues the iteration count in
-its own folder, so ``all_timestamps=True`` merges the folders in time order.
+In ``WORK_DIR/<timestamp>/vis_data/scalars.json`` (one JSON object per line), training entries
+carry ``iter`` (global, 1-based), ``epoch`` (1-based, epoch-based loops only) and ``step``
+(= iter); validation entries carry the metric keys and ``step`` (the epoch of an epoch-based
+loop, the iteration of an iteration-based one). A resumed run continues the iteration count in
+its own timestamp folder, so ``all_timestamps=True`` merges the folders in time order.
 """
 import glob
 import json
@@ -54,8 +52,8 @@ def _is_number(v) -> bool:
 
 
 def find_scalar_files(work_dir: str, all_timestamps: bool = False) -> List[str]:
-    """The scalars.json of the latest run in ``work_dir`` (or of every run,
-    oldest first). ``work_dir`` may also be a timestamp folder or the file."""
+    """The scalars.json of the latest run in ``work_dir`` (or of every run, oldest first).
+    ``work_dir`` may also be a timestamp folder or the file."""
     work_dir = str(work_dir)
     if osp.isfile(work_dir):
         return [work_dir]
@@ -76,8 +74,8 @@ def find_scalar_files(work_dir: str, all_timestamps: bool = False) -> List[str]:
 
 
 def read_json_lines(path: str) -> List[Dict]:
-    """The entries of a scalars.json; a truncated last line (a run still
-    writing) is skipped, a bad line elsewhere is an error naming the line."""
+    """The entries of a scalars.json; a truncated last line (a run still writing) is skipped, a
+    bad line elsewhere is an error naming the line."""
     with open(path) as f:
         lines = [ln for ln in f.read().splitlines() if ln.strip()]
     out = []
@@ -91,8 +89,7 @@ def read_json_lines(path: str) -> List[Dict]:
     return out
 
 
-def load_run(work_dir: str, all_timestamps: bool = False, name: Optional[str] = None
-             ) -> RunLog:
+def load_run(work_dir: str, all_timestamps: bool = False, name: Optional[str] = None) -> RunLog:
     """Read a work dir's scalar log(s) into a :class:`RunLog`."""
     files = find_scalar_files(work_dir, all_timestamps)
     train: Dict[int, Dict] = {}
@@ -118,11 +115,10 @@ def default_name(work_dir: str) -> str:
 
 
 def iters_per_epoch(train: List[Dict], files: Sequence[str] = ()) -> Optional[int]:
-    """Iterations per epoch: the 'N' of 'Epoch(train) [e][i/N]' in the text log
-    next to the scalars (exact); else the smallest N consistent with every
-    training entry, (epoch - 1) * N < iter <= epoch * N (LoggerHook logs every
-    ``interval`` iterations, not always an epoch's last one); None without
-    epochs."""
+    """Iterations per epoch: the 'N' of 'Epoch(train) [e][i/N]' in the text log next to the
+    scalars (exact); else the smallest N consistent with every training entry,
+    (epoch - 1) * N < iter <= epoch * N (LoggerHook logs every ``interval`` iterations, not
+    always an epoch's last one); None without epochs."""
     for path in reversed(list(files)):
         run_dir = osp.dirname(osp.dirname(path))
         for text in sorted(glob.glob(osp.join(glob.escape(run_dir), '*.log'))):
@@ -131,14 +127,12 @@ def iters_per_epoch(train: List[Dict], files: Sequence[str] = ()) -> Optional[in
             if found:
                 return int(found[-1])
     pts = [(int(e['epoch']), int(e['iter'])) for e in train if 'epoch' in e and 'iter' in e]
-    if not pts:
-        return None
-    return max(1, max(-(-it // ep) for ep, it in pts))
+    return max(1, max(-(-it // ep) for ep, it in pts)) if pts else None
 
 
 def series(run: RunLog, key: str, x: str = 'epoch') -> List[Tuple[str, np.ndarray, np.ndarray]]:
-    """[(mode, xs, ys)] of ``key`` in the run's train and val entries; x is
-    'epoch' (iterations / iters per epoch) or 'iter'."""
+    """[(mode, xs, ys)] of ``key`` in the run's train and val entries; x is 'epoch' (iterations /
+    iters per epoch) or 'iter'."""
     if x not in ('epoch', 'iter'):
         raise ValueError(f'x={x!r}, expected epoch or iter')
     out = []
@@ -162,15 +156,11 @@ def _x(run: RunLog, mode: str, e: Dict, x: str) -> float:
             return it
         return it / ipe if ipe else float(e.get('epoch', it))
     step = float(e['step'])  # val: the epoch (epoch-based) or the iteration
-    if x == 'iter' and run.by_epoch:
-        return step * ipe if ipe else step
-    return step
+    return step * ipe if x == 'iter' and run.by_epoch and ipe else step
 
 
 def x_label(runs: Sequence[RunLog], x: str) -> str:
-    if x == 'iter' or not all(r.by_epoch for r in runs):
-        return 'iteration'
-    return 'epoch'
+    return 'iteration' if x == 'iter' or not all(r.by_epoch for r in runs) else 'epoch'
 
 
 def check_keys(runs: Sequence[RunLog], keys: Sequence[str]) -> None:
@@ -188,8 +178,8 @@ def check_keys(runs: Sequence[RunLog], keys: Sequence[str]) -> None:
 
 def plot_curves(runs: Sequence[RunLog], keys: Sequence[str], path: str, x: str = 'epoch',
                 legend: Optional[Sequence[str]] = None, title: Optional[str] = None) -> str:
-    """One subplot per key, one colour per run (train: line, val: dashed with
-    markers); PNG written atomically. Raises LogError for a missing key."""
+    """One subplot per key, one colour per run (train: line, val: dashed with markers); PNG
+    written atomically. Raises LogError for a missing key."""
     if not keys:
         raise LogError('no keys to plot')
     if legend is not None and len(legend) != len(runs):
@@ -210,24 +200,19 @@ def plot_curves(runs: Sequence[RunLog], keys: Sequence[str], path: str, x: str =
         for curves, name, color in zip(data[key], names, colors):
             both = len(curves) > 1
             for mode, xs, ys in curves:
-                lab = f'{name} ({mode})' if both else name
-                if mode == 'val':
-                    ax.plot(xs, ys, '--o', color=color, markersize=3.5, linewidth=1.2,
-                            label=lab)
-                else:
-                    ax.plot(xs, ys, '-', color=color, linewidth=1.2, label=lab,
-                            marker='o' if len(xs) == 1 else None, markersize=3.5)
+                val = mode == 'val'
+                ax.plot(xs, ys, '--' if val else '-', color=color, linewidth=1.2,
+                        label=f'{name} ({mode})' if both else name,
+                        marker='o' if val or len(xs) == 1 else None, markersize=3.5)
         modes = sorted({m for curves in data[key] for m, _, _ in curves})
         ax.set_title(f'{key} ({" / ".join(modes)})', fontsize=9)
-        ax.set(xlabel=label, ylabel=key)
-        ax.set_xlim(0, xmax * 1.04 if xmax > 0 else 1)
+        ax.set(xlabel=label, ylabel=key, xlim=(0, xmax * 1.04 if xmax > 0 else 1))
         if xmax >= 2:
             from matplotlib.ticker import MaxNLocator
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, frameon=False)
-    head = title or ('training curves: ' + ', '.join(names))
-    fig.suptitle(head, fontsize=10)
+    fig.suptitle(title or ('training curves: ' + ', '.join(names)), fontsize=10)
     fig.tight_layout()
     return save_figure(fig, path)
 
@@ -237,8 +222,7 @@ def direction(key: str, mode: str) -> Optional[str]:
     base = key.split('/')[-1]
     if 'loss' in key or base in LOWER_IS_BETTER:
         return 'min'
-    if key == 'lr' or key.startswith('lr') or key.startswith('num_') or mode == 'train' \
-            and 'acc' not in key:
+    if key.startswith(('lr', 'num_')) or mode == 'train' and 'acc' not in key:
         return None
     return 'max'
 
@@ -252,8 +236,8 @@ def default_summary_keys(run: RunLog) -> List[str]:
 
 def summary_rows(runs: Sequence[RunLog], keys: Optional[Sequence[str]] = None,
                  x: str = 'epoch') -> List[Dict]:
-    """Per run, key and mode: final value (the last entry), best value (min or
-    max by :func:`direction`) and where (epoch or iteration), number of points."""
+    """Per run, key and mode: final value (the last entry), best value (min or max by
+    :func:`direction`) and where (epoch or iteration), number of points."""
     if keys:
         check_keys(runs, keys)
     rows = []

@@ -1,10 +1,6 @@
-"""A picture of one prediction: the rendered views (or dynamic images) the model
-saw, each with its fusion weight and its own predicted class, and the top-k
-class probabilities as a bar chart (plus the free-text prompts, when scored).
-
-matplotlib is imported when a card is drawn, and only its object-oriented API
-with the Agg canvas is used (no pyplot, no global backend change).
-"""
+"""A picture of one prediction: the rendered views (or dynamic images) the model saw, each with
+its fusion weight and its own predicted class, and the top-k class probabilities as a bar chart
+(plus the free-text prompts, when scored). matplotlib is imported when a card is drawn."""
 import os
 import os.path as osp
 from typing import Dict, Optional, Sequence
@@ -12,46 +8,32 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 from .evaluation_plots import save_figure
-from .view_grid import to_unit_float
+from .view_grid import to_rgb, to_unit_float
 
 __all__ = ['save_prediction_card', 'view_image']
 
 
 def view_image(view: np.ndarray) -> np.ndarray:
-    """(C, H, W) uint8 or [0, 1] float view -> (H, W, 3) float image in [0, 1]:
-    3 channels as RGB (normal maps), 1 as grey (depth, shading); with other
-    counts, the last 3 channels (the normal map of modes ('depth', 'normal'))
-    or the first one."""
+    """(C, H, W) uint8 or [0, 1] float view -> (H, W, 3) float image in [0, 1]: 3 channels as RGB
+    (normal maps), 1 as grey (depth, shading); with other counts, the last 3 channels (the normal
+    map of modes ('depth', 'normal')) or the first one."""
     v = to_unit_float(view)
     if v.ndim == 2:
         v = v[None]
-    if v.shape[0] == 3:
-        rgb = v
-    elif v.shape[0] > 3:
-        rgb = v[-3:]
-    else:
-        rgb = np.repeat(v[:1], 3, axis=0)
-    return np.clip(np.moveaxis(rgb, 0, -1), 0.0, 1.0)
+    return to_rgb(v[-3:] if len(v) > 3 else v)
 
 
 def save_prediction_card(path: str, views: np.ndarray, result: Dict,
                          view_names: Optional[Sequence[str]] = None,
                          title: Optional[str] = None, dpi: int = 100) -> str:
-    """Write a PNG card of one prediction (atomically: temporary name, then
-    rename).
+    """Write a PNG card of one prediction atomically (folders are created); returns ``path``.
 
     Args:
-        path: the PNG to write (folders are created).
         views: (N, C, H, W) the model's input views (uint8 or [0, 1]).
-        result: one result dict of :class:`smilezoo.apis.ExpressionInferencer`
-            (``top_k``, ``view_weights``, ``view_predictions``,
-            ``predicted_class``, optionally ``prompts``).
-        view_names: names of the N views (default: the keys of
-            ``result['view_weights']``).
+        result: one :class:`~smilezoo.structures.Prediction` (``top_k``, ``view_weights``,
+            ``view_predictions``, ``predicted_class``, optionally ``prompts``).
+        view_names: names of the N views (default: the keys of ``result['view_weights']``).
         title: figure title (default: the input's file or folder name).
-
-    Returns:
-        the path written.
     """
     from matplotlib.figure import Figure
 
@@ -68,8 +50,7 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
     rows = 2 + (1 if prompts else 0)
     bar_h = max(1.4, 0.32 * len(top) + 0.5)
     prompt_h = max(1.2, 0.32 * len(prompts) + 0.5) if prompts else 0
-    width = max(6.0, 2.3 * n)
-    fig = Figure(figsize=(width, 3.2 + bar_h + prompt_h), dpi=dpi, layout='constrained')
+    fig = Figure(figsize=(max(6.0, 2.3 * n), 3.2 + bar_h + prompt_h), dpi=dpi, layout='constrained')
     grid = fig.add_gridspec(rows, n, height_ratios=[2.6, bar_h] + ([prompt_h] if prompts else []))
     best = int(np.nanargmax(w)) if np.isfinite(w).any() else -1
     what = 'dynamic image' if kind == 'sequence' else 'view'
@@ -108,8 +89,8 @@ def save_prediction_card(path: str, views: np.ndarray, result: Dict,
 
 
 def _bars(ax, labels, probs, notes, note_max: float, color, xlabel: str, title: str) -> None:
-    """Horizontal bars of probabilities in [0, 1], each with its note at its
-    end (at most at ``note_max``)."""
+    """Horizontal bars of probabilities in [0, 1], each with its note at its end (at most at
+    ``note_max``)."""
     ax.barh(labels, probs, color=color)
     for y, (p, note) in enumerate(zip(probs, notes)):
         ax.text(min(p + 0.01, note_max), y, note, va='center', fontsize=8)

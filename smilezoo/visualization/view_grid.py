@@ -1,14 +1,9 @@
 """A grid of the rendered views a model sees, straight from a config's data pipeline.
 
-Rows are samples (class, subject, intensity), columns the views named from the
-renderer's yaws (left / front / right). With augmentations, each view gets
-three columns: the clean view and two augmented versions A and B drawn by the
-model's augmentation module exactly as in training (uint8 views / 255, all
-B*N views of the batch in one call, twice). For 4D data the views are dynamic
-images (one per view, pooled over the sampled frames of a sequence).
-
-    >>> samples = load_view_samples(cfg, 'test', num=8, seed=0)
-    >>> draw_view_grid(samples, 'views.png', augment=build_augment(cfg), ...)
+Rows are samples (class, subject, intensity), columns the views named from the renderer's yaws.
+With augmentations, each view gets three columns: the clean view and two augmented versions A
+and B drawn by the model's augmentation module exactly as in training (:func:`augment_views`).
+For 4D data the views are dynamic images (one per view).
 """
 import copy
 import os.path as osp
@@ -33,26 +28,19 @@ def split_dataset_cfg(cfg, split: str):
 
 
 def pick_indices(labels: Sequence[int], num: int, seed: int = 0) -> List[int]:
-    """``num`` sample indices, spread over the classes: a seeded shuffle of each
-    class, then taken class by class in turn (so 8 samples of 6 classes show
-    every class), returned sorted by class."""
+    """``num`` sample indices, spread over the classes: a seeded shuffle of each class, then taken
+    class by class in turn (so 8 samples of 6 classes show every class), sorted by class."""
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
-    pools = {int(c): list(rng.permutation(np.flatnonzero(labels == c)))
-             for c in np.unique(labels)}
-    out: List[int] = []
-    while len(out) < min(num, len(labels)):
-        for c in sorted(pools):
-            if pools[c] and len(out) < num:
-                out.append(int(pools[c].pop(0)))
-    return sorted(out, key=lambda i: (int(labels[i]), i))
+    turns = sorted((turn, int(c), int(i)) for c in np.unique(labels)  # (turn, class, index)
+                   for turn, i in enumerate(rng.permutation(np.flatnonzero(labels == c))))
+    return sorted((i for _, _, i in turns[:max(num, 0)]), key=lambda i: (int(labels[i]), i))
 
 
 def load_view_samples(cfg, split: str = 'train', num: int = 8, seed: int = 0) -> Dict:
-    """Build ``<split>_dataloader.dataset`` and run its pipeline for ``num``
-    samples. Returns dict(views (K, N, C, H, W) uint8 or float image views, or
-    (K, N, P, C) point views, labels (K,) row labels, metainfo, indices,
-    dataset size)."""
+    """Build ``<split>_dataloader.dataset`` and run its pipeline for ``num`` samples. Returns
+    dict(views (K, N, C, H, W) uint8 or float image views, or (K, N, P, C) point views, labels
+    (K,) row labels, metainfo, indices, dataset size)."""
     from smilezoo.registry import DATASETS
     dataset = DATASETS.build(split_dataset_cfg(cfg, split))
     if len(dataset) == 0:
@@ -91,8 +79,8 @@ def to_unit_float(views: np.ndarray) -> np.ndarray:
 
 
 def to_rgb(image: np.ndarray, modes: Optional[Sequence[str]] = None) -> np.ndarray:
-    """(C, H, W) in [0, 1] -> (H, W, 3) for display: the 'normal' channels
-    when the renderer wrote them (as RGB), else the first channel in grey."""
+    """(C, H, W) in [0, 1] -> (H, W, 3) for display: the 'normal' channels when the renderer
+    wrote them (as RGB), else the first channel in grey."""
     c = image.shape[0]
     modes = list(modes or [])
     sizes = dict(depth=1, normal=3, shaded=1)
@@ -107,9 +95,9 @@ def to_rgb(image: np.ndarray, modes: Optional[Sequence[str]] = None) -> np.ndarr
 
 
 def draw_points(ax, view: np.ndarray) -> None:
-    """One point view (P, C >= 6: xyz in the camera frame, x right, y up, z
-    toward the camera; unit normals) as seen from its camera: x-y scatter,
-    nearer points drawn last, each coloured by its normal as a normal map is."""
+    """One point view (P, C >= 6: xyz in the camera frame, x right, y up, z toward the camera;
+    unit normals) as seen from its camera: x-y scatter, nearer points drawn last, each coloured
+    by its normal as a normal map is."""
     view = np.asarray(view, np.float32)
     order = np.argsort(view[:, 2])
     xy, normal = view[order, :2], view[order, 3:6]
@@ -130,17 +118,16 @@ def view_names(metainfo: Dict, n: int) -> List[str]:
 
 
 def build_augment(cfg):
-    """The model's augmentation module (``model.augment``; BatchViewAugment
-    when the model config names none), as SmileVLM builds it."""
+    """The model's augmentation module (``model.augment``; BatchViewAugment when the model config
+    names none), as SmileVLM builds it."""
     from smilezoo.registry import MODELS
     aug = (cfg.get('model') or {}).get('augment')
     return MODELS.build(copy.deepcopy(aug) if aug else dict(type='BatchViewAugment'))
 
 
 def augment_views(views: np.ndarray, augment, seed: int = 0):
-    """(K, N, C, H, W) image or (K, N, P, C) point views -> two augmented float
-    copies (A, B), drawn as in training: all K*N views flattened into one
-    call, twice."""
+    """(K, N, C, H, W) image or (K, N, P, C) point views -> two augmented float copies (A, B),
+    drawn as in training: uint8 views / 255, all K*N views flattened into one call, twice."""
     import torch
     x = torch.from_numpy(to_unit_float(views))
     flat = x.flatten(0, 1)
@@ -151,9 +138,9 @@ def augment_views(views: np.ndarray, augment, seed: int = 0):
 
 
 def describe_views(metainfo: Dict) -> str:
-    """'normal maps, 32 px' or, for 4D, 'dynamic images (approximate rank pooling
-    of 8 frames sampled per sequence) of normal maps, 32 px'; for point views
-    'point views of 256 points (xyz, normal), coloured by the normal'."""
+    """'normal maps, 32 px' or, for 4D, 'dynamic images (approximate rank pooling of 8 frames
+    sampled per sequence) of normal maps, 32 px'; for point views 'point views of 256 points
+    (xyz, normal), coloured by the normal'."""
     r = metainfo.get('renderer') or {}
     t = metainfo.get('temporal')
     if r.get('num_points'):
@@ -177,9 +164,8 @@ def describe_views(metainfo: Dict) -> str:
 
 def draw_view_grid(samples: Dict, path: str, title: str = '', augment=None,
                    seed: int = 0, cell: float = 1.15) -> str:
-    """Write the grid PNG of ``samples`` (see :func:`load_view_samples`) to
-    ``path`` atomically. With ``augment``, the clean view is followed by
-    augmentations A and B of it."""
+    """Write the grid PNG of ``samples`` (see :func:`load_view_samples`) to ``path`` atomically.
+    With ``augment``, the clean view is followed by augmentations A and B of it."""
     views = to_unit_float(samples['views'])
     k, n = views.shape[:2]
     meta = samples.get('metainfo') or {}
@@ -195,9 +181,8 @@ def draw_view_grid(samples: Dict, path: str, title: str = '', augment=None,
     # layout in inches: row labels | cells; title and column titles on top
     label_w, gap, pad = 1.0, 0.06, 0.08
     width = label_w + ncol * cell + (ncol - 1) * gap + pad
-    lines = []
-    for line in title.splitlines():
-        lines += textwrap.wrap(line, max(30, int(width * 13))) or ['']
+    lines = [part for line in title.splitlines()
+             for part in textwrap.wrap(line, max(30, int(width * 13))) or ['']]
     header = 0.08 + 0.19 * len(lines) + (0.34 if augment is not None else 0.2)
     height = header + k * cell + (k - 1) * gap + pad
     fig = new_figure(width, height)
