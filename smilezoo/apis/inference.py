@@ -1,13 +1,9 @@
 """Predict the expression of raw scans and 4D sequences with a trained model.
 
-The inputs go through exactly what the model saw at test time: the view pipeline of
-prepare_data (:func:`smilezoo.datasets.transforms.build_view_pipeline`) built from the config's
-``data_preparation`` renderer and source, fed from the user's file (a scan, or a sequence: a
-folder of frames, for a config whose source is a ``SequenceSource``, with its frame sampling,
-bad-frame rules, normalisation and dynamic images), both read by
-:func:`smilezoo.datasets.formats.read_scan`; then the config's test pipeline (``LoadCachedViews``
-keeps the rendered views), its test ``collate_fn`` and the model's ``test_step``. So a scan that
-is also in a prepared cache gets the scores ``tools/test.py`` computes for it.
+Each input (read by :func:`smilezoo.datasets.formats.read_scan`) goes through the view pipeline
+of prepare_data (:func:`smilezoo.datasets.transforms.build_view_pipeline`, from the config's
+``data_preparation``), then the config's test pipeline, its test ``collate_fn`` and the model's
+``test_step``: a scan that is also in a prepared cache gets the scores ``tools/test.py`` gives.
 """
 import copy
 import os
@@ -216,7 +212,6 @@ class ExpressionInferencer:
             self.partial_warning = partial_warning(self.checkpoint, report)
         self.model.to(self.device).eval()
 
-    # ------------------------------------------------------------------ set-up
     def prompt_prototypes(self, prompts: Sequence[str]) -> torch.Tensor:
         """(P, d) prototypes of free-text prompts, built like the class prototypes (the model's
         text encoder through a PromptBank: each prompt its own one-prompt pool, L2-normalised;
@@ -325,14 +320,12 @@ class ExpressionInferencer:
             probs = as_probabilities(out['pred_score'])
             order = torch.argsort(probs, descending=True)[:max(1, topk)].tolist()
             res = Prediction(
-                path=item.path, kind=item.kind,
-                predicted_class=names[int(out['pred_label'])],
+                path=item.path, kind=item.kind, predicted_class=names[int(out['pred_label'])],
                 predicted_label=int(out['pred_label']),
                 probabilities={n: float(p) for n, p in zip(names, probs)},
                 top_k=[{'class': names[c], 'probability': float(probs[c])} for c in order],
                 view_weights={v: float(w) for v, w in zip(views, out['view_weights'])},
-                view_predictions={v: names[int(c)]
-                                  for v, c in zip(views, out['view_pred_labels'])})
+                view_predictions={v: names[int(c)] for v, c in zip(views, out['view_pred_labels'])})
             if protos is not None:
                 res['prompts'] = {p: dict(score=float(p_cos[k, j]), probability=float(p_prob[k, j]))
                                   for j, p in enumerate(prompts)}

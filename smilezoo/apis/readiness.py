@@ -117,9 +117,8 @@ def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str
             commands.append(f'python tools/prepare_data.py {path}')
             continue
         cache = f'data/cache/{_cache_name(path)}_try'
-        commands.append(f'python tools/prepare_data.py {path} --cfg-options '
-                        f'data_preparation.source.data_root={syn} '
-                        f'data_preparation.out_dir={cache}')
+        commands.append(f'python tools/prepare_data.py {path} --cfg-options data_preparation.'
+                        f'source.data_root={syn} data_preparation.out_dir={cache}')
         options += ([f'data_preparation.out_dir={cache}'] if path == config_path else
                     [f'{k}.dataset.ann_file={cache}/annotations.json'
                      for k, a in anns.items() if a in group])

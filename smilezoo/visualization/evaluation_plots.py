@@ -1,11 +1,7 @@
-"""Evaluation pictures: confusion matrix, per-class F1, per-view fusion weights per class and a
-2-D map of the fused embeddings with the class text prototypes.
-
-Every function draws on its own ``matplotlib.figure.Figure`` (no pyplot, no global backend
-switch, nothing left open) and writes its PNG atomically (:mod:`smilezoo.utils.atomic_io`).
-:func:`write_evaluation_pictures` draws the whole set from the arrays ``EvaluationPicturesHook``
-collects at test time; the cross-validation report uses the same functions.
-"""
+"""Evaluation pictures: confusion matrix, per-class F1, fusion weights per view and class, and a
+2-D map of the fused embeddings with the class text prototypes. Each function draws on its own
+``matplotlib.figure.Figure`` (no pyplot, no global backend switch, nothing left open) and writes
+its PNG atomically; the test-time hook and the cross-validation report share them."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -46,9 +42,7 @@ def class_colors(n: int) -> List:
 
 
 def _tick_names(names: Sequence[str], counts: Optional[Sequence[int]] = None) -> List[str]:
-    if counts is None:
-        return list(names)
-    return [f'{n}\n(n={int(c)})' for n, c in zip(names, counts)]
+    return list(names) if counts is None else [f'{n}\n(n={int(c)})' for n, c in zip(names, counts)]
 
 
 # --------------------------------------------------------------------------- pictures
@@ -83,15 +77,13 @@ def plot_f1_per_class(f1, class_names: Sequence[str], title: str, path: str,
     c = len(class_names)
     fig = new_figure(max(4.0, 1.2 + 0.7 * c), 3.6)
     ax = fig.add_subplot(1, 1, 1)
-    colors = class_colors(c)
-    bars = ax.bar(range(c), f1, color=colors, edgecolor='black', linewidth=0.5)
+    bars = ax.bar(range(c), f1, color=class_colors(c), edgecolor='black', linewidth=0.5)
     for bar, v in zip(bars, f1):
         ax.text(bar.get_x() + bar.get_width() / 2, v + 0.02, f'{v:.2f}', ha='center',
                 va='bottom', fontsize=8)
     present = (np.asarray(support) > 0) if support is not None else np.ones(c, bool)
     macro = float(f1[present].mean()) if present.any() else 0.0
-    ax.axhline(macro, color='black', linestyle='--', linewidth=1,
-               label=f'macro F1 {macro:.3f}')
+    ax.axhline(macro, color='black', linestyle='--', linewidth=1, label=f'macro F1 {macro:.3f}')
     ax.set_xticks(range(c), _tick_names(class_names, support), rotation=0 if c <= 8 else 45,
                   fontsize=8)
     ax.set(ylim=(0, 1.12), ylabel='F1 score',
@@ -141,21 +133,19 @@ def plot_view_weights(weights, labels, class_names: Sequence[str],
     counts = [int((labels == k).sum()) for k in range(c)]
     ax.set_xticks(range(c), _tick_names(class_names, counts), fontsize=8,
                   rotation=0 if c <= 8 else 45)
-    ax.set_xlim(-0.6, c - 0.4)
     # zoomed on the weights (and 1/N): near-uniform weights still show their spread
     lo = min(float(weights.min()), 1.0 / n) if weights.size else 0.0
     hi = max(float(weights.max()), 1.0 / n) if weights.size else 1.0
     pad = max(0.12 * (hi - lo), 0.01)
-    ax.set_ylim(max(0.0, lo - pad), hi + pad if hi + pad < 1 else 1.01)
-    ax.set(xlabel='true class (number of samples)', ylabel='fusion weight of the view')
+    ax.set(xlim=(-0.6, c - 0.4), ylim=(max(0.0, lo - pad), hi + pad if hi + pad < 1 else 1.01),
+           xlabel='true class (number of samples)', ylabel='fusion weight of the view')
     ax.set_title(title, fontsize=9)
     ax.grid(axis='y', alpha=0.3)
     ax.set_axisbelow(True)
     return save_figure(fig, path)
 
 
-def project_2d(points: np.ndarray, method: str = 'auto', seed: int = 0,
-               min_tsne: int = 40):
+def project_2d(points: np.ndarray, method: str = 'auto', seed: int = 0, min_tsne: int = 40):
     """(M, d) -> ((M, 2), method used). 'auto': t-SNE (scikit-learn) from ``min_tsne`` points
     on, PCA below (t-SNE needs a perplexity well under M)."""
     points = np.asarray(points, dtype=np.float64)
@@ -173,9 +163,8 @@ def project_2d(points: np.ndarray, method: str = 'auto', seed: int = 0,
         return PCA(n_components=2, random_state=seed).fit_transform(points), 'pca'
     from sklearn.manifold import TSNE
     perplexity = float(min(30.0, max(2.0, (m - 1) / 3.0)))
-    tsne = TSNE(n_components=2, perplexity=perplexity, init='pca', random_state=seed,
-                metric='cosine')
-    return tsne.fit_transform(points), 'tsne'
+    return TSNE(n_components=2, perplexity=perplexity, init='pca', random_state=seed,
+                metric='cosine').fit_transform(points), 'tsne'
 
 
 def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, path: str,
@@ -231,27 +220,21 @@ def plot_embeddings(embeddings, labels, class_names: Sequence[str], title: str, 
     handles, _ = ax.get_legend_handles_labels()
     if pxy is not None:
         handles.append(Line2D([], [], marker='*', color='gray', markeredgecolor='black',
-                            linestyle='', markersize=12, label='text prototype'))
+                              linestyle='', markersize=12, label='text prototype'))
     if pred is not None:
         handles.append(Line2D([], [], marker='o', color='gray', markerfacecolor='none',
-                            linestyle='', label='predicted wrong'))
+                              linestyle='', label='predicted wrong'))
     ax.legend(handles=handles, title='true class (samples)', fontsize=8,
               title_fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1.0), frameon=False)
     name = 't-SNE (cosine)' if used == 'tsne' else 'PCA'
     ax.set(xlabel=f'{name} 1', ylabel=f'{name} 2', xticks=[], yticks=[])
     ax.margins(0.12)
     what = ' and class prototypes' if pxy is not None else ''
-    ax.set_title(f'{title}\nfused embeddings{what}, {name} of L2-normalised vectors',
-                 fontsize=9)
+    ax.set_title(f'{title}\nfused embeddings{what}, {name} of L2-normalised vectors', fontsize=9)
     return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- the set
-def metric_title(method: Optional[str], num: int, acc: float, macro_f1: float) -> str:
-    head = method.replace('_', '-') + ', ' if method else ''
-    return f'{head}{num} test samples, accuracy {acc:.1f}%, macro F1 {macro_f1:.3f}'
-
-
 def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred,
                               view_weights=None, embeddings=None, prototypes=None,
                               view_names: Optional[Sequence[str]] = None, cm=None,
@@ -282,7 +265,8 @@ def write_evaluation_pictures(out_dir: str, class_names: Sequence[str], gt, pred
     acc = 100.0 * float(np.trace(cm)) / max(int(cm.sum()), 1)
     macro = float(f1[present].mean()) if present.any() else 0.0
     head = f'{title}: ' if title else ''
-    sub = metric_title(method, int(cm.sum()), acc, macro)
+    sub = (method.replace('_', '-') + ', ' if method else '') + \
+        f'{int(cm.sum())} test samples, accuracy {acc:.1f}%, macro F1 {macro:.3f}'
     out = {}
     path = lambda key: osp.join(out_dir, prefix + PICTURE_NAMES[key])  # noqa: E731
     out['confusion'] = plot_confusion_matrix(cm, names, f'{head}confusion matrix\n{sub}',

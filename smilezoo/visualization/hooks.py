@@ -37,8 +37,7 @@ class EvaluationPicturesHook(Hook):
     priority = 'LOW'  # after the LoggerHook has logged the metrics
 
     def __init__(self, out_dir: Optional[str] = None, title: Optional[str] = None,
-                 embedding_method: str = 'auto', seed: int = 0,
-                 save_predictions: bool = True):
+                 embedding_method: str = 'auto', seed: int = 0, save_predictions: bool = True):
         if embedding_method not in ('auto', 'tsne', 'pca', 'none'):
             raise ValueError(f'EvaluationPicturesHook: embedding_method={embedding_method!r}, '
                              "expected 'auto', 'tsne', 'pca' or 'none'")
@@ -63,8 +62,11 @@ class EvaluationPicturesHook(Hook):
             rec = dict(gt=int(s['gt_label']), pred=int(s['pred_label']),
                        sample_idx=int(s.get('sample_idx', -1)))
             for key, name in (('view_weights', 'weights'), ('embedding', 'embedding')):
-                if s.get(key) is not None:
-                    rec[name] = _as_numpy(s[key])
+                v = s.get(key)
+                if isinstance(v, torch.Tensor):
+                    v = v.detach().float().cpu().numpy()
+                if v is not None:
+                    rec[name] = np.asarray(v, dtype=np.float32)
             self._records.append(rec)
 
     def after_test_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
@@ -79,9 +81,8 @@ class EvaluationPicturesHook(Hook):
             return
         metrics = dict(metrics or {})
         meta = runner.test_dataloader.dataset.metainfo or {}
-        names = list(metrics.get('class_names') or meta.get('classes') or [])
-        if not names:
-            names = [str(i) for i in range(1 + max(max(r['gt'], r['pred']) for r in records))]
+        names = list(metrics.get('class_names') or meta.get('classes') or [
+            str(i) for i in range(1 + max(max(r['gt'], r['pred']) for r in records))])
         gt = np.array([r['gt'] for r in records], dtype=np.int64)
         pred = np.array([r['pred'] for r in records], dtype=np.int64)
         weights = _stack(records, 'weights')
@@ -117,14 +118,6 @@ class EvaluationPicturesHook(Hook):
                            + ', '.join(sorted(osp.basename(p) for p in self.written.values())))
 
 
-def _as_numpy(x) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().float().cpu().numpy()
-    return np.asarray(x, dtype=np.float32)
-
-
 def _stack(records: List[dict], key: str) -> Optional[np.ndarray]:
-    """(M, ...) of records[i][key], or None unless every record has it."""
-    if not records or any(key not in r for r in records):
-        return None
-    return np.stack([r[key] for r in records])
+    """(M, ...) of records[i][key] (M >= 1), or None unless every record has it."""
+    return np.stack([r[key] for r in records]) if all(key in r for r in records) else None

@@ -92,8 +92,7 @@ def read_json_lines(path: str) -> List[Dict]:
 def load_run(work_dir: str, all_timestamps: bool = False, name: Optional[str] = None) -> RunLog:
     """Read a work dir's scalar log(s) into a :class:`RunLog`."""
     files = find_scalar_files(work_dir, all_timestamps)
-    train: Dict[int, Dict] = {}
-    val: Dict[float, Dict] = {}
+    train, val = {}, {}  # iter -> entry, step -> entry
     for path in files:  # later runs (a resume) replace the entries they repeat
         for e in read_json_lines(path):
             if 'iter' in e:

@@ -1,10 +1,5 @@
-"""A grid of the rendered views a model sees, straight from a config's data pipeline.
-
-Rows are samples (class, subject, intensity), columns the views named from the renderer's yaws.
-With augmentations, each view gets three columns: the clean view and two augmented versions A
-and B drawn by the model's augmentation module exactly as in training (:func:`augment_views`).
-For 4D data the views are dynamic images (one per view).
-"""
+"""A grid of the rendered views a model sees, straight from a config's data pipeline: a row per
+sample, a column per view, each optionally followed by its training augmentations A and B."""
 import copy
 import os.path as osp
 import textwrap
@@ -49,14 +44,10 @@ def load_view_samples(cfg, split: str = 'train', num: int = 8, seed: int = 0) ->
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
     indices = pick_indices([d.get('gt_label', 0) for d in infos], num, seed)
     classes = list(dataset.metainfo.get('classes') or [])
-    views, labels = [], []
-    for i in indices:
-        item = dataset[i]
-        x = item['inputs'] if isinstance(item, dict) else item
-        views.append(np.asarray(x))
-        labels.append(row_label(infos[i], classes))
-    return dict(views=np.stack(views), labels=labels, metainfo=dict(dataset.metainfo),
-                indices=indices, size=len(dataset))
+    items = (dataset[i] for i in indices)
+    views = [np.asarray(x['inputs'] if isinstance(x, dict) else x) for x in items]
+    return dict(views=np.stack(views), labels=[row_label(infos[i], classes) for i in indices],
+                metainfo=dict(dataset.metainfo), indices=indices, size=len(dataset))
 
 
 def row_label(info: Dict, classes: Sequence[str]) -> str:
@@ -64,18 +55,15 @@ def row_label(info: Dict, classes: Sequence[str]) -> str:
     name = info.get('expression')
     if name is None and 'gt_label' in info and classes:
         name = classes[int(info['gt_label'])]
-    bits = [str(info.get('subject', '?'))]
-    if info.get('intensity') is not None:
-        bits.append(f'I{info["intensity"]}')
-    return f'{name}\n' + ' · '.join(bits)
+    intensity = info.get('intensity')
+    tail = '' if intensity is None else f' · I{intensity}'
+    return f'{name}\n{info.get("subject", "?")}{tail}'
 
 
 def to_unit_float(views: np.ndarray) -> np.ndarray:
     """uint8 views -> float32 / 255, as MultiViewDataPreprocessor does."""
     views = np.asarray(views)
-    if views.dtype == np.uint8:
-        return views.astype(np.float32) / 255.0
-    return views.astype(np.float32)
+    return views.astype(np.float32) / 255.0 if views.dtype == np.uint8 else views.astype(np.float32)
 
 
 def to_rgb(image: np.ndarray, modes: Optional[Sequence[str]] = None) -> np.ndarray:
@@ -143,10 +131,10 @@ def describe_views(metainfo: Dict) -> str:
     (xyz, normal), coloured by the normal'."""
     r = metainfo.get('renderer') or {}
     t = metainfo.get('temporal')
+    frames = (t or {}).get('num_frames_sampled')
     if r.get('num_points'):
         what = f'point views of {r["num_points"]} points (xyz, normal), coloured by the normal'
         if t:
-            frames = t.get('num_frames_sampled')
             return (f'4D: {what}, of the last of {frames or "the"} sampled frames (each point '
                     f'also carries its displacement from the first)')
         return what
@@ -156,7 +144,6 @@ def describe_views(metainfo: Dict) -> str:
     if t:
         pooling = str(t.get('pooling', 'rank pooling')).replace('_', ' ').replace(
             'approx ', 'approximate ')
-        frames = t.get('num_frames_sampled')
         of = f' of {frames} frames sampled per sequence' if frames else ''
         return f'4D: dynamic images ({pooling}{of}) of {what}{size}'
     return f'{what}{size}'
