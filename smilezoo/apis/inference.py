@@ -27,7 +27,7 @@ __all__ = ['ExpressionInferencer', 'InferenceInput', 'collect_inputs', 'describe
 class InferenceInput:
     """One thing to predict: ``path`` (the scan file or the sequence folder), ``kind`` ('scan' or
     'sequence'), a sequence's ``frames`` (absolute paths, in time order) and ``error``: why it
-    cannot be predicted, when that is known while collecting (e.g. a single file, 4D config)."""
+    cannot be predicted, when known while collecting (e.g. a single file given to a 4D config)."""
     path: str
     kind: str
     frames: List[str] = field(default_factory=list)
