@@ -4,6 +4,13 @@ Each input (read by :func:`smilezoo.datasets.formats.read_scan`) goes through th
 of prepare_data (:func:`smilezoo.datasets.transforms.build_view_pipeline`, from the config's
 ``data_preparation``), then the config's test pipeline, its test ``collate_fn`` and the model's
 ``test_step``: a scan that is also in a prepared cache gets the scores ``tools/test.py`` gives.
+
+Example::
+
+    from smilezoo.apis import ExpressionInferencer
+    infer = ExpressionInferencer('configs/smile_vlm_synthetic.py', 'epoch_15.pth')
+    for r in infer(['scan.wrl', 'folder_of_scans/'], prompts=['a nervous face']):
+        print(r['path'], r.get('predicted_class'), r.get('error'))
 """
 import copy
 import os
