@@ -14,36 +14,26 @@ class SmileVLM(MultiViewModel):
     """Backbone f_v shared by the N views, projector g_v, view fusion, a frozen
     text encoder f_t (through a PromptBank), and the joint loss of eq. 10.
 
-    Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is
-    encoded clean (z') and under two random augmentations (z^A, z^B), all
-    B*N*3 images in one backbone call. Where the category is read (docs/method.md):
-    with ``prompt_selection='label'`` a sample's ground-truth label picks the
-    prompt pool its text is drawn from, and under the InfoNCE loss's default
-    ``false_negatives='same_pool'`` it also enters that loss as the mask of
-    same-class negatives (``pool_ids = pool_of_prompt[prompt_ids]`` is the
-    label). It is never a loss target. A label-free ``prompt_selection`` reads
-    no ground truth in training; with ``false_negatives='keep'`` as well, no
-    pool id enters any loss.
+    Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is encoded
+    clean (z') and under two random augmentations (z^A, z^B), all B*N*3 images in
+    one backbone call. Where the ground-truth label is read (picking the prompt
+    pool, the ``same_pool`` mask of InfoNCE; never a loss target): docs/method.md.
 
     Args:
         backbone, projector, fusion, text_encoder, head, augment: configs; d is
-            the text encoder's size (see ``MultiViewModel``; ``projector.residual
-            =True``, the CLIP configs, needs the backbone's size to equal d).
-        class_names: class names in label order.
+            the text encoder's size (``projector.residual=True`` needs the
+            backbone's size to equal d).
         prompt_pools: class name -> list of prompts.
         losses: dict with keys 'mv_bt', 'vl', 'red' -> loss configs; a missing
             or None entry drops that loss (the ablations).
         reuse_aug_as_clean: use augmentation A as the clean view z' (saves a
             third of the backbone passes; not the paper's setting).
-        prompt_cache_dir: where prompt embeddings are cached (None: default).
         view_dropout: in training, the probability that a view is hidden from
-            the fusion (a missing or occluded view); at least one view of every
-            sample is kept. Per-view losses still see every view.
-        prompt_selection: how a sample's prompt pool is chosen in training:
-            'label' (the paper: its ground-truth category), or label-free
-            'zero_shot_pseudo' / 'cluster' (see ``PseudoLabeler``); label-free,
-            no ground truth is read in ``loss``.
-        pseudo_label: options of the ``PseudoLabeler`` (label-free modes only).
+            the fusion; every sample keeps at least one. Per-view losses still
+            see every view.
+        prompt_selection: 'label' (the paper: the ground-truth category picks a
+            sample's prompt pool), or label-free 'zero_shot_pseudo' / 'cluster'
+            (``PseudoLabeler``, options in ``pseudo_label``).
     """
 
     LOSS_KEYS = ('mv_bt', 'vl', 'red')
@@ -86,9 +76,8 @@ class SmileVLM(MultiViewModel):
 
     @property
     def text_encoder(self):
-        """The frozen text encoder, built on first use (prompt embeddings come
-        from the disk cache when they are there). Not a submodule: it stays out
-        of checkpoints and of DDP."""
+        """The frozen text encoder, built on first use; not a submodule (it stays
+        out of checkpoints and DDP)."""
         if 'text_encoder' not in self.__dict__:
             self.__dict__['text_encoder'] = MODELS.build(self._text_encoder_cfg)
         return self.__dict__['text_encoder']
@@ -130,7 +119,7 @@ class SmileVLM(MultiViewModel):
 
     def random_view_mask(self, b: int, n: int, device) -> torch.Tensor:
         """(B, N) bool, each view kept with probability 1 - view_dropout; a sample
-        that would lose every view keeps one, chosen uniformly."""
+        that would lose every view keeps a uniformly chosen one."""
         keep = torch.rand(b, n, device=device) >= self.view_dropout
         lost = ~keep.any(dim=1)
         keep[lost, torch.randint(n, (int(lost.sum()),), device=device)] = True
@@ -138,8 +127,7 @@ class SmileVLM(MultiViewModel):
 
     @staticmethod
     def _pseudo_label_agreement(labels: torch.Tensor, data_samples) -> Dict[str, torch.Tensor]:
-        """For the log only (never a loss): how often pseudo-labels equal the
-        ground truth, when the samples carry one."""
+        """For the log only: how often pseudo-labels equal the ground truth, if given."""
         if not data_samples or any('gt_label' not in s for s in data_samples):
             return {}
         gt = torch.as_tensor([s['gt_label'] for s in data_samples], device=labels.device)

@@ -37,15 +37,14 @@ def open_clip_sources(model_name: str, tag: str, tag_cfg: dict):
 def create_open_clip(model_name: str, pretrained, component: str,
                      image_size: Optional[Union[int, Sequence[int]]] = None,
                      quick_gelu: Optional[bool] = None):
-    """open_clip model with weights from a tag (network or local cache), a local
-    file, or none (random). Fails fast, saying what was tried, when a tag's
-    weights cannot be downloaded.
+    """open_clip model with weights from a tag (network or local cache), a local file, or
+    none (random); fails fast, saying what was tried, when a tag cannot be downloaded.
 
     Args:
         image_size: build the image tower for this input size (ViT position
-            embeddings are interpolated when weights are loaded); None: native.
-        quick_gelu: use QuickGELU (as OpenAI's CLIP weights need); None: what
-            the tag's config says, False for files and random weights.
+            embeddings are interpolated); None: native.
+        quick_gelu: use QuickGELU (OpenAI's CLIP weights need it); None: what the
+            tag's config says, False for files and random weights.
     """
     import open_clip
     kwargs = dict(force_image_size=tuple(image_size) if isinstance(image_size, (list, tuple))
@@ -73,28 +72,20 @@ def create_open_clip(model_name: str, pretrained, component: str,
 
 @MODELS.register_module()
 class OpenCLIPVisionBackbone(nn.Module):
-    """CLIP image tower: (M, 3, H, W) in [0, 1] -> (M, embed_dim).
-
-    Views are resized to the tower's input size and normalised with the
-    tower's mean and std (CLIP's unless the weights' config says otherwise).
+    """CLIP image tower: (M, 3, H, W) in [0, 1] -> (M, embed_dim), views resized to the
+    tower's input size and normalised with its mean and std (CLIP's by default).
 
     Args:
-        model_name: open_clip architecture, e.g. 'ViT-B-16', 'ViT-B-32',
-            'ViT-L-14', 'RN50'.
-        pretrained: an open_clip tag ('openai', 'laion2b_s34b_b88k', ...), the
-            path of a local checkpoint file, or None for random weights.
-        image_size: build the tower for this input size (int or (H, W); ViT
-            position embeddings are interpolated from the checkpoint's), so
-            small views need not be upsampled to 224 px; None: the native size.
-        quick_gelu: see ``create_open_clip`` (set True for a local file of
+        model_name: open_clip architecture, e.g. 'ViT-B-16', 'ViT-L-14', 'RN50'.
+        pretrained: an open_clip tag ('openai', 'laion2b_s34b_b88k', ...), a local
+            checkpoint file, or None for random weights.
+        image_size, quick_gelu: see ``create_open_clip`` (image_size: small views
+            need not be upsampled to 224 px; quick_gelu True for a local file of
             OpenAI's weights).
         mean, std: override the normalisation.
-        grad_checkpointing: recompute the transformer blocks' activations in
-            backward (open_clip's ``set_grad_checkpointing``): less memory,
-            more compute, same gradients. Not for the RN towers (open_clip's
-            ModifiedResNet ignores it, so asking for it there is an error).
-        channels_last: channels-last (NHWC) weights and inputs (CNN towers
-            such as RN50 may profit; ViTs do not).
+        grad_checkpointing: open_clip's ``set_grad_checkpointing`` (same gradients);
+            an error for the RN towers, whose ModifiedResNet ignores it.
+        channels_last: NHWC weights and inputs (CNN towers such as RN50 may profit).
     """
 
     def __init__(self, model_name: str = 'ViT-B-16', pretrained='openai',

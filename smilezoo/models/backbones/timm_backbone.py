@@ -44,29 +44,19 @@ class TimmBackbone(nn.Module):
     """timm model without its classifier: (M, C, H, W) in [0, 1] -> (M, out_dim).
 
     Args:
-        model_name: any ``timm.list_models()`` name, e.g. 'resnet18', optionally
-            with a weights tag ('resnet50.a1_in1k').
-        pretrained: None/False (random init), True (timm's default hub
-            weights; needs the network or the local hub cache), a timm weights
-            tag such as 'a1_in1k' (same as model_name 'resnet50.a1_in1k'), or
-            the path of a local checkpoint file (a state dict of the same
-            architecture).
-        in_chans: channels of the rendered views.
-        input_size: int or (H, W). Models with a fixed input size (ViTs) are
-            built for it (``img_size``; position embeddings of pretrained
-            weights are interpolated); other models get their input resized
-            to it. None: fixed-size models get their input resized to their
-            native size (e.g. 224), other models take any size.
-        mean, std: per-channel normalisation applied in forward; default:
-            the model's pretrained_cfg mean/std (0.5 when it has none or the
-            channel count differs).
-        grad_checkpointing: recompute activations in backward instead of
-            storing them (timm's ``set_grad_checkpointing``): less memory,
-            more compute; same gradients and BatchNorm statistics
-            (``checkpointing.py``). See docs/performance.md.
-        channels_last: keep weights and inputs in the channels-last (NHWC)
-            memory format (faster convolutions on some hardware; CNNs only
-            profit). See docs/performance.md.
+        model_name: any ``timm.list_models()`` name, optionally with a weights tag
+            ('resnet50.a1_in1k').
+        pretrained: None/False (random init), True (timm's default hub weights), a
+            timm weights tag such as 'a1_in1k', or a local state-dict file.
+        input_size: int or (H, W). Fixed-size models (ViTs) are built for it
+            (``img_size``; pretrained position embeddings are interpolated), others
+            get their input resized to it. None: fixed-size models resize to their
+            native size (e.g. 224), others take any size.
+        mean, std: normalisation in forward; default: the pretrained_cfg's (0.5
+            when it has none or the channel count differs).
+        grad_checkpointing, channels_last: timm's ``set_grad_checkpointing`` (same
+            gradients and BatchNorm statistics, ``checkpointing.py``) and the NHWC
+            memory format (CNNs only profit); docs/performance.md.
         **kwargs: passed to ``timm.create_model``.
     """
 

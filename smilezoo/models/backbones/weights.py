@@ -1,12 +1,7 @@
-"""Where pretrained weights come from, and the error when they cannot be had.
-
-Weights are given as a hub tag (needs the network, or a copy in the local
-cache), a local file, or None (random). Before a download is attempted we
-check, in a second or two, that it can work: the file is in the local cache,
-or we are not offline (``SMILEZOO_OFFLINE``/``HF_HUB_OFFLINE``/
-``TRANSFORMERS_OFFLINE``) and the hub's host resolves and accepts a connection.
-Otherwise ``PretrainedWeightsError`` says what was tried and how to pass a
-local file, instead of waiting on network time-outs.
+"""Where pretrained weights come from (hub tag, local file or None), and a fast check, before
+a download, that it can work: the file is cached, or we are not offline and the hub's host
+accepts a connection. Otherwise ``PretrainedWeightsError`` says what was tried and how to pass
+a local file, instead of waiting on network time-outs.
 """
 import functools
 import os
@@ -29,8 +24,7 @@ def is_local_file(spec) -> bool:
 
 
 def offline() -> bool:
-    """True when the user asked for no network (SMILEZOO_OFFLINE / HF_HUB_OFFLINE /
-    TRANSFORMERS_OFFLINE set to anything but '' or '0')."""
+    """True when one of OFFLINE_ENV is set to anything but '' or '0'."""
     return any(os.environ.get(k, '') not in ('', '0') for k in OFFLINE_ENV)
 
 
@@ -40,8 +34,8 @@ def hf_host() -> str:
 
 @functools.lru_cache(maxsize=None)
 def _probe(host: str, port: int, timeout: float) -> Optional[str]:
-    """None if ``host:port`` resolves and accepts a TCP connection within
-    ``timeout`` s (each step), else why not. Cached per process."""
+    """None if ``host:port`` resolves and accepts a TCP connection within ``timeout`` s
+    (each step), else why not. Cached per process."""
     result = {}
 
     def resolve():
@@ -76,8 +70,7 @@ def network_problem(host: str) -> Optional[str]:
 
 
 def hf_cached_file(repo_id: str, filenames: Sequence[str]) -> Optional[str]:
-    """The first of ``filenames`` of hub repo ``repo_id`` in the local Hugging
-    Face cache, or None."""
+    """The first of ``filenames`` of hub repo ``repo_id`` in the local HF cache, or None."""
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
@@ -96,14 +89,9 @@ def url_cached_file(url: str, cache_dir: str) -> Optional[str]:
 
 def require_download(component: str, model_name: str, spec,
                      sources: List[Tuple[str, str, Optional[str]]]) -> None:
-    """Fail fast when weights ``spec`` cannot be had.
-
-    Args:
-        sources: (description, host, cached path or None) of each place the
-            weights would come from, in the order the library tries them.
-    Returns if a source is cached or its host is reachable; raises
-    ``PretrainedWeightsError`` listing every attempt otherwise.
-    """
+    """Return if one of ``sources`` (description, host, cached path or None), in the order
+    the library tries them, is cached or its host reachable; else raise
+    ``PretrainedWeightsError`` listing every attempt."""
     tried = []
     for what, host, cached in sources:
         if cached:
