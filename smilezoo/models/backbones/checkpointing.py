@@ -1,14 +1,6 @@
-"""BatchNorm statistics under gradient checkpointing.
-
-Checkpointing runs a block's forward a second time during the backward pass.
-In training mode each BatchNorm then updates its running mean and variance
-twice per step with the same batch (measured: timm's resnet10t with
-``set_grad_checkpointing`` counted 2 batches per step in 11 of its 14
-BatchNorm layers), so the model evaluates with different statistics than
-without checkpointing. ``keep_batchnorm_stats_in_recompute`` restores them
-after every forward that runs inside a backward pass, so checkpointing changes
-neither the gradients nor the running statistics.
-"""
+"""BatchNorm running statistics under gradient checkpointing: the recomputed forward of the
+backward pass would update them a second time per step (docs/performance.md), so they are
+restored after it; checkpointing then changes neither gradients nor statistics."""
 import torch
 from torch import nn
 

@@ -15,22 +15,19 @@ def check_normalize(owner: str, normalize: str) -> str:
     return normalize
 
 
-def batch_standardize(z: torch.Tensor, eps: float = 1e-5, global_batch: bool = True):
-    """Standardise ``z`` along the batch: zero mean, unit (biased) variance per dim.
-
-    Args:
-        z: (B, d) or (N, B, d); statistics are taken over the B axis (dim -2).
-        eps: added to the variance, as in BatchNorm.
-        global_batch: in a distributed run, use the mean and variance of the
-            whole global batch (all-reduced sums) instead of this process's.
-
-    Returns:
-        (zhat, batch_size): zhat has z's shape; batch_size is the global B.
-    """
+def batch_count(z: torch.Tensor, global_batch: bool = True) -> torch.Tensor:
+    """B of z (B, d) or (N, B, d) as a 0-d tensor of z's dtype; the global B if ``global_batch``."""
     n = torch.tensor(float(z.shape[-2]), device=z.device, dtype=z.dtype)
+    return all_reduce_sum(n.clone()) if global_batch else n
+
+
+def batch_standardize(z: torch.Tensor, eps: float = 1e-5, global_batch: bool = True):
+    """Standardise z (B, d) or (N, B, d) along B (dim -2): zero mean, unit (biased) variance
+    per dim, ``eps`` added to the variance as in BatchNorm; with ``global_batch`` the mean and
+    variance of the global batch (all-reduced sums) -> (zhat of z's shape, global B)."""
+    n = batch_count(z, global_batch)
     s1 = z.sum(dim=-2, keepdim=True)
     if global_batch:
-        n = all_reduce_sum(n.clone())
         s1 = all_reduce_sum(s1)
     mean = s1 / n
     centered = z - mean
@@ -43,23 +40,14 @@ def batch_standardize(z: torch.Tensor, eps: float = 1e-5, global_batch: bool = T
 
 def cross_correlation(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-5,
                       global_batch: bool = True, normalize: str = 'batch') -> torch.Tensor:
-    """C = (1/B) sum_b ahat_b bhat_b^T.
+    """C = (1/B) sum_b ahat_b bhat_b^T: a, b (B, d) or (N, B, d) -> (d, d) or (N, d, d).
 
-    Args:
-        a, b: (B, d) or (N, B, d) (one matrix per leading index).
-        normalize: 'batch': ahat, bhat are a, b standardised along the batch
-            (``batch_standardize``); 'none': ahat = a, bhat = b as they are
-            (the paper's literal eq. 1 / eq. 8; ``eps`` unused).
-    Returns:
-        (d, d) or (N, d, d).
-    """
-    if normalize == 'none':
-        n = torch.tensor(float(a.shape[-2]), device=a.device, dtype=a.dtype)
-        ahat, bhat = a, b
-        if global_batch:
-            n = all_reduce_sum(n.clone())
+    ``normalize``: 'batch': ahat, bhat are a, b standardised along the batch
+    (``batch_standardize``); 'none': a, b as they are (the paper's literal eq. 1 / eq. 8;
+    ``eps`` unused)."""
+    if check_normalize('cross_correlation', normalize) == 'none':
+        ahat, bhat, n = a, b, batch_count(a, global_batch)
     else:
-        check_normalize('cross_correlation', normalize)
         ahat, n = batch_standardize(a, eps, global_batch)
         bhat, _ = batch_standardize(b, eps, global_batch)
     c = ahat.transpose(-1, -2) @ bhat
@@ -83,11 +71,7 @@ class CrossCorrelationLoss(nn.Module):
     Args:
         lambda_offdiag: weight of the off-diagonal (redundancy) term.
         loss_weight: the loss's weight in the joint loss (eq. 10).
-        eps: added to the variance of the batch standardisation.
-        global_batch: all-reduce the statistics across processes.
-        normalize: 'batch' (default): zhat is z standardised along the batch
-            (zero mean, unit variance per dimension); 'none': zhat = z, the
-            paper's literal eq. 1 / eq. 8.
+        eps, global_batch, normalize: see ``cross_correlation`` and ``batch_standardize``.
     """
 
     def __init__(self, lambda_offdiag: float = 5e-3, loss_weight: float = 1.0,

@@ -1,12 +1,8 @@
-"""Losses in float32 under mixed precision.
+"""Losses in float32 under mixed precision (why: docs/performance.md, bf16 AMP).
 
-Under autocast (mmengine's ``AmpOptimWrapper``), matrix products run in
-float16/bfloat16. The statistics of SMILE-VLM's losses must not: a d x d
-cross-correlation averaged over the batch, or the log-softmax of InfoNCE
-logits, loses most of its digits in bf16 (8-bit mantissa). ``float32_loss``
-runs a loss's ``forward`` with autocast disabled and its half-precision
-tensor arguments cast to float32 (float32 and float64 inputs are left as
-they are), so the gradient flows back to the half-precision embeddings.
+``float32_loss`` runs a loss's ``forward`` with autocast disabled and its float16/bfloat16
+tensor arguments cast to float32 (float32 and float64 stay), so the gradient flows back to the
+half-precision embeddings.
 """
 import functools
 

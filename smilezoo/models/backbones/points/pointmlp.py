@@ -1,17 +1,8 @@
 """PointMLP-elite (Ma et al., "Rethinking Network Design and Local Geometry in Point
-Cloud: A Simple Residual MLP Framework", ICLR 2022), the light variant of the paper,
-written from its description and the authors' released configuration
-(``pointMLPElite``: embed 32, res_expansion 0.25, dim_expansion 2-2-2-1, pre/pos
-blocks 1-1-2-1, k 24, reducers 2-2-2-2, anchor normalisation, no xyz concat).
-
-Simplifications, stated: the classifier head is dropped (the backbone ends with
-the max pool over the last stage's points, then, only when ``out_dim`` differs
-from the last stage's width, a pointwise Conv-BN-ReLU to ``out_dim`` before that
-pool); farthest point sampling starts at the point farthest from the centroid
-(the authors' CUDA kernel starts at index 0), so the sampled points and the
-output do not depend on the order of the input points; k is clamped to the
-points a stage has (small test inputs); grouped 'groups' > 1 convolutions of
-the non-elite model are not implemented.
+Cloud: A Simple Residual MLP Framework", ICLR 2022), from the paper and the authors'
+``pointMLPElite`` configuration. Where it differs (no classifier head, FPS started at the
+point farthest from the centroid, k clamped to a stage's points): docs/model_zoo.md. Grouped
+'groups' > 1 convolutions of the non-elite model are not implemented.
 """
 from typing import Sequence
 
