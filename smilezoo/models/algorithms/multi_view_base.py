@@ -1,5 +1,4 @@
-"""What every multi-view expression model shares: shared backbone, projector, fusion,
-``forward``, ``extract_feat`` and prediction packing."""
+"""What every multi-view expression model shares (``MultiViewModel``)."""
 import copy
 from typing import Dict, List, Optional, Tuple
 
@@ -10,10 +9,9 @@ from smilezoo.registry import MODELS
 
 
 class MultiViewModel(BaseModel):
-    """Backbone f_v shared by the N views, projector g_v to d dims, view fusion.
-
-    Subclasses implement ``loss`` and ``class_scores``. Inputs are (B, N, C, H, W)
-    views in [0, 1], or (B, N, P, C) point views with a point backbone.
+    """Backbone f_v shared by the N views, projector g_v to d dims, view fusion; subclasses
+    implement ``loss`` and ``class_scores``. Inputs are (B, N, C, H, W) views in [0, 1], or
+    (B, N, P, C) point views with a point backbone.
 
     Args:
         backbone, projector, fusion, augment: configs (``projector.in_dim``/``out_dim``
@@ -56,8 +54,7 @@ class MultiViewModel(BaseModel):
     @torch.no_grad()
     def extract_feat(self, inputs: torch.Tensor, view_mask: Optional[torch.Tensor] = None
                      ) -> Dict[str, torch.Tensor]:
-        """Embeddings for probes and plots: 'fused' (B, d), 'views' (B, N, d),
-        'weights' (B, N)."""
+        """Embeddings 'fused' (B, d), 'views' (B, N, d), 'weights' (B, N) for probes, plots."""
         z = self.embed_views(inputs)
         fused, w = self.fusion(z, view_mask)
         return dict(fused=fused, views=z, weights=w)
@@ -73,16 +70,16 @@ class MultiViewModel(BaseModel):
 
     def class_scores(self, feats: Dict[str, torch.Tensor]
                      ) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
-        """``extract_feat`` output -> (scores (B, C), view_scores (B, N, C)) class
-        probabilities, or None for a model without a classifier."""
+        """``extract_feat`` output -> class probabilities (scores (B, C), view_scores
+        (B, N, C)), or None for a model without a classifier."""
         raise NotImplementedError
 
     @torch.no_grad()
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List[dict]] = None,
                 view_mask: Optional[torch.Tensor] = None) -> List[dict]:
         """One dict per sample: the input sample's own keys (gt_label, subject, ...),
-        view_weights (N,), embedding (d,) and, when the model classifies,
-        pred_label, pred_score (C,), view_pred_labels (N,)."""
+        view_weights (N,), embedding (d,) and, when the model classifies, pred_label,
+        pred_score (C,), view_pred_labels (N,)."""
         feats = self.extract_feat(inputs, view_mask)
         scores = self.class_scores(feats)
         results = []

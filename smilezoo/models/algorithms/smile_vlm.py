@@ -11,29 +11,26 @@ from .multi_view_base import MultiViewModel
 
 @MODELS.register_module()
 class SmileVLM(MultiViewModel):
-    """Backbone f_v shared by the N views, projector g_v, view fusion, a frozen
-    text encoder f_t (through a PromptBank), and the joint loss of eq. 10.
+    """Backbone f_v shared by the N views, projector g_v, view fusion, a frozen text encoder
+    f_t (through a PromptBank), and the joint loss of eq. 10.
 
-    Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is encoded
-    clean (z') and under two random augmentations (z^A, z^B), all B*N*3 images in
-    one backbone call. Where the ground-truth label is read (picking the prompt
-    pool, the ``same_pool`` mask of InfoNCE; never a loss target): docs/method.md.
+    Inputs are (B, N, C, H, W) views in [0, 1]. In training, each view is encoded clean (z')
+    and under two random augmentations (z^A, z^B), all B*N*3 images in one backbone call.
+    Where the ground-truth label is read (never as a loss target): docs/method.md.
 
     Args:
-        backbone, projector, fusion, text_encoder, head, augment: configs; d is
-            the text encoder's size (``projector.residual=True`` needs the
-            backbone's size to equal d).
+        backbone, projector, fusion, text_encoder, head, augment: configs; d is the text
+            encoder's size.
         prompt_pools: class name -> list of prompts.
-        losses: dict with keys 'mv_bt', 'vl', 'red' -> loss configs; a missing
-            or None entry drops that loss (the ablations).
-        reuse_aug_as_clean: use augmentation A as the clean view z' (saves a
-            third of the backbone passes; not the paper's setting).
-        view_dropout: in training, the probability that a view is hidden from
-            the fusion; every sample keeps at least one. Per-view losses still
-            see every view.
-        prompt_selection: 'label' (the paper: the ground-truth category picks a
-            sample's prompt pool), or label-free 'zero_shot_pseudo' / 'cluster'
-            (``PseudoLabeler``, options in ``pseudo_label``).
+        losses: keys 'mv_bt', 'vl', 'red' -> loss configs; a missing or None entry drops
+            that loss (the ablations).
+        reuse_aug_as_clean: use augmentation A as the clean view z' (a third fewer backbone
+            passes; not the paper's setting).
+        view_dropout: in training, the probability that a view is hidden from the fusion
+            (every sample keeps one); per-view losses still see every view.
+        prompt_selection: 'label' (the paper: the ground-truth category picks the prompt
+            pool), or label-free 'zero_shot_pseudo' / 'cluster' (``PseudoLabeler``, with
+            the options ``pseudo_label``).
     """
 
     LOSS_KEYS = ('mv_bt', 'vl', 'red')
@@ -76,8 +73,8 @@ class SmileVLM(MultiViewModel):
 
     @property
     def text_encoder(self):
-        """The frozen text encoder, built on first use; not a submodule (it stays
-        out of checkpoints and DDP)."""
+        """The frozen text encoder, built on first use; not a submodule (out of checkpoints
+        and DDP)."""
         if 'text_encoder' not in self.__dict__:
             self.__dict__['text_encoder'] = MODELS.build(self._text_encoder_cfg)
         return self.__dict__['text_encoder']
@@ -118,8 +115,8 @@ class SmileVLM(MultiViewModel):
         return out
 
     def random_view_mask(self, b: int, n: int, device) -> torch.Tensor:
-        """(B, N) bool, each view kept with probability 1 - view_dropout; a sample
-        that would lose every view keeps a uniformly chosen one."""
+        """(B, N) bool, each view kept with probability 1 - view_dropout; a sample that would
+        lose every view keeps a uniformly chosen one."""
         keep = torch.rand(b, n, device=device) >= self.view_dropout
         lost = ~keep.any(dim=1)
         keep[lost, torch.randint(n, (int(lost.sum()),), device=device)] = True

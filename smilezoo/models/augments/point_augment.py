@@ -21,22 +21,19 @@ def _rotations(m: int, max_deg: float, device, dtype) -> torch.Tensor:
 
 @MODELS.register_module()
 class BatchPointAugment(nn.Module):
-    """Small rotation, scale, jitter, point dropout and a local crop, each drawn
-    independently per point view; the point count P stays fixed (dropped or
-    cropped-away points are replaced by duplicates of kept ones).
+    """Small rotation, scale, jitter, point dropout and a local crop, each drawn per point
+    view; P stays fixed (dropped or cropped-away points become duplicates of kept ones).
 
-    Channels: xyz first, then unit normals (rotated, never scaled or
-    jittered), then any further 3-vectors (e.g. the displacement of 4D point
-    views: rotated and scaled like xyz). No mirror flip: it would swap what
-    the left and right views show.
+    Channels: xyz, then unit normals (rotated, never scaled or jittered), then any further
+    3-vectors (e.g. 4D displacements: rotated and scaled like xyz). No mirror flip: it would
+    swap what the left and right views show.
 
     Args:
         rotate: max rotation in degrees, about a random axis.
         scale: (min, max) isotropic scale factor.
-        jitter_std, jitter_clip: Gaussian noise on xyz (normalised units),
-            clipped at +-jitter_clip.
+        jitter_std, jitter_clip: Gaussian noise on xyz (normalised units), clipped.
         drop_max: each view drops a share of its points drawn from [0, drop_max].
-        crop_prob: probability of a local crop, which keeps the share
+        crop_prob, crop_keep: probability of a local crop, which keeps a share drawn from
             crop_keep = (min, max) of the points nearest to a random point.
     """
 

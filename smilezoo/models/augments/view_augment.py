@@ -10,10 +10,8 @@ from smilezoo.registry import MODELS
 
 @MODELS.register_module()
 class BatchViewAugment(nn.Module):
-    """Random affine (scale, rotation, shift), intensity jitter, noise and an
-    occluding patch, each drawn independently per image.
-
-    No horizontal flip: it would swap what the left and right views show.
+    """Random affine (scale, rotation, shift), intensity jitter, noise and an occluding
+    patch, each drawn per image. No horizontal flip: it would swap the left and right views.
 
     Args:
         scale: (min, max) zoom factor.
@@ -21,8 +19,8 @@ class BatchViewAugment(nn.Module):
         translate: max shift as a fraction of the image size.
         jitter: max brightness/contrast change (multiplicative, +-).
         noise_std: std of additive Gaussian noise.
-        erase_prob: probability of an occluding rectangle; erase_size its
-            (min, max) side as a fraction of the image.
+        erase_prob, erase_size: probability of an occluding rectangle, and its (min, max)
+            side as a fraction of the image.
     """
 
     def __init__(self, scale=(0.85, 1.1), rotate=10.0, translate=0.08, jitter=0.2,

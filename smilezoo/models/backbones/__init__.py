@@ -1,9 +1,5 @@
-"""Visual backbones f_v, shared by all views: (M, C, H, W) -> (M, out_dim).
-
-Pick one with ``model.backbone = dict(type='VisionBackbone',
-model_name='timm/resnet18' | 'open_clip/ViT-B-16' | ...)``; point views
-(M, P, C) -> (M, out_dim) with ``dict(type='PointNet' | 'DGCNN' | 'PointMLPElite')``.
-"""
+"""Backbones f_v, shared by all views: (M, C, H, W) or (M, P, C) point views -> (M, out_dim);
+the choices and their config keys are in docs/model_zoo.md."""
 from .open_clip_backbone import OpenCLIPVisionBackbone
 from .points import DGCNN, PointMLPElite, PointNet
 from .timm_backbone import TimmBackbone

@@ -41,10 +41,10 @@ def create_open_clip(model_name: str, pretrained, component: str,
     none (random); fails fast, saying what was tried, when a tag cannot be downloaded.
 
     Args:
-        image_size: build the image tower for this input size (ViT position
-            embeddings are interpolated); None: native.
-        quick_gelu: use QuickGELU (OpenAI's CLIP weights need it); None: what the
-            tag's config says, False for files and random weights.
+        image_size: build the image tower for this input size (ViT position embeddings
+            are interpolated; small views need not be upsampled to 224 px); None: native.
+        quick_gelu: use QuickGELU (OpenAI's CLIP weights need it: True for a local file of
+            them); None: what the tag's config says, False for files and random weights.
     """
     import open_clip
     kwargs = dict(force_image_size=tuple(image_size) if isinstance(image_size, (list, tuple))
@@ -72,20 +72,18 @@ def create_open_clip(model_name: str, pretrained, component: str,
 
 @MODELS.register_module()
 class OpenCLIPVisionBackbone(nn.Module):
-    """CLIP image tower: (M, 3, H, W) in [0, 1] -> (M, embed_dim), views resized to the
-    tower's input size and normalised with its mean and std (CLIP's by default).
+    """CLIP image tower: (M, 3, H, W) in [0, 1] -> (M, embed_dim), views resized to the tower's
+    input size and normalised with its mean and std (CLIP's by default).
 
     Args:
         model_name: open_clip architecture, e.g. 'ViT-B-16', 'ViT-L-14', 'RN50'.
-        pretrained: an open_clip tag ('openai', 'laion2b_s34b_b88k', ...), a local
-            checkpoint file, or None for random weights.
-        image_size, quick_gelu: see ``create_open_clip`` (image_size: small views
-            need not be upsampled to 224 px; quick_gelu True for a local file of
-            OpenAI's weights).
+        pretrained: an open_clip tag ('openai', 'laion2b_s34b_b88k', ...), a local checkpoint
+            file, or None for random weights.
+        image_size, quick_gelu: see ``create_open_clip``.
         mean, std: override the normalisation.
-        grad_checkpointing: open_clip's ``set_grad_checkpointing`` (same gradients);
-            an error for the RN towers, whose ModifiedResNet ignores it.
-        channels_last: NHWC weights and inputs (CNN towers such as RN50 may profit).
+        grad_checkpointing, channels_last: open_clip's ``set_grad_checkpointing`` (same
+            gradients; refused for the RN towers, which ignore it) and NHWC weights and
+            inputs (CNN towers such as RN50 may profit); docs/performance.md.
     """
 
     def __init__(self, model_name: str = 'ViT-B-16', pretrained='openai',

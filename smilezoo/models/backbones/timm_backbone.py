@@ -46,17 +46,15 @@ class TimmBackbone(nn.Module):
     Args:
         model_name: any ``timm.list_models()`` name, optionally with a weights tag
             ('resnet50.a1_in1k').
-        pretrained: None/False (random init), True (timm's default hub weights), a
-            timm weights tag such as 'a1_in1k', or a local state-dict file.
-        input_size: int or (H, W). Fixed-size models (ViTs) are built for it
-            (``img_size``; pretrained position embeddings are interpolated), others
-            get their input resized to it. None: fixed-size models resize to their
-            native size (e.g. 224), others take any size.
-        mean, std: normalisation in forward; default: the pretrained_cfg's (0.5
-            when it has none or the channel count differs).
-        grad_checkpointing, channels_last: timm's ``set_grad_checkpointing`` (same
-            gradients and BatchNorm statistics, ``checkpointing.py``) and the NHWC
-            memory format (CNNs only profit); docs/performance.md.
+        pretrained: None/False (random init), True (timm's default hub weights), a timm
+            weights tag such as 'a1_in1k', or a local state-dict file.
+        input_size: int or (H, W). Fixed-size models (ViTs) are built for it (``img_size``;
+            pretrained position embeddings are interpolated), others get their input resized
+            to it. None: fixed-size models resize to their native size, others take any.
+        mean, std: normalisation in forward; default: the pretrained_cfg's (0.5 when it has
+            none or the channel count differs).
+        grad_checkpointing, channels_last: timm's ``set_grad_checkpointing`` (same gradients
+            and BatchNorm statistics) and NHWC (CNNs only profit); docs/performance.md.
         **kwargs: passed to ``timm.create_model``.
     """
 

@@ -1,16 +1,5 @@
-"""One config key for every backbone: ``model.backbone.model_name='<family>/<name>'``.
-
-``VisionBackbone`` is registered in MODELS like a class, but builds and returns
-the family's own module, so checkpoints keep that module's parameter names:
-
-- 'timm/<name>' (or a bare timm name, e.g. 'resnet18') -> ``TimmBackbone``
-- 'open_clip/<name>' (e.g. 'open_clip/ViT-B-16')       -> ``OpenCLIPVisionBackbone``
-
-Input size and normalisation follow the backbone (see those classes).
-
-``BACKBONE_ZOO`` lists the backbones the zoo documents and tests (each
-builds and trains one step on the CPU in the tests, with random weights).
-"""
+"""One config key for every backbone, ``model.backbone.model_name='<family>/<name>'``
+(docs/model_zoo.md); ``BACKBONE_ZOO`` lists the backbones the zoo documents and tests."""
 from typing import Optional, Sequence, Union
 
 from torch import nn
@@ -51,6 +40,9 @@ def VisionBackbone(model_name: str = 'timm/resnet18', pretrained=None, in_chans:
                    mean: Optional[Sequence[float]] = None, std: Optional[Sequence[float]] = None,
                    **kwargs) -> nn.Module:
     """Build the backbone ``model_name`` names: (M, C, H, W) in [0, 1] -> (M, out_dim).
+
+    Registered like a class, but returns the family's own module (``TimmBackbone`` or
+    ``OpenCLIPVisionBackbone``), so checkpoints keep that module's parameter names.
 
     Args:
         model_name: '<family>/<name>', family 'timm' (default) or 'open_clip'.

@@ -1,8 +1,6 @@
-"""Where pretrained weights come from (hub tag, local file or None), and a fast check, before
-a download, that it can work: the file is cached, or we are not offline and the hub's host
-accepts a connection. Otherwise ``PretrainedWeightsError`` says what was tried and how to pass
-a local file, instead of waiting on network time-outs.
-"""
+"""Where pretrained weights come from (hub tag, local file or None), and a fast check before a
+download (the file is cached, or not offline and the host accepts a connection); otherwise
+``PretrainedWeightsError`` says what was tried and how to pass a local file."""
 import functools
 import os
 import os.path as osp

@@ -12,15 +12,13 @@ def pool_views(z: torch.Tensor) -> torch.Tensor:
 
 
 def weight_dtype(x: torch.Tensor) -> torch.dtype:
-    """float32 for half-precision ``x`` (fusion weights never run in bf16/fp16), else
-    its own dtype (float32, float64)."""
+    """float32 for half-precision ``x`` (fusion weights never run in bf16/fp16), else x's."""
     return torch.promote_types(x.dtype, torch.float32)
 
 
 def masked_softmax(scores: torch.Tensor, view_mask: Optional[torch.Tensor]) -> torch.Tensor:
-    """(B, N) scores -> (B, N) softmax over views in at least float32 (under autocast
-    the scores are bf16: a bf16 softmax sums to one only to ~3 digits); views with
-    ``view_mask`` False get weight 0."""
+    """(B, N) scores -> (B, N) softmax over views in at least float32 (docs/performance.md);
+    views with ``view_mask`` False get weight 0."""
     scores = scores.to(weight_dtype(scores))
     if view_mask is not None:
         scores = scores.masked_fill(~view_mask, float('-inf'))
@@ -30,13 +28,11 @@ def masked_softmax(scores: torch.Tensor, view_mask: Optional[torch.Tensor]) -> t
 class ViewFusion(nn.Module):
     """Base of every fusion head: ``forward(z, view_mask) -> (fused, weights)``.
 
-    ``z`` is (B, N, d) view embeddings or (B, N, d, H, W) maps (averaged to
-    (B, N, d) first); ``view_mask`` (B, N) bool or None, False marks a missing
-    view, and every sample keeps at least one. ``fused`` is (B, d); ``weights``
-    (B, N) are non-negative, sum to one over the available views, are 0 for
-    missing ones and at least float32 (each head says what they mean when it has
-    no natural weights). Subclasses implement ``fuse``; ``embed_dim`` (d, filled in
-    by the model) is taken by heads without parameters too.
+    ``z`` is (B, N, d) view embeddings or (B, N, d, H, W) maps (averaged to (B, N, d)
+    first); ``view_mask`` (B, N) bool or None, False marks a missing view, every sample keeps
+    one. ``fused`` is (B, d); ``weights`` (B, N) are non-negative, sum to one over the
+    available views, are 0 for missing ones and at least float32. Subclasses implement
+    ``fuse``; ``embed_dim`` (d, filled in by the model) is taken by heads without parameters too.
     """
 
     def __init__(self, embed_dim: Optional[int] = None):

@@ -10,15 +10,13 @@ from .base import ViewFusion, weight_dtype
 
 @MODELS.register_module()
 class CrossViewTransformerFusion(ViewFusion):
-    """Views exchange information through ``num_layers`` self-attention layers
-    (with a learned embedding of each view's position, e.g. left/front/right),
-    then a learned query attends over the view tokens:
+    """Views exchange information through ``num_layers`` self-attention layers (with a learned
+    embedding of each view's position, e.g. left/front/right), then a learned query attends
+    over the view tokens; masked views are excluded as keys (``key_padding_mask``):
 
         t = Encoder(z + e_view), (fused, weights) = MHA(q, t, t), fused += mean of t
 
-    Masked views are excluded as keys (``key_padding_mask``).
-    ``weights`` are the read-out query's attention over views, averaged over
-    heads (non-negative, sum to one, 0 for masked views).
+    ``weights``: the read-out query's attention over views, averaged over heads.
 
     Args:
         embed_dim: d.

@@ -10,12 +10,9 @@ from .base import ViewFusion, weight_dtype
 
 @MODELS.register_module()
 class GatedFusion(ViewFusion):
-    """g_i = sigmoid(W z_i + b) in (0, 1)^d, fused = sum_i g_i * z_i / sum_i g_i.
-
-    Each dimension is a convex combination of the available views with its
-    own gates (a per-dimension generalisation of attention fusion).
-    ``weights[b, i]`` is the gate share of view i averaged over dimensions
-    (non-negative, sums to one, 0 for masked views).
+    """g_i = sigmoid(W z_i + b) in (0, 1)^d, fused = sum_i g_i * z_i / sum_i g_i: each dimension
+    a convex combination of the available views with its own gates. ``weights[b, i]`` is the
+    gate share of view i averaged over dimensions.
 
     Args:
         embed_dim: d.

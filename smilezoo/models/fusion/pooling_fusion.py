@@ -10,8 +10,8 @@ from .base import ViewFusion, masked_softmax, weight_dtype
 
 @MODELS.register_module()
 class MeanFusion(ViewFusion):
-    """Uniform average of the (available) views: the no-attention baseline;
-    ``weights`` are 1 / (number of available views)."""
+    """Uniform average of the available views, the no-attention baseline; ``weights`` are
+    1 / (number of available views)."""
 
     def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
              ) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -22,12 +22,8 @@ class MeanFusion(ViewFusion):
 
 @MODELS.register_module()
 class MaxFusion(ViewFusion):
-    """Element-wise max over the available views: fused[b, k] = max_i z[b, i, k].
-
-    There are no natural weights; ``weights[b, i]`` is the share of the d
-    dimensions whose max comes from view i (non-negative, sums to one, 0 for
-    masked views), a measure of how much each view contributes.
-    """
+    """Element-wise max over the available views: fused[b, k] = max_i z[b, i, k]; the
+    ``weights`` (no natural ones) are the share of the d dimensions whose max is view i's."""
 
     def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
              ) -> Tuple[torch.Tensor, torch.Tensor]:

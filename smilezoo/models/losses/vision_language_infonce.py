@@ -19,15 +19,12 @@ class MultiViewInfoNCELoss(nn.Module):
     L = -1/((N+1)B) [ sum_i sum_b log softmax_j(sim(z'_{i,b}, z^t_j)/tau)_b
                       + sum_b log softmax_j(sim(z^mv_b, z^t_j)/tau)_b ]
 
-    Duplicate texts (the paper is silent): a text j != b that describes the same
-    expression as sample b's text is not a negative. ``false_negatives``:
-    'same_pool' (default) drops from b's denominator every j whose prompt was
-    drawn from the same prompt pool as b's; 'same_prompt' drops only identical
-    prompts; 'keep' keeps all of them as negatives (the literal equation).
-
     Args:
         temperature: tau.
         loss_weight: beta of the joint loss (eq. 10).
+        false_negatives: which texts j != b are not negatives of sample b (the paper
+            is silent): 'same_pool' (default) those drawn from b's prompt pool,
+            'same_prompt' identical prompts only, 'keep' none (the literal equation).
         global_batch: all-gather the texts (with gradients) so that every
             process sees the global batch's negatives.
     """

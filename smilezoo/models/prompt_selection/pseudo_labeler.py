@@ -78,19 +78,10 @@ class PseudoLabeler(nn.Module):
     """Class indices for prompt sampling, without ground truth: (B, d) fused
     embeddings and (C, d) class prototypes -> (B,) pseudo-labels.
 
-    Modes:
-        'zero_shot_pseudo': the prototype nearest to each fused embedding (the
-            model's own zero-shot guess), refreshed at every step; with
-            ``balance`` the guesses of a batch are made an equal partition over
-            classes (Sinkhorn-Knopp) so they cannot all collapse onto one class.
-        'cluster': spherical k-means (k = C) over a memory bank of the last
-            ``bank_size`` fused embeddings, re-run (warm-started) every
-            ``refresh_interval`` steps; clusters are matched one-to-one to
-            classes by the cosine similarity of centroid and prototype
-            (Hungarian); a sample's pseudo-label is its nearest centroid's class.
-
     Args:
-        mode: 'zero_shot_pseudo' or 'cluster'.
+        mode: 'zero_shot_pseudo' (the nearest prototype, every step) or 'cluster'
+            (the class matched to the nearest k-means centroid of a memory bank,
+            every ``refresh_interval`` steps); the table in docs/model_zoo.md.
         num_classes, embed_dim: C and d (filled in by SmileVLM).
         balance: equal-partition the zero-shot guesses of a batch.
         sinkhorn_eps: entropy of the equal partition (smaller: closer to argmax).

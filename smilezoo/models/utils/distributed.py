@@ -1,12 +1,9 @@
-"""Cross-process helpers that keep gradients (used by the losses).
+"""Cross-process helpers that keep gradients, so the losses see the global batch.
 
-In a distributed run the batch statistics of SMILE-VLM's losses must see the
-global batch: sums are all-reduced and the InfoNCE candidates all-gathered, and
-both pass gradients back to every process (the backward passes sum the upstream
-gradient over processes, as each process's loss depends on every process's
-inputs; the sum is torch.distributed.nn's all_reduce); DDP's average over
-processes then gives exactly the gradient of the single-process loss on the
-global batch (tests/test_distributed_losses.py).
+Each process's loss depends on every process's inputs, so the backward passes sum the
+upstream gradient over processes (torch.distributed.nn's all_reduce); DDP's average then
+gives the gradient of the single-process loss on the global batch
+(tests/test_distributed_losses.py).
 """
 import torch
 import torch.distributed as dist

@@ -10,13 +10,11 @@ from .ops import check_points, gather, knn
 
 
 class EdgeConv(nn.Module):
-    """x (M, P, C) -> (M, P, out): max over the k neighbours j of point i of
-    LeakyReLU(BN(W [x_j - x_i, x_i])); the graph is the kNN of ``graph`` (M, P, G)
-    (by default x).
+    """x (M, P, C) -> (M, P, out): max over the k neighbours j of point i (the kNN of
+    ``graph`` (M, P, G), by default x) of LeakyReLU(BN(W [x_j - x_i, x_i])).
 
-    W = [W1, W2] is linear, so W [x_j - x_i, x_i] = (W1 x)_j + ((W2 - W1) x)_i: both
-    products are taken per point and only their sum per edge (the paper's layer,
-    k times fewer multiplications than a convolution over the (M, 2C, P, k) edges).
+    W = [W1, W2] is linear, so W [x_j - x_i, x_i] = (W1 x)_j + ((W2 - W1) x)_i: both products
+    per point, only their sum per edge (k times fewer multiplications than over the edges).
     """
 
     def __init__(self, in_channels: int, out_channels: int, k: int):
@@ -37,19 +35,14 @@ class EdgeConv(nn.Module):
 
 @MODELS.register_module()
 class DGCNN(nn.Module):
-    """(M, P, C) point views -> (M, out_dim), the classification network of the paper
-    without its head: EdgeConv layers of widths ``channels``, their outputs
-    concatenated, a pointwise layer to out_dim/2 channels, then max and mean over
-    points concatenated (the paper: emb_dims 1024, so out_dim 2048).
-
-    The first layer's graph is the kNN in xyz (the first 3 channels), later
-    ones in the previous layer's features (the dynamic graph). Invariant to the
-    order of the points (the kNN graph does not depend on it, up to exact ties
-    of distances).
+    """(M, P, C) point views -> (M, out_dim), the paper's classification network without its
+    head: EdgeConv layers of widths ``channels`` (the first on the kNN graph in xyz, later ones
+    in the previous layer's features), concatenated, a pointwise layer to out_dim/2 channels,
+    then max and mean over points concatenated.
 
     Args:
         in_channels: C; the first 3 are xyz.
-        out_dim: D (even).
+        out_dim: D (even; the paper's emb_dims 1024 is out_dim 2048).
         k: neighbours per point (the paper's 20); at most P are used.
         channels: the EdgeConv widths (the paper's 64, 64, 128, 256).
     """

@@ -1,9 +1,5 @@
-"""Batched point-set operations shared by the point backbones (pure PyTorch, no
-Python loop over points): kNN, gathering, farthest point sampling.
-
-Shapes: M point sets (M = B*N views), P points, C channels, S sampled points,
-k neighbours.
-"""
+"""Batched point-set operations of the point backbones (pure PyTorch, no Python loop over
+points). Shapes: M point sets (B*N views), P points, C channels, S samples, k neighbours."""
 import torch
 
 
@@ -15,12 +11,9 @@ def check_points(x: torch.Tensor, in_channels: int, who: str) -> None:
 
 
 def knn(query: torch.Tensor, ref: torch.Tensor, k: int) -> torch.Tensor:
-    """Indices of the k nearest ``ref`` points of every ``query`` point (Euclidean,
-    ``torch.cdist`` + ``topk``; a point is its own nearest neighbour when it is in ref).
-
-    query (M, S, C), ref (M, P, C) -> (M, S, k) long, k <= P. Indices carry no
-    gradient, so the distances are computed without autograd (nothing kept for backward).
-    """
+    """query (M, S, C), ref (M, P, C) -> (M, S, k) long, k <= P: the k nearest ref points
+    (Euclidean; a point in ref is its own nearest). Indices carry no gradient, so the
+    distances are computed without autograd (nothing kept for backward)."""
     with torch.no_grad():
         d = torch.cdist(query, ref)
         return d.topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
@@ -34,12 +27,9 @@ def gather(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
 
 
 def farthest_point_sample(xyz: torch.Tensor, s: int) -> torch.Tensor:
-    """Farthest point sampling: (M, P, 3) -> (M, S) long indices, S = min(s, P).
-
-    Starts at the point farthest from the set's centroid (not at index 0), so the
-    sampled *points* do not depend on the order of the input (up to exact ties of
-    distances). One vectorised step per sample (a loop over S, not over points).
-    """
+    """Farthest point sampling: (M, P, 3) -> (M, S) long indices, S = min(s, P), one
+    vectorised step per sample. Starts at the point farthest from the centroid (not index
+    0), so the sampled points do not depend on the input order (up to exact ties)."""
     m, p, _ = xyz.shape
     s = min(s, p)
     idx = torch.empty(m, s, dtype=torch.long, device=xyz.device)

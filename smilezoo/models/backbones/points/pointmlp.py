@@ -33,9 +33,9 @@ class ResBlock(nn.Module):
 
 
 class LocalGrouper(nn.Module):
-    """S anchors by FPS, their k nearest points (in xyz), the geometric affine
-    module's anchor normalisation: (f_j - f_i) / sigma * alpha + beta, sigma the
-    std over the whole set, concatenated with the anchor's feature f_i.
+    """S anchors by FPS, their k nearest points (in xyz), the geometric affine module's anchor
+    normalisation (f_j - f_i) / sigma * alpha + beta (sigma: std over the whole set),
+    concatenated with the anchor's feature f_i.
 
     xyz (M, P, 3), f (M, P, C) -> xyz (M, S, 3), grouped (M, S, k, 2C).
     """
@@ -82,11 +82,10 @@ class PointMLPElite(nn.Module):
     """(M, P, C) point views -> (M, out_dim) (see the module docstring).
 
     Args:
-        in_channels: C; the first 3 are xyz (used for sampling and grouping; all C
-            channels are embedded as features).
+        in_channels: C; the first 3 are xyz (sampling and grouping); all C are features.
         out_dim: D (default 256, the width of the last stage).
-        embed_dim, res_expansion, dim_expansion, pre_blocks, pos_blocks, k,
-        reducers: the paper's settings (elite defaults).
+        embed_dim, res_expansion, dim_expansion, pre_blocks, pos_blocks, k, reducers: the
+            paper's settings (elite defaults).
     """
     view_ndim = 2  # one view is (P, C)
 

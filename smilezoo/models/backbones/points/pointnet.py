@@ -38,16 +38,15 @@ class TNet(nn.Module):
 
 @MODELS.register_module()
 class PointNet(nn.Module):
-    """(M, P, C) point views -> (M, out_dim): shared MLP ``hidden + (out_dim,)`` on
-    every point, max over points. Invariant to the order of the points.
+    """(M, P, C) point views -> (M, out_dim): shared MLP ``hidden + (out_dim,)`` on every
+    point, max over points.
 
     Args:
         in_channels: C; the first 3 are xyz (e.g. 6: xyz + normals).
         out_dim: D, the last MLP width (the paper's 1024).
         hidden: the widths before it (the paper's 64, 64, 64, 128).
-        input_transform: the paper's input T-Net (3x3 on xyz, applied to the
-            normals too when C >= 6). Off by default: the views are already in
-            their camera frame. The feature T-Net is not implemented.
+        input_transform: the paper's input T-Net (3x3 on xyz, and on the normals when
+            C >= 6); off by default (views are in their camera frame). No feature T-Net.
     """
     view_ndim = 2  # one view is (P, C)
 
