@@ -9,15 +9,14 @@ from .multi_view_base import MultiViewModel
 
 @MODELS.register_module()
 class BarlowTwinsMultiView(MultiViewModel):
-    """SMILE-VLM's backbone, projector and fusion trained with the multi-view Barlow
-    Twins loss between two augmentations of each view (in the spirit of MiFaR). No
-    text encoder, no classifier: ``predict`` gives embeddings and view weights, a
-    linear probe the accuracy (``cv_evaluations = ['linear_probe']``, EmbeddingMetric).
+    """SMILE-VLM's backbone, projector and fusion trained with the multi-view Barlow Twins
+    loss between two augmentations of each view (in the spirit of MiFaR). No text encoder, no
+    classifier: ``predict`` gives embeddings and view weights, a linear probe the accuracy
+    (``cv_evaluations = ['linear_probe']``, EmbeddingMetric).
 
     Args:
         embed_dim: d.
-        losses: ``dict(mv_bt=<loss config>)``, the Barlow Twins loss on (B, N, d)
-            pairs (SmileVLM's key).
+        losses: ``dict(mv_bt=<loss config>)`` (SmileVLM's key), on (B, N, d) pairs.
     """
     predicts_classes = False
 
@@ -32,8 +31,8 @@ class BarlowTwinsMultiView(MultiViewModel):
         self.mv_bt = MODELS.build(losses['mv_bt'])
 
     def loss(self, inputs: torch.Tensor, data_samples: List[dict]) -> Dict[str, torch.Tensor]:
-        """inputs: (B, N, C, H, W); the labels are not read. Both augmented copies
-        of all views go through the backbone in one call."""
+        """inputs: (B, N, C, H, W); the labels are not read. Both augmented copies of all
+        views go through the backbone in one call."""
         flat = inputs.flatten(0, 1)
         z = self.embed_views(torch.stack([self.augment(flat), self.augment(flat)]).view(
             2, *inputs.shape))

@@ -11,21 +11,17 @@ from .multi_view_base import MultiViewModel
 
 @MODELS.register_module()
 class SupervisedMultiView(MultiViewModel):
-    """Backbone, projector and fusion as SMILE-VLM, then a linear classifier on the
-    fused embedding, trained with cross-entropy on the labels (one augmented
-    copy of each view per step). Each view alone is classified by the same
-    head for the per-view figures.
+    """Backbone, projector and fusion as SMILE-VLM, then a linear classifier on the fused
+    embedding, trained with cross-entropy on the labels (one augmented copy of each view per
+    step); each view alone is classified by the same head for the per-view figures.
 
     Args:
-        num_classes: C.
-        embed_dim: d.
-        label_smoothing: of the cross-entropy.
+        num_classes, embed_dim, label_smoothing: C, d and the cross-entropy's smoothing.
     """
 
     def __init__(self, backbone: dict, projector: dict, fusion: dict, num_classes: int,
-                 embed_dim: int = 384, augment: Optional[dict] = None,
-                 label_smoothing: float = 0.0, data_preprocessor: Optional[dict] = None,
-                 init_cfg=None):
+                 embed_dim: int = 384, augment: Optional[dict] = None, label_smoothing: float = 0.0,
+                 data_preprocessor: Optional[dict] = None, init_cfg=None):
         super().__init__(backbone, projector, fusion, embed_dim, augment, data_preprocessor,
                          init_cfg)
         self.classifier = nn.Linear(embed_dim, num_classes)

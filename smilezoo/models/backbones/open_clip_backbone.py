@@ -20,9 +20,7 @@ def open_clip_sources(model_name: str, tag: str, tag_cfg: dict):
 
     from open_clip.pretrained import has_hf_hub
     if tag_cfg.get('hf_hub') and has_hf_hub():
-        repo, filename = tag_cfg['hf_hub'].rstrip('/'), ''
-        if not tag_cfg['hf_hub'].endswith('/'):
-            repo, filename = tag_cfg['hf_hub'].rsplit('/', 1)
+        repo, _, filename = tag_cfg['hf_hub'].rpartition('/')  # 'org/name/' or 'org/name/file'
         names = [filename] if filename else ['open_clip_model.safetensors',
                                              'open_clip_pytorch_model.bin']
         return [(f'open_clip tag {tag!r} of {model_name!r} from the Hugging Face hub repo '

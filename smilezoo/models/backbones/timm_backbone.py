@@ -61,8 +61,7 @@ class TimmBackbone(nn.Module):
     def __init__(self, model_name: str = 'resnet18', pretrained=None, in_chans: int = 3,
                  input_size: Optional[Union[int, Sequence[int]]] = None,
                  mean: Optional[Sequence[float]] = None, std: Optional[Sequence[float]] = None,
-                 grad_checkpointing: bool = False, channels_last: bool = False,
-                 **kwargs):
+                 grad_checkpointing: bool = False, channels_last: bool = False, **kwargs):
         super().__init__()
         import timm
         if isinstance(pretrained, str) and not is_local_file(pretrained):

@@ -7,11 +7,8 @@ from smilezoo.registry import MODELS
 
 @MODELS.register_module()
 class MultiViewDataPreprocessor(BaseDataPreprocessor):
-    """inputs (B, N, C, H, W) uint8 (or float16/32) -> float32 in [0, 1] on the device.
-
-    Normalisation (mean/std) belongs to the backbone, which knows its own.
-    ``data_samples`` (a list of dicts) pass through unchanged.
-    """
+    """inputs (B, N, C, H, W) uint8 (or float16/32) -> float32 in [0, 1] on the device (the
+    backbone normalises); ``data_samples`` (a list of dicts) pass through unchanged."""
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)

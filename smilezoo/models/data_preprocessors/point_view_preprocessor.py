@@ -7,15 +7,12 @@ from smilezoo.registry import MODELS
 
 @MODELS.register_module()
 class PointViewDataPreprocessor(BaseDataPreprocessor):
-    """inputs (B, N, P, C) float16 (or float32) point views -> float32 on the device.
-
-    The two augmented copies are made by the model's ``augment``
-    (:class:`~smilezoo.models.augments.BatchPointAugment`), as for image views.
-    ``data_samples`` (a list of dicts) pass through unchanged.
+    """inputs (B, N, P, C) float16 (or float32) point views -> float32 on the device;
+    ``data_samples`` pass through (the model's ``augment`` makes the two augmented copies).
 
     Args:
-        in_channels: C the backbone expects (6: xyz, normal; 9 for 4D point
-            views with displacements); None: any.
+        in_channels: C the backbone expects (6: xyz, normal; 9 for 4D point views with
+            displacements); None: any.
     """
 
     def __init__(self, in_channels=None, non_blocking: bool = False):

@@ -13,8 +13,7 @@ class ViewAttentionFusion(ViewFusion):
     """s_i = MLP(pool(z'_i)), w = softmax(s) over views, z^mv = sum_i w_i z'_i.
 
     Args:
-        embed_dim: d, the size of each view embedding.
-        hidden_dim: width of the scoring MLP.
+        embed_dim, hidden_dim: d, the size of each view embedding, and the scoring MLP's width.
     """
 
     def __init__(self, embed_dim: int, hidden_dim: int = 128):

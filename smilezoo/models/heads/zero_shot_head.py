@@ -8,11 +8,8 @@ from smilezoo.registry import MODELS
 
 @MODELS.register_module()
 class ZeroShotHead(nn.Module):
-    """scores = softmax(logit_scale * cos(z, prototype_c)) over classes.
-
-    Args:
-        logit_scale: inverse temperature applied to cosine similarities.
-    """
+    """scores = softmax(logit_scale * cos(z, prototype_c)) over classes; ``logit_scale``: the
+    inverse temperature."""
 
     def __init__(self, logit_scale: float = 10.0):
         super().__init__()

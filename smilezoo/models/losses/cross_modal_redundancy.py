@@ -11,8 +11,7 @@ class CrossModalRedundancyLoss(CrossCorrelationLoss):
     """C_vt = (1/B) sum_b zhat^mv_b zhat^t_b^T,
     L = sum_k (C_vt_kk - 1)^2 + lambda_offdiag * sum_{k != l} C_vt_kl^2.
 
-    Arguments as ``CrossCorrelationLoss``: lambda_offdiag is lambda_red,
-    loss_weight gamma of eq. 10.
+    Arguments as ``CrossCorrelationLoss``: lambda_offdiag is lambda_red, loss_weight gamma (eq. 10).
     """
 
     @float32_loss

@@ -8,13 +8,11 @@ from .precision import float32_loss
 
 @MODELS.register_module()
 class MultiViewBarlowTwinsLoss(CrossCorrelationLoss):
-    """Barlow Twins across two augmentations, averaged over views.
-
+    """Barlow Twins across two augmentations, averaged over views:
     C_i = (1/B) sum_b zhat^A_i(b) zhat^B_i(b)^T for each view i, Cbar = mean_i C_i,
     L = sum_k (Cbar_kk - 1)^2 + lambda_offdiag * sum_{k != l} Cbar_kl^2.
 
-    Arguments as ``CrossCorrelationLoss``: lambda_offdiag is lambda_bt,
-    loss_weight alpha of eq. 10.
+    Arguments as ``CrossCorrelationLoss``: lambda_offdiag is lambda_bt, loss_weight alpha (eq. 10).
     """
 
     @float32_loss

@@ -44,14 +44,9 @@ class MultiViewInfoNCELoss(nn.Module):
     def forward(self, z_views: torch.Tensor, z_mv: torch.Tensor, z_t: torch.Tensor,
                 pool_ids: Optional[torch.Tensor] = None,
                 prompt_ids: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """
-        Args:
-            z_views: (B, N, d) per-view embeddings z'_i.
-            z_mv: (B, d) fused embeddings.
-            z_t: (B, d) text embeddings of the prompts drawn for the batch.
-            pool_ids: (B,) prompt-pool index of each sample's prompt.
-            prompt_ids: (B,) index of each sample's prompt.
-        """
+        """z_views: (B, N, d) per-view embeddings z'_i; z_mv: (B, d) fused embeddings; z_t:
+        (B, d) text embeddings of the prompts drawn for the batch; pool_ids, prompt_ids: (B,)
+        prompt pool and index of each sample's prompt."""
         b = z_mv.shape[0]
         queries = torch.cat([z_views, z_mv[:, None]], dim=1)  # (B, N+1, d)
         queries = F.normalize(queries, dim=-1)

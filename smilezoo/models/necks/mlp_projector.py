@@ -14,11 +14,9 @@ class MLPProjector(nn.Module):
         out_dim: d, the joint embedding size (the text encoder's size).
         hidden_dim: width of the hidden layers.
         num_layers: number of Linear layers (>= 1).
-        residual: out = x + MLP(x) with the MLP's last Linear initialised to
-            zero, so that g_v starts as the identity. For a backbone whose
-            output already lies in the text tower's joint space (a CLIP image
-            tower with its CLIP text tower): step 0 keeps CLIP's zero-shot
-            scores. Needs in_dim == out_dim.
+        residual: out = x + MLP(x), the last Linear zero-initialised so that g_v starts as
+            the identity (a CLIP image tower with its text tower keeps CLIP's zero-shot
+            scores at step 0). Needs in_dim == out_dim.
     """
 
     def __init__(self, in_dim: int, out_dim: int, hidden_dim: int = 512, num_layers: int = 2,

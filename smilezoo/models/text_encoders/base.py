@@ -6,10 +6,8 @@ from torch import nn
 
 
 class FrozenTextEncoder(nn.Module):
-    """Maps prompts to embeddings; never trained.
-
-    Subclasses set ``embed_dim`` and implement ``_encode``.
-    """
+    """Maps prompts to embeddings, never trained; subclasses set ``embed_dim`` and implement
+    ``_encode``."""
     embed_dim: int
 
     def freeze(self):

@@ -8,8 +8,7 @@ def _file_stamp(path: str) -> str:
     files = [path] if osp.isfile(path) else [
         osp.join(root, f) for root, _, names in os.walk(path) for f in sorted(names)
         if f.endswith(('.safetensors', '.bin', '.pt', '.pth'))]
-    return ','.join(f'{osp.basename(f)}:{osp.getsize(f)}:{os.stat(f).st_mtime_ns}'
-                    for f in files)
+    return ','.join(f'{osp.basename(f)}:{osp.getsize(f)}:{os.stat(f).st_mtime_ns}' for f in files)
 
 
 def text_encoder_cache_key(cfg: dict) -> str:

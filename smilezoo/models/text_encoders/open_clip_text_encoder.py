@@ -12,12 +12,10 @@ class OpenCLIPTextEncoder(FrozenTextEncoder):
 
     Args:
         model_name: open_clip architecture, e.g. 'ViT-B-16'.
-        pretrained: an open_clip tag (needs the network or the local hub
-            cache; fails fast offline, saying how to pass a file) or a local
-            checkpoint file of the whole CLIP model. A text tower with random
-            weights is refused unless ``allow_random_weights=True`` (tests only).
-        quick_gelu: see ``create_open_clip`` (True for a local file of OpenAI's
-            weights; a tag sets it itself).
+        pretrained: an open_clip tag (network or local hub cache) or a local checkpoint file
+            of the whole CLIP model; empty (random weights) only with
+            ``allow_random_weights=True`` (tests only).
+        quick_gelu: see ``create_open_clip``.
     """
 
     def __init__(self, model_name: str = 'ViT-B-16', pretrained='openai',

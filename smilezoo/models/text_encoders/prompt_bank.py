@@ -20,24 +20,20 @@ def default_cache_dir() -> str:
 
 
 class PromptBank(nn.Module):
-    """All prompts of all classes, embedded once by the frozen text encoder.
-
-    Pools are stored flat: prompts of class c are rows
-    ``offsets[c] : offsets[c] + sizes[c]`` of ``embeddings`` (P, d).
+    """All prompts of all classes, embedded once by the frozen text encoder; pools are flat:
+    class c's prompts are rows ``offsets[c] : offsets[c] + sizes[c]`` of ``embeddings`` (P, d).
 
     Args:
         class_names: the C class names, in label order.
         prompt_pools: class name -> list of prompts (the paper's Table I).
-        get_text_encoder: returns the FrozenTextEncoder; called only when the
-            embeddings are not in the disk cache.
+        get_text_encoder: returns the FrozenTextEncoder; called only on a disk-cache miss.
         cache_key: identifies the encoder's weights (see text_encoder_cache_key).
-        cache_dir: where embeddings are cached on disk, keyed by ``cache_key``
-            and the prompts; None for the default, False for none.
+        cache_dir: the embeddings' disk cache, keyed by ``cache_key`` and the prompts; None
+            for the default, False for none.
     """
 
     def __init__(self, class_names: Sequence[str], prompt_pools: Dict[str, List[str]],
-                 get_text_encoder: Callable[[], FrozenTextEncoder], cache_key: str,
-                 cache_dir=None):
+                 get_text_encoder: Callable[[], FrozenTextEncoder], cache_key: str, cache_dir=None):
         super().__init__()
         missing = [c for c in class_names if not prompt_pools.get(c)]
         if missing:

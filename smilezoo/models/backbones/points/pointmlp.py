@@ -91,9 +91,8 @@ class PointMLPElite(nn.Module):
 
     def __init__(self, in_channels: int = 6, out_dim: int = 256, embed_dim: int = 32,
                  res_expansion: float = 0.25, dim_expansion: Sequence[int] = (2, 2, 2, 1),
-                 pre_blocks: Sequence[int] = (1, 1, 2, 1),
-                 pos_blocks: Sequence[int] = (1, 1, 2, 1), k: int = 24,
-                 reducers: Sequence[int] = (2, 2, 2, 2)):
+                 pre_blocks: Sequence[int] = (1, 1, 2, 1), pos_blocks: Sequence[int] = (1, 1, 2, 1),
+                 k: int = 24, reducers: Sequence[int] = (2, 2, 2, 2)):
         super().__init__()
         if in_channels < 3:
             raise ValueError(f'PointMLPElite: in_channels={in_channels}, expected >= 3')

@@ -64,9 +64,7 @@ class PointNet(nn.Module):
         check_points(x, self.in_channels, 'PointNet')
         x = x.transpose(1, 2)  # (M, C, P)
         if self.tnet is not None:
-            t = self.tnet(x[:, :3])
-            parts = [t.transpose(1, 2) @ x[:, :3]]
-            if self.in_channels >= 6:
-                parts.append(t.transpose(1, 2) @ x[:, 3:6])
-            x = torch.cat(parts + [x[:, 3 * len(parts):]], dim=1)
+            t = self.tnet(x[:, :3]).transpose(1, 2)
+            k = 6 if self.in_channels >= 6 else 3  # rotate xyz, and the normals if C >= 6
+            x = torch.cat([t @ x[:, i:i + 3] for i in range(0, k, 3)] + [x[:, k:]], dim=1)
         return self.mlp(x).amax(dim=-1)
