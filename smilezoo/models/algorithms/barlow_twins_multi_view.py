@@ -15,8 +15,7 @@ class BarlowTwinsMultiView(MultiViewModel):
     (``cv_evaluations = ['linear_probe']``, EmbeddingMetric).
 
     Args:
-        embed_dim: d.
-        losses: ``dict(mv_bt=<loss config>)`` (SmileVLM's key), on (B, N, d) pairs.
+        embed_dim, losses: d, and ``dict(mv_bt=<loss config>)`` (SmileVLM's key).
     """
     predicts_classes = False
 

@@ -101,12 +101,10 @@ class TimmBackbone(nn.Module):
         self.in_chans = in_chans
         self.out_dim = self.model.num_features
         pcfg = self.model.pretrained_cfg or {}
-        if mean is None:
-            mean = pcfg.get('mean') if len(pcfg.get('mean') or ()) == in_chans else [0.5] * in_chans
-        if std is None:
-            std = pcfg.get('std') if len(pcfg.get('std') or ()) == in_chans else [0.5] * in_chans
-        self.register_buffer('mean', torch.tensor(list(mean)).view(1, -1, 1, 1), persistent=False)
-        self.register_buffer('std', torch.tensor(list(std)).view(1, -1, 1, 1), persistent=False)
+        for key, value in (('mean', mean), ('std', std)):
+            if value is None:
+                value = pcfg.get(key) if len(pcfg.get(key) or ()) == in_chans else [0.5] * in_chans
+            self.register_buffer(key, torch.tensor(list(value)).view(1, -1, 1, 1), persistent=False)
         self.grad_checkpointing = bool(grad_checkpointing)
         if self.grad_checkpointing:
             try:

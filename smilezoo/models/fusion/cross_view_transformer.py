@@ -19,8 +19,7 @@ class CrossViewTransformerFusion(ViewFusion):
     ``weights``: the read-out query's attention over views, averaged over heads.
 
     Args:
-        embed_dim: d.
-        num_views: maximum N (size of the view-position table).
+        embed_dim, num_views: d and the maximum N (size of the view-position table).
         num_layers, num_heads, ffn_dim, dropout: of the encoder.
     """
 

@@ -15,8 +15,7 @@ class GatedFusion(ViewFusion):
     gate share of view i averaged over dimensions.
 
     Args:
-        embed_dim: d.
-        hidden_dim: width of the gating MLP (0: a single Linear(d, d)).
+        embed_dim, hidden_dim: d and the gating MLP's width (0: a single Linear(d, d)).
     """
 
     def __init__(self, embed_dim: int, hidden_dim: int = 0):

@@ -1,8 +1,6 @@
-"""Losses in float32 under mixed precision (why: docs/performance.md, bf16 AMP).
-
-``float32_loss`` runs a loss's ``forward`` with autocast disabled and its float16/bfloat16
-tensor arguments cast to float32 (float32 and float64 stay), so the gradient flows back to the
-half-precision embeddings.
+"""Losses in float32 under mixed precision (why: docs/performance.md, bf16 AMP): ``float32_loss``
+runs a loss's ``forward`` with autocast disabled and its float16/bfloat16 tensor arguments cast
+to float32 (float32, float64 stay), so the gradient flows back to the half-precision embeddings.
 """
 import functools
 

@@ -12,8 +12,7 @@ class MLPProjector(nn.Module):
     Args:
         in_dim: backbone feature size (filled in by the algorithm when None).
         out_dim: d, the joint embedding size (the text encoder's size).
-        hidden_dim: width of the hidden layers.
-        num_layers: number of Linear layers (>= 1).
+        hidden_dim, num_layers: width of the hidden layers, number of Linear layers (>= 1).
         residual: out = x + MLP(x), the last Linear zero-initialised so that g_v starts as
             the identity (a CLIP image tower with its text tower keeps CLIP's zero-shot
             scores at step 0). Needs in_dim == out_dim.

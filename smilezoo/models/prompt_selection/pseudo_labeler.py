@@ -11,9 +11,9 @@ from smilezoo.registry import MODELS
 
 
 def balanced_assignment(scores: torch.Tensor, eps: float = 0.05, iters: int = 3) -> torch.Tensor:
-    """Sinkhorn-Knopp equal partition (as in SwAV), in the log domain: (B, C)
-    scores -> (B, C) soft assignment whose rows sum to 1 and columns to about
-    B / C. Keeps a batch's pseudo-labels from collapsing onto one class."""
+    """Sinkhorn-Knopp equal partition (as in SwAV), in the log domain: (B, C) scores -> (B, C)
+    soft assignment, rows summing to 1 and columns to about B / C (so a batch's pseudo-labels
+    cannot collapse onto one class)."""
     b, c = scores.shape
     log_q = scores.float() / eps
     for _ in range(iters):
@@ -49,10 +49,9 @@ def _kmeans_pp(x: torch.Tensor, k: int, generator) -> torch.Tensor:
 def spherical_kmeans(x: torch.Tensor, k: int, iters: int = 10,
                      init: Optional[torch.Tensor] = None, n_init: int = 4,
                      generator: Optional[torch.Generator] = None) -> torch.Tensor:
-    """(M, d) unit vectors -> (k, d) unit centroids (cosine k-means).
-
-    ``init`` (k, d) warm-starts it (keeps cluster identities across refreshes);
-    otherwise the best (highest summed similarity) of ``n_init`` k-means++ runs."""
+    """(M, d) unit vectors -> (k, d) unit centroids (cosine k-means). ``init`` (k, d) warm-starts
+    it (keeps cluster identities across refreshes); else the best (highest summed similarity)
+    of ``n_init`` k-means++ runs."""
     if init is not None:
         return _lloyd(x, F.normalize(init.clone(), dim=-1), iters)
     best, best_fit = None, -float('inf')
@@ -75,13 +74,13 @@ def match_to_classes(centroids: torch.Tensor, prototypes: torch.Tensor) -> torch
 
 @MODELS.register_module()
 class PseudoLabeler(nn.Module):
-    """Class indices for prompt sampling, without ground truth: (B, d) fused
-    embeddings and (C, d) class prototypes -> (B,) pseudo-labels.
+    """Class indices for prompt sampling, without ground truth: (B, d) fused embeddings and
+    (C, d) class prototypes -> (B,) pseudo-labels.
 
     Args:
-        mode: 'zero_shot_pseudo' (the nearest prototype, every step) or 'cluster'
-            (the class matched to the nearest k-means centroid of a memory bank,
-            every ``refresh_interval`` steps); the table in docs/model_zoo.md.
+        mode: 'zero_shot_pseudo' (the nearest prototype, every step) or 'cluster' (the class
+            matched to the nearest k-means centroid of a memory bank, every
+            ``refresh_interval`` steps); the table in docs/model_zoo.md.
         num_classes, embed_dim: C and d (filled in by SmileVLM).
         balance: equal-partition the zero-shot guesses of a batch.
         sinkhorn_eps: entropy of the equal partition (smaller: closer to argmax).

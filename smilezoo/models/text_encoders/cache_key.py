@@ -12,9 +12,8 @@ def _file_stamp(path: str) -> str:
 
 
 def text_encoder_cache_key(cfg: dict) -> str:
-    """The config (type, model name, weights) plus, for every local weights file
-    or folder it names, the files' sizes and modification times (ns, so a
-    checkpoint rewritten within the same second still changes the key)."""
+    """The config (type, model name, weights) plus, for every local weights file or folder it
+    names, the files' sizes and modification times (ns: a rewrite within a second counts)."""
     from .sentence_transformer_encoder import resolve_model_path
     cfg = {k: v for k, v in dict(cfg).items() if k != '_scope_'}
     stamps = []

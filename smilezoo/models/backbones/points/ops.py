@@ -15,8 +15,7 @@ def knn(query: torch.Tensor, ref: torch.Tensor, k: int) -> torch.Tensor:
     (Euclidean; a point in ref is its own nearest). Indices carry no gradient, so the
     distances are computed without autograd (nothing kept for backward)."""
     with torch.no_grad():
-        d = torch.cdist(query, ref)
-        return d.topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
+        return torch.cdist(query, ref).topk(min(k, ref.shape[1]), dim=-1, largest=False).indices
 
 
 def gather(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -34,9 +33,8 @@ def farthest_point_sample(xyz: torch.Tensor, s: int) -> torch.Tensor:
     s = min(s, p)
     idx = torch.empty(m, s, dtype=torch.long, device=xyz.device)
     rows = torch.arange(m, device=xyz.device)
-    centroid = xyz.mean(dim=1, keepdim=True)
     nearest = torch.full((m, p), float('inf'), dtype=xyz.dtype, device=xyz.device)
-    cur = (xyz - centroid).square().sum(-1).argmax(-1)
+    cur = (xyz - xyz.mean(dim=1, keepdim=True)).square().sum(-1).argmax(-1)  # from the centroid
     for i in range(s):
         idx[:, i] = cur
         d = (xyz - xyz[rows, cur].unsqueeze(1)).square().sum(-1)

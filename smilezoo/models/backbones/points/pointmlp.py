@@ -1,8 +1,7 @@
-"""PointMLP-elite (Ma et al., "Rethinking Network Design and Local Geometry in Point
-Cloud: A Simple Residual MLP Framework", ICLR 2022), from the paper and the authors'
-``pointMLPElite`` configuration. Where it differs (no classifier head, FPS started at the
-point farthest from the centroid, k clamped to a stage's points): docs/model_zoo.md. Grouped
-'groups' > 1 convolutions of the non-elite model are not implemented.
+"""PointMLP-elite (Ma et al., "Rethinking Network Design and Local Geometry in Point Cloud: A
+Simple Residual MLP Framework", ICLR 2022), from the paper and the authors' ``pointMLPElite``
+configuration. Where it differs (no classifier head, FPS started at the point farthest from the
+centroid, k clamped to a stage's points): docs/model_zoo.md. No grouped ('groups' > 1) convs.
 """
 from typing import Sequence
 
@@ -33,11 +32,9 @@ class ResBlock(nn.Module):
 
 
 class LocalGrouper(nn.Module):
-    """S anchors by FPS, their k nearest points (in xyz), the geometric affine module's anchor
-    normalisation (f_j - f_i) / sigma * alpha + beta (sigma: std over the whole set),
-    concatenated with the anchor's feature f_i.
-
-    xyz (M, P, 3), f (M, P, C) -> xyz (M, S, 3), grouped (M, S, k, 2C).
+    """xyz (M, P, 3), f (M, P, C) -> xyz (M, S, 3), grouped (M, S, k, 2C): S anchors by FPS,
+    their k nearest points (in xyz), the geometric affine module's anchor normalisation
+    (f_j - f_i) / sigma * alpha + beta (sigma: std over the whole set), concatenated with f_i.
     """
 
     def __init__(self, channels: int, samples_divisor: int, k: int):
