@@ -29,8 +29,7 @@ class BatchPointAugment(nn.Module):
     swap what the left and right views show.
 
     Args:
-        rotate: max rotation in degrees, about a random axis.
-        scale: (min, max) isotropic scale factor.
+        rotate, scale: max rotation in degrees (about a random axis), (min, max) isotropic scale.
         jitter_std, jitter_clip: Gaussian noise on xyz (normalised units), clipped.
         drop_max: each view drops a share of its points drawn from [0, drop_max].
         crop_prob, crop_keep: probability of a local crop, which keeps a share drawn from

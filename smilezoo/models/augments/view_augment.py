@@ -14,8 +14,7 @@ class BatchViewAugment(nn.Module):
     patch, each drawn per image. No horizontal flip: it would swap the left and right views.
 
     Args:
-        scale: (min, max) zoom factor.
-        rotate: max in-plane rotation in degrees.
+        scale, rotate: (min, max) zoom factor, max in-plane rotation in degrees.
         translate: max shift as a fraction of the image size.
         jitter: max brightness/contrast change (multiplicative, +-).
         noise_std: std of additive Gaussian noise.

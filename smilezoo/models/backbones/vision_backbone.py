@@ -46,13 +46,12 @@ def VisionBackbone(model_name: str = 'timm/resnet18', pretrained=None, in_chans:
 
     Args:
         model_name: '<family>/<name>', family 'timm' (default) or 'open_clip'.
-        pretrained: None (random), an open_clip tag / True for timm's default
-            hub weights (network or local hub cache), or a local file path.
+        pretrained: None (random), an open_clip tag / True for timm's default hub weights
+            (network or local hub cache), or a local file path.
         in_chans: channels of the views (open_clip towers need 3).
-        input_size: see ``TimmBackbone.input_size`` / ``OpenCLIPVisionBackbone.image_size``.
-        mean, std: override the backbone's own normalisation.
-        **kwargs: passed to the family's class, e.g. ``grad_checkpointing=True``
-            or ``channels_last=True`` (both families; docs/performance.md).
+        input_size, mean, std: see ``TimmBackbone`` / ``OpenCLIPVisionBackbone`` (image_size).
+        **kwargs: passed to the family's class, e.g. ``grad_checkpointing=True`` or
+            ``channels_last=True`` (both families; docs/performance.md).
     """
     family, name = split_model_name(model_name)
     if family == 'open_clip':

@@ -20,13 +20,12 @@ class MultiViewInfoNCELoss(nn.Module):
                       + sum_b log softmax_j(sim(z^mv_b, z^t_j)/tau)_b ]
 
     Args:
-        temperature: tau.
-        loss_weight: beta of the joint loss (eq. 10).
-        false_negatives: which texts j != b are not negatives of sample b (the paper
-            is silent): 'same_pool' (default) those drawn from b's prompt pool,
-            'same_prompt' identical prompts only, 'keep' none (the literal equation).
-        global_batch: all-gather the texts (with gradients) so that every
-            process sees the global batch's negatives.
+        temperature, loss_weight: tau, and beta of the joint loss (eq. 10).
+        false_negatives: which texts j != b are not negatives of sample b (the paper is
+            silent): 'same_pool' (default) those drawn from b's prompt pool, 'same_prompt'
+            identical prompts only, 'keep' none (the literal equation).
+        global_batch: all-gather the texts (with gradients): every process sees the global
+            batch's negatives.
     """
 
     def __init__(self, temperature: float = 0.1, loss_weight: float = 1.0,
