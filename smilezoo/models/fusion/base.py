@@ -5,6 +5,8 @@ from typing import Optional, Tuple
 import torch
 from torch import nn
 
+FusionOutput = Tuple[torch.Tensor, torch.Tensor]  # fused (B, d), weights (B, N)
+
 
 def pool_views(z: torch.Tensor) -> torch.Tensor:
     """(B, N, d) -> itself; (B, N, d, H, W) feature maps -> (B, N, d) by global average."""
@@ -38,8 +40,7 @@ class ViewFusion(nn.Module):
     def __init__(self, embed_dim: Optional[int] = None):
         super().__init__()
 
-    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, z: torch.Tensor, view_mask: Optional[torch.Tensor] = None) -> FusionOutput:
         name = type(self).__name__
         if z.dim() not in (3, 5) or view_mask is not None and view_mask.shape != z.shape[:2]:
             raise ValueError(f'{name}: z of shape {tuple(z.shape)}, view_mask of shape '
@@ -52,7 +53,6 @@ class ViewFusion(nn.Module):
                                  f'keep at least one')
         return self.fuse(pool_views(z), view_mask)
 
-    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
-             ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]) -> FusionOutput:
         """z: (B, N, d), view_mask: (B, N) bool or None -> fused (B, d), weights (B, N)."""
         raise NotImplementedError

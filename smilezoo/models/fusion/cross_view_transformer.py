@@ -1,11 +1,11 @@
 """A small transformer over the view tokens, read out by attention pooling."""
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .base import ViewFusion, weight_dtype
+from .base import FusionOutput, ViewFusion, weight_dtype
 
 
 @MODELS.register_module()
@@ -36,8 +36,7 @@ class CrossViewTransformerFusion(ViewFusion):
         nn.init.normal_(self.view_embed, std=0.02)
         nn.init.normal_(self.query, std=0.02)
 
-    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
-             ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]) -> FusionOutput:
         b, n, _ = z.shape
         if n > self.view_embed.shape[0]:
             raise ValueError(f'CrossViewTransformerFusion: {n} views, but num_views='

@@ -1,11 +1,11 @@
 """Gated fusion: a learned sigmoid gate per view and per dimension."""
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .base import ViewFusion, weight_dtype
+from .base import FusionOutput, ViewFusion, weight_dtype
 
 
 @MODELS.register_module()
@@ -26,8 +26,7 @@ class GatedFusion(ViewFusion):
         else:
             self.gate = nn.Linear(embed_dim, embed_dim)
 
-    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
-             ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]) -> FusionOutput:
         logits = self.gate(z)  # (B, N, d); gates and shares in float32 under autocast
         g = torch.sigmoid(logits.to(weight_dtype(logits)))
         if view_mask is not None:

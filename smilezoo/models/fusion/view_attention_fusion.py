@@ -1,11 +1,11 @@
 """View-aware fusion (paper eq. 5 and 7)."""
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 from torch import nn
 
 from smilezoo.registry import MODELS
-from .base import ViewFusion, masked_softmax
+from .base import FusionOutput, ViewFusion, masked_softmax
 
 
 @MODELS.register_module()
@@ -22,7 +22,6 @@ class ViewAttentionFusion(ViewFusion):
             nn.Linear(embed_dim, hidden_dim), nn.ReLU(inplace=True),
             nn.Linear(hidden_dim, 1))
 
-    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]
-             ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def fuse(self, z: torch.Tensor, view_mask: Optional[torch.Tensor]) -> FusionOutput:
         weights = masked_softmax(self.score(z).squeeze(-1), view_mask)
         return torch.einsum('bn,bnd->bd', weights.to(z.dtype), z), weights
