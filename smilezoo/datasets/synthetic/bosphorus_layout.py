@@ -6,24 +6,19 @@ Tree::
       bs000/bs000_E_ANGER_0.{bnt,lm3,png} ... E_SURPRISE (six emotions)
       bs000/bs000_N_N_0.{bnt,lm3,png}          (neutral)
       bs000/bs000_LFAU_12_0.{bnt,lm3,png}      (even subjects: AU12 alone)
-      bs001/bs001_YR_R10_0.{bnt,lm3,png}       (odd subjects: head turned
-                                                10 degrees to its right)
+      bs001/bs001_YR_R10_0.{bnt,lm3,png}       (odd subjects: head turned 10 degrees to its right)
       ...
       synthetic_info.json                      (written last)
 
-Every 7th subject (bs003, bs010, bs017, ...) has no E_FEAR scan, so a source with
-``require_all_expressions=True`` drops it, as the real protocol keeps the 65 of 105 subjects
-who show all six emotions.
-
-Each ``.bnt`` is the :func:`range_grid` of the posed face (expression at the highest intensity,
-pose jitter, holes) over the face plus a margin: grid points that miss the face are background
-(x = y = z = u = v = -1e9, the real files' zmin), the others get 0.1 mm of sensor noise on z
-and u, v texture coordinates (normalised image position, v = 0 at the top); rows are stored
-bottom-up (row 0 = chin), as the release's are (docs/datasets.md). The ``.lm3`` holds the 22
-landmarks of :data:`LANDMARK_INDEX` (the real labels but the ear lobes; "left" = the subject's
-left, +x), each missing with probability 6 %, every other file with a '*' information block.
-The ``.png`` is a 16 x 16 placeholder. Seeds are per subject and per scan, so the bytes depend
-on neither ``workers`` nor the number of subjects.
+Every 7th subject (bs003, bs010, ...) has no E_FEAR scan, for the sources' all-six rule. Each
+``.bnt`` is the :func:`range_grid` of the posed face (expression at the highest intensity, pose
+jitter, holes) plus a margin: points that miss the face are background (x = y = z = u = v =
+ZMIN), the others get 0.1 mm of noise on z and u, v texture coordinates (image position in
+[0, 1], v = 0 at the top); rows are stored bottom-up (row 0 = chin) like the release's. The
+``.lm3`` holds the 22 landmarks of :data:`LANDMARK_INDEX` (the real labels but the ear lobes;
+"left" = the subject's left, +x), each missing with probability 6 %, every other file with a
+'*' information block. Seeds are per subject and per scan (the bytes depend on neither
+``workers`` nor the number of subjects).
 """
 import re
 import struct
@@ -195,14 +190,13 @@ def _write_subject(job) -> Dict:
 
 def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 30000,
                    workers: int = 1, overwrite: bool = False, progress: bool = True) -> Dict:
-    """Generate a Bosphorus-like tree of ``num_subjects`` subjects (bs000, bs001, ...), 7-8
-    scans each.
+    """Generate a Bosphorus-like tree of ``num_subjects`` subjects (bs000, ...), 7-8 scans each.
 
     Arguments as :func:`bu3dfe_layout.make_bu3dfe`, but ``num_subjects`` is at most 1000 and
-    ``resolution`` is grid points per scan (nrows * ncols; default 30000, about 196 x 153; the
-    face covers about two thirds of them; a 30000-point scan is a 1.2 MB .bnt and takes about
-    0.1 s). In the report ``vertices`` counts the valid points of a scan, ``grid_points`` its
-    nrows * ncols, and ``incomplete_subjects`` lists those missing an emotion.
+    ``resolution`` is grid points per scan (nrows * ncols; 30000: about 196 x 153, two thirds
+    on the face, a 1.2 MB .bnt made in about 0.1 s). In the report ``vertices`` counts a scan's
+    valid points, ``grid_points`` its nrows * ncols, ``incomplete_subjects`` those missing an
+    emotion.
     """
     if not 1 <= num_subjects <= 1000:
         raise ValueError(f'num_subjects must be in 1..1000, got {num_subjects}')

@@ -1,6 +1,6 @@
 """Write a synthetic data set with the BP4D-Spontaneous 3D layout.
 
-Tree (the release's, docs/datasets.md "Confirmed from public sources")::
+Tree (the release's, docs/data_preparation.md "BP4D-Spontaneous")::
 
     out_dir/
       Sequences(2D+3D)/F001/T1/0000.obj 0000.mtl 0000.jpg 0001.obj ...
@@ -8,16 +8,12 @@ Tree (the release's, docs/datasets.md "Confirmed from public sources")::
       AUCoding/AU_OCC/F001_T1.csv ...     (AU occurrence of a coded segment)
       synthetic_info.json                 (written last)
 
-Spontaneous style: each task's elicited emotion (:data:`BP4D_TASKS`) at a partial peak (35-80 %
-of the posed recipe) blended with a weaker second expression (10-30 %), slow onsets (25-45 % of
-the sequence), a plateau and an incomplete release; one sequence in three has a second, smaller
-episode. Embarrassment (controlled smile, lip press, head down) and pain (brow lowering, orbital
+Spontaneous style (docs/datasets.md "Synthetic 4D layouts"): the task's :data:`TASK_RECIPES`
+at 35-80 % blended with a weaker second one (10-30 %), onsets over 25-45 % of the sequence, a
+plateau and an incomplete release, a second, smaller episode in one sequence of three.
+Embarrassment (controlled smile, lip press, head down) and pain (brow lowering, orbital
 tightening, levator contraction) have recipes of their own. Frames are ``.obj`` (``v``, ``vt``,
-``f v/vt``, ``mtllib`` / ``usemtl``) with a ``.mtl`` and a placeholder ``.jpg``. The AU
-occurrence file has the release's form: header ``0,1,...,99``, column "0" the AU frame number
-(model frame N is AU frame N+1), column k AU k: 1 where its activation is above 0.25, else 0,
-for the AUs the face model animates, 9 (unknown) for the others; only the frames from 15 % to
-85 % of the sequence are coded.
+``f v/vt``, ``mtllib`` / ``usemtl``) with a ``.mtl`` and a placeholder ``.jpg``.
 """
 import shutil
 import time
@@ -82,7 +78,9 @@ def _activations(task: str, identity, rng) -> np.ndarray:
 
 def au_occurrence_csv(levels: np.ndarray, first: int, last: int) -> bytes:
     """The AU_OCC file of one sequence: (T, A) activations (AU_NAMES order) -> csv bytes coding
-    model frames first..last (AU frames first+1..last+1)."""
+    model frames first..last, in the release's form: header ``0,1,...,99``, column "0" the AU
+    frame number (model frame N is AU frame N+1), column k AU k: 1 where its activation is above
+    ``AU_THRESHOLD``, else 0, for the AUs the face model animates, 9 (unknown) for the others."""
     numbers = [int(name[2:]) for name in AU_NAMES]
     rows = np.full((last + 1 - first, _AU_COLUMNS), 9, dtype=np.int64)
     rows[:, 0] = np.arange(first, last + 1) + 1  # AU coding counts from 1, the models from 0
@@ -116,7 +114,7 @@ def _write_subject(job) -> Dict:
             write_bytes_atomic(seq_dir / f'{stem}.mtl', _MTL.format(f'{stem}.jpg').encode())
             write_bytes_atomic(seq_dir / f'{stem}.jpg', texture)
         levels = np.clip(apex[None] * curve[:, None], 0.0, 1.4)  # as synthesize_sequence
-        write_bytes_atomic(au_dir / f'{subject}_{task}.csv', au_occurrence_csv(
+        write_bytes_atomic(au_dir / f'{subject}_{task}.csv', au_occurrence_csv(  # 15-85 %
             levels, int(0.15 * (n - 1)), int(round(0.85 * (n - 1)))))
     return dict(subject=subject, sex=sex, sequences=len(BP4D_TASKS), **stats)
 

@@ -9,10 +9,9 @@ Tree::
       viewer/BU4D_Viewer.exe README.txt sample/000.wrl (decoy: not a subject)
       synthetic_info.json                              (written last)
 
-Posed like the real sequences: neutral -> onset (10-20 % of the frames) -> apex (held from
-35-45 % to 55-65 %) -> offset -> neutral (80-90 %), the apex the BU-3DFE recipe at intensity 4
-(:func:`expressions.au_activations`); the head drifts by up to 2 degrees / 1.5 mm. Frames are
-VRML 2.0 in the Binghamton layout (:func:`write_vrml`) with a ``.jpg`` texture each.
+Posed sequences (docs/datasets.md "Synthetic 4D layouts"; onset at 10-20 % of the frames, back
+to neutral at 80-90 %), the head drifting by up to 2 degrees / 1.5 mm; frames are VRML 2.0 in
+the Binghamton layout (:func:`write_vrml`).
 """
 import time
 from pathlib import Path

@@ -290,18 +290,17 @@ def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity, activations) ->
     au_idx, names, num, paired = _handle_table()
     anchors = anchor_points(idn)
     w = act[au_idx]
-    keep = w != 0
+    keep = w != 0  # the active handles (none: out stays 0)
+    anc = np.array([anchors[n] for n in names])[keep]
+    num, w, paired = num[keep], w[keep], paired[keep]
+    centre = np.column_stack([anc + num[:, :2], num[:, 2:4]])  # cx, cy, sigma x, sigma y
+    disp = num[:, 4:7] * w[:, None]
+    # mirror the paired handles to -x
+    centre = np.concatenate([centre, centre[paired] * [-1.0, 1.0, 1.0, 1.0]])
+    disp = np.concatenate([disp, disp[paired] * [-1.0, 1.0, 1.0]])
+    weights = _g(x[:, None], y[:, None], *centre.T)  # (N, H)
     out = np.zeros((len(x), 3))
-    if keep.any():
-        anc = np.array([anchors[n] for n in names])[keep]
-        num, w, paired = num[keep], w[keep], paired[keep]
-        centre = np.column_stack([anc + num[:, :2], num[:, 2:4]])  # cx, cy, sigma x, sigma y
-        disp = num[:, 4:7] * w[:, None]
-        # mirror the paired handles to -x
-        centre = np.concatenate([centre, centre[paired] * [-1.0, 1.0, 1.0, 1.0]])
-        disp = np.concatenate([disp, disp[paired] * [-1.0, 1.0, 1.0]])
-        weights = _g(x[:, None], y[:, None], *centre.T)  # (N, H)
-        out += np.einsum('nh,hk->nk', weights, disp)  # no BLAS threads
+    out += np.einsum('nh,hk->nk', weights, disp)  # no BLAS threads
     a26 = act[AU_NAMES.index('AU26')]
     if a26:
         out += _jaw_drop(x, y, idn, a26)
@@ -491,11 +490,9 @@ class FaceScan:
         polygons: (N,) int64 VRML ``coordIndex``: each polygon's vertex indices followed by -1
             (sizes 3, 4 and 5).
         texcoords: (T, 2) float64 in [0, 1].
-        tex_polygons: (N,) int64 ``texCoordIndex``, same structure as ``polygons`` but
-            indexing ``texcoords``.
+        tex_polygons: (N,) int64 ``texCoordIndex`` (as ``polygons``, indexing ``texcoords``).
         landmarks: (83,) int64 vertex indices of the landmarks.
-        rest: (V, 3) float64 the same points before expression, pose and noise (the neutral
-            face; useful for tests and labels).
+        rest: (V, 3) float64 the neutral face: the points before expression, pose and noise.
     """
     vertices: np.ndarray
     polygons: np.ndarray
@@ -552,23 +549,17 @@ def synthesize_face(identity: Identity, activations=None, *, resolution: int = 4
                     pose: Optional[Pose] = None, rng: Union[None, int, np.random.Generator] = None,
                     noise_mm: float = 0.25, holes: bool = True,
                     sample_jitter: float = 0.2) -> FaceScan:
-    """Build one scan.
+    """Build one scan; the same arguments and seed give the same scan.
 
     Args:
-        identity: the subject (:func:`sample_identity`).
         activations: (A,) array or {AU name: activation} (None = neutral), applied as given
-            (multiply by ``identity.au_style`` first if the subject's style should count;
-            :func:`expressions.au_activations` does).
-        resolution: approximate vertex count (4000 default; 8000 like a real BU-3DFE F3D scan;
-            35000 like a BU-4DFE frame).
+            (:func:`expressions.au_activations` multiplies by ``identity.au_style``).
+        resolution: approximate vertex count (:func:`face_topology`).
         pose: head pose (None = frontal, no shift).
         rng: generator or seed for sampling jitter, noise and holes.
         noise_mm: sd of the sensor noise along z (x, y get a third of it).
-        holes: punch 2-5 small holes.
+        holes: punch 2-5 small holes (:func:`_hole_mask`).
         sample_jitter: in-plane jitter of the sample grid, in grid steps.
-
-    Returns:
-        FaceScan; with the same arguments and seed the result is identical.
     """
     rng = np.random.default_rng(rng)
     topo = face_topology(int(resolution))

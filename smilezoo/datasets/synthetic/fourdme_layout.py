@@ -8,23 +8,18 @@ Tree::
       labels.csv                        (the label sheet, see below)
       synthetic_info.json               (written last)
 
-Each clip is a mostly neutral face with one micro-expression: a weak (25-45 % of a posed
-expression) AU pattern that rises in 2-3 frames, holds 0-1 frame and fades in 2-4 frames,
-starting 25-45 % into the clip. The five 4DME classes are approximated with the AUs the face
-model has (:data:`MICRO_RECIPES`; repression is a lip press / chin raise without AU24, AU17 and
-AU14, which are not modelled; others one or two random AUs). One clip in five is multi-label
-(the first label is the primary class) and mixes both patterns.
-
-``labels.csv`` columns: Subject, Clip, Onset, Apex, Offset (frame numbers as in the file names),
-Emotion ('|' between labels), AUs, Type ('micro'); the source reads it with ``columns`` /
-``mesh_pattern`` left at their defaults.
+Each clip is a mostly neutral face with one micro-expression (docs/datasets.md "Synthetic 4D
+layouts"; it holds 0-1 frame and starts 25-45 % into the clip). The five 4DME classes are
+approximated with the AUs the face model has (:data:`MICRO_RECIPES`; repression a lip press
+without AU24, AU17 and AU14, not modelled; others one or two random AUs). A multi-label clip (one
+in five) mixes both patterns, the first label the primary class. In ``labels.csv`` onset, apex
+and offset are frame numbers as in the file names, Emotion has '|' between labels.
 """
 import csv
 import io
 import time
 from pathlib import Path
 from typing import Dict
-
 
 from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers

@@ -1,8 +1,5 @@
-"""Shared machinery of the synthetic 4D layouts (BU-4DFE, BP4D, 4DME).
-
-A sequence is one identity whose AU activations follow a time curve (``activations[t] =
-apex_activations * curve[t]``) under a smoothly drifting head pose, with fresh sensor noise in
-every frame; frames keep vertex correspondence (``sample_jitter=0``, no holes).
+"""Shared machinery of the synthetic 4D layouts (BU-4DFE, BP4D, 4DME; docs/datasets.md
+"Synthetic 4D layouts").
 
 Seeds: every sequence draws from ``SeedSequence([seed, layout code, sex, subject number,
 sequence number])`` and every frame's noise from the same plus the frame number, so the bytes
