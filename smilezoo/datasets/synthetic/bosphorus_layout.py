@@ -148,8 +148,7 @@ def _activations(code: str, identity, rng):
 def _write_scan(folder: Path, subject: str, code: str, identity, seed: int, number: int,
                 resolution: int) -> Tuple[int, int]:
     """One scan's .bnt, .lm3 and .png; returns (valid points, grid points)."""
-    rng = np.random.default_rng(
-        np.random.SeedSequence([seed, number, _SCAN_IDS[code], 0xB05]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, number, _SCAN_IDS[code], 0xB05]))
     act = _activations(code, identity, rng)
     pose = random_pose(rng)
     if code == 'YR_R10':  # R = toward the subject's right (-x): yaw < 0
@@ -182,10 +181,9 @@ def _write_subject(job) -> Dict:
     folder = Path(out_dir) / subject
     folder.mkdir(parents=True, exist_ok=True)
     codes = bosphorus_scan_list(number)
-    stats = [_write_scan(folder, subject, code, identity, seed, number, resolution)
-             for code in codes]
-    return dict(subject=subject, sex=sex, codes=codes, vertices=[s[0] for s in stats],
-                grid_points=[s[1] for s in stats])
+    valid, grid = zip(*[_write_scan(folder, subject, code, identity, seed, number, resolution)
+                        for code in codes])
+    return dict(subject=subject, sex=sex, codes=codes, vertices=valid, grid_points=grid)
 
 
 def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 30000,
@@ -207,8 +205,8 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 
     prepare_output_dir(out, overwrite, keep_subjects={f'bs{i:03d}' for i in range(num_subjects)},
                        subject_dir=_SUBJECT_DIR)
     jobs = [(int(seed), i, int(resolution), str(out)) for i in range(num_subjects)]
-    results = sorted(map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus',
-                                    'subjects', progress), key=lambda r: r['subject'])
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus', 'subjects',
+                             progress)  # in task order: bs000, bs001, ...
     incomplete = [r['subject'] for r in results
                   if sum(c.startswith('E_') for c in r['codes']) < 6]
     write_info(out, dict(

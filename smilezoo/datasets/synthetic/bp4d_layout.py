@@ -139,8 +139,7 @@ def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
                 shutil.rmtree(Path(out_dir) / name)
     jobs = [(int(seed), sid, sex, num, int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for sid, sex, num in subjects]
-    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BP4D', 'subjects',
-                             progress)
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BP4D', 'subjects', progress)
     write_info(out_dir, dict(
         layout='bp4d', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),

@@ -30,10 +30,9 @@ from ..formats.vrml_writer import write_vrml
 from .expressions import EXPRESSION_CODES, au_activations
 from .face_model import FaceScan, Identity, random_pose, sample_identity, synthesize_face
 
-__all__ = [
-    'GENERATOR_VERSION', 'INFO_FILE', 'RACES', 'make_bu3dfe', 'subject_list', 'scan_list',
-    'scan_name', 'generate_scan', 'prepare_output_dir', 'write_bmp', 'write_info', 'summarise'
-]
+__all__ = ['GENERATOR_VERSION', 'INFO_FILE', 'RACES', 'make_bu3dfe', 'subject_list', 'scan_list',
+           'scan_name', 'generate_scan', 'prepare_output_dir', 'write_bmp', 'write_info',
+           'summarise']
 
 GENERATOR_VERSION = '1.0'
 INFO_FILE = 'synthetic_info.json'
@@ -67,8 +66,7 @@ def scan_name(subject: str, code: str, level: int, race: str) -> str:
 
 
 def _subject(seed: int, sex: str, number: int) -> Tuple[Identity, str]:
-    rng = np.random.default_rng(
-        np.random.SeedSequence([seed, _SEX_CODE[sex], number, 0x1D]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _SEX_CODE[sex], number, 0x1D]))
     race = RACES[int(rng.choice(len(RACES), p=_RACE_P))]
     return sample_identity(rng, sex), race
 
@@ -180,15 +178,13 @@ def summarise(out_dir, results: List[Dict], start: float, files: int,
 
 def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 4000,
                 workers: int = 1, overwrite: bool = False, progress: bool = True) -> Dict:
-    """Generate a BU-3DFE-like tree of ``num_subjects`` x 25 scans; returns its
-    :func:`summarise` report.
+    """Write a BU-3DFE-like tree of ``num_subjects`` x 25 scans -> :func:`summarise` report.
 
     Args:
         out_dir: destination (see :func:`prepare_output_dir`).
         num_subjects: subjects (56 % female, numbered F0001.., M0001..).
         seed: master seed; same seed and arguments give the same bytes.
-        resolution: approximate vertices per scan (4000 default; ~8000 like real F3D scans;
-            ~35000 like BU-4DFE frames).
+        resolution: approximate vertices per scan (real F3D scans ~8000, BU-4DFE frames ~35000).
         workers: processes (1 = in this process).
         overwrite: allow writing into a non-empty foreign directory.
         progress: show a rich progress bar.
@@ -196,10 +192,9 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 400
     start = time.perf_counter()
     subjects = subject_list(num_subjects)
     prepare_output_dir(out_dir, overwrite, keep_subjects={s[0] for s in subjects})
-    jobs = [(int(seed), sid, sex, num, int(resolution), str(out_dir))
-            for sid, sex, num in subjects]
-    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BU-3DFE',
-                             'subjects', progress)
+    jobs = [(int(seed), sid, sex, num, int(resolution), str(out_dir)) for sid, sex, num in subjects]
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic BU-3DFE', 'subjects',
+                             progress)
     results.sort(key=lambda r: r['subject'])
     write_info(out_dir, dict(
         layout='bu3dfe', seed=int(seed), num_subjects=int(num_subjects),

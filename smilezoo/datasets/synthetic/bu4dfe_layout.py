@@ -81,11 +81,8 @@ def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 350
 
     Arguments and report as :func:`bu3dfe_layout.make_bu3dfe` (``out_dir`` see
     :func:`sequences.prepare_sequence_dir`; subjects 58/101 female, ids F001.., M001..;
-    ``resolution`` per frame, real BU-4DFE frames have ~35000), and:
-
-    Args:
-        frames: mean frames per sequence, +- 15 % (real: ~100 at 25 fps).
-        noise_mm: per-frame sensor noise (sd along z).
+    ``resolution`` per frame), ``frames`` the mean frames per sequence, +- 15 % (real: ~100 at
+    25 fps), ``noise_mm`` the per-frame sensor noise (sd along z).
     """
     start = time.perf_counter()
     if frames < 4:

@@ -13,15 +13,11 @@ import numpy as np
 
 from .face_model import AU_NAMES, activation_vector
 
-__all__ = ['AU_NAMES', 'EXPRESSION_CODES', 'EXPRESSION_NAMES', 'RECIPES', 'INTENSITY_SCALE',
-           'INTENSITY_JITTER', 'LEAK', 'au_activations']
+__all__ = ['AU_NAMES', 'EXPRESSION_CODES', 'RECIPES', 'INTENSITY_SCALE', 'INTENSITY_JITTER', 'LEAK',
+           'au_activations']
 
 #: BU-3DFE expression codes (file names) in the order used for labels.
 EXPRESSION_CODES = ('AN', 'DI', 'FE', 'HA', 'SA', 'SU')
-
-#: Code -> English name; NE is the neutral scan (intensity 00).
-EXPRESSION_NAMES = {'AN': 'anger', 'DI': 'disgust', 'FE': 'fear', 'HA': 'happiness',
-                    'SA': 'sadness', 'SU': 'surprise', 'NE': 'neutral'}
 
 #: Code -> {AU name: weight at full intensity}.
 RECIPES = {
@@ -46,16 +42,13 @@ LEAK = 0.04
 
 def au_activations(code: str, level: int, style: np.ndarray,
                    rng: np.random.Generator) -> np.ndarray:
-    """AU activations of one scan.
+    """AU activations of one scan (the module doc's formula): (A,) float64 in [0, 1.4].
 
     Args:
-        code: expression code, one of ``EXPRESSION_CODES`` or ``'NE'``.
+        code: one of ``EXPRESSION_CODES`` or ``'NE'``.
         level: intensity 1..4 (0 for neutral).
-        style: (A,) per-subject multipliers of each AU's strength, A = ``len(AU_NAMES)``.
+        style: (A,) the subject's per-AU strength (``au_style``), A = ``len(AU_NAMES)``.
         rng: the scan's generator (consumes 2*A normals).
-
-    Returns:
-        (A,) float64 activations, >= 0 (about 0..1.3).
     """
     weights = activation_vector(RECIPES[code])
     jitter = 1.0 + INTENSITY_JITTER * rng.standard_normal(len(AU_NAMES))

@@ -7,8 +7,7 @@ about 80 mm behind the face (z < 0).
 The surface is a height field z(x, y) sampled on a fixed grid inside an oval crop (topology
 depends only on ``resolution``). Expressions move the sampled points (x, y, z) by smooth
 displacement fields, one per action unit (AU): sums of Gaussian-weighted handles anchored to
-landmarks that move with identity, plus a jaw rotation with a mouth cavity for AU26. Every
-layout builds its scans with :func:`synthesize_face` (identity + AU activations + pose).
+landmarks that move with identity, plus a jaw rotation with a mouth cavity for AU26.
 """
 import functools
 import math
@@ -404,7 +403,6 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     u, v, inside = _grid_nodes(spacing)
     grid = np.full(u.shape, -1, dtype=np.int64)
     grid[inside] = np.arange(np.count_nonzero(inside))
-    rows, cols = np.nonzero(inside)
     uv = np.column_stack([u[inside], v[inside]])
     # cells: corners p00 (r, c), p01 (r, c+1), p11 (r+1, c+1), p10 (r+1, c)
     p00, p01, p11, p10 = grid[:-1, :-1], grid[:-1, 1:], grid[1:, 1:], grid[1:, :-1]
@@ -443,8 +441,7 @@ def face_topology(resolution: int = 4000) -> FaceTopology:
     sizes, padded = sizes[order], padded[order]
     poly = padded[np.arange(5)[None, :] < sizes[:, None]]
     chart = (uv[padded[:, 0], 0] >= -1e-9).astype(np.int64)  # of each polygon's first vertex
-    return FaceTopology(spacing, uv, np.column_stack([rows, cols]), grid, poly,
-                        sizes.astype(np.int64), chart)
+    return FaceTopology(spacing, uv, np.argwhere(inside), grid, poly, sizes.astype(np.int64), chart)
 
 
 # ----------------------------------------------------------------------------
@@ -564,9 +561,8 @@ def synthesize_face(identity: Identity, activations=None, *, resolution: int = 4
     rng = np.random.default_rng(rng)
     topo = face_topology(int(resolution))
     scale = np.array([0.5 * identity.face_width, 0.5 * identity.face_height])
-    xy = topo.uv * scale
     step = topo.spacing * scale / np.array([0.5 * _W0, 0.5 * _H0])
-    xy = xy + rng.uniform(-1, 1, xy.shape) * sample_jitter * step
+    xy = topo.uv * scale + rng.uniform(-1, 1, topo.uv.shape) * sample_jitter * step
     x, y = xy[:, 0], xy[:, 1]
     rest = np.column_stack([x, y, neutral_depth(x, y, identity)])
     lmk = _landmark_vertices(xy, identity)
@@ -601,9 +597,7 @@ def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
     pairs, tex_of_corner = np.unique(key, return_inverse=True)
     pv, pc = pairs // 2, pairs % 2
     order = np.lexsort((rc[pv, 0], rc[pv, 1], pc))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    tex_poly = rank[tex_of_corner]
+    tex_poly = np.argsort(order)[tex_of_corner]  # the inverse permutation of order
     u = 0.5 + 0.47 * uv[pv, 0] + np.where(pc == 1, 0.02, -0.02)
     texcoords = np.column_stack([u, 0.5 + 0.48 * uv[pv, 1]])[order]
     return FaceScan(vertices=verts[used], polygons=_with_terminators(poly, sizes),

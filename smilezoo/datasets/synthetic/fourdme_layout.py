@@ -102,8 +102,7 @@ def _write_subject(job) -> Dict:
                       scan.texcoords, scan.tex_polygons,
                       normals=vertex_normals(scan.vertices, triangles))
         aus = '+'.join(a for a in AU_NAMES if a in recipe)
-        rows.append([subject, clip, *(first + m for m in marks), '|'.join(labels), aus,
-                     'micro'])
+        rows.append([subject, clip, *(first + m for m in marks), '|'.join(labels), aus, 'micro'])
     return dict(subject=subject, sex=sex, sequences=clips, rows=rows, **stats)
 
 
@@ -126,8 +125,7 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     prepare_sequence_dir(out_dir, overwrite, keep=set(subjects) | {LABEL_FILE})
     jobs = [(int(seed), sid, i, int(clips), int(resolution), int(frames), str(out_dir),
              float(noise_mm)) for i, sid in enumerate(subjects, start=1)]
-    results = map_in_workers(_write_subject, jobs, workers, 'synthetic 4DME', 'subjects',
-                             progress)
+    results = map_in_workers(_write_subject, jobs, workers, 'synthetic 4DME', 'subjects', progress)
     sheet = io.StringIO()
     rows = [row for r in results for row in r['rows']]
     csv.writer(sheet, lineterminator='\n').writerows([COLUMNS] + rows)

@@ -16,8 +16,7 @@ import numpy as np
 
 from .bu3dfe_layout import previous_output, summarise
 from .bu3dfe_layout import write_info as _write_info
-from .face_model import (FaceScan, Identity, Pose, random_pose, smoothstep,
-                         synthesize_face)
+from .face_model import FaceScan, Identity, Pose, random_pose, smoothstep, synthesize_face
 
 __all__ = ['SEQUENCE_VERSION', 'activation_curve', 'bump_curve', 'pose_path',
            'synthesize_sequence', 'sequence_rng', 'vertex_normals', 'prepare_sequence_dir',
