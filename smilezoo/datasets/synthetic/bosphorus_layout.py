@@ -77,17 +77,11 @@ def bosphorus_scan_list(number: int) -> List[str]:
 
 def range_grid(vertices: np.ndarray, triangles: np.ndarray, num_points: int,
                margin: float = _MARGIN_MM):
-    """Ray cast a mesh along -z (open3d) onto a regular x/y grid.
+    """Ray cast a mesh (vertices (V, 3) mm, face toward +z; triangles (F, 3)) along -z (open3d)
+    onto a regular grid of about ``num_points`` over its x/y bounding box plus ``margin`` mm.
 
-    Args:
-        vertices: (V, 3) mm, face toward +z.
-        triangles: (F, 3) int indices.
-        num_points: about nrows * ncols.
-        margin: mm added around the x/y bounding box.
-
-    Returns:
-        x, y, z (nrows, ncols) float64 (row 0 at the bottom: y grows with the row) and hit
-        (nrows, ncols) bool; z is nan where nothing is hit.
+    Returns x, y, z (nrows, ncols) float64 (row 0 at the bottom: y grows with the row) and hit
+    (nrows, ncols) bool; z is nan where nothing is hit.
     """
     import open3d as o3d
     import open3d.core as o3c

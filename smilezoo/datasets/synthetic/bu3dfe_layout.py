@@ -187,7 +187,6 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 400
         resolution: approximate vertices per scan (real F3D scans ~8000, BU-4DFE frames ~35000).
         workers: processes (1 = in this process).
         overwrite: allow writing into a non-empty foreign directory.
-        progress: show a rich progress bar.
     """
     start = time.perf_counter()
     subjects = subject_list(num_subjects)

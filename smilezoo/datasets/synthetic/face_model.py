@@ -62,9 +62,8 @@ def _drawn(female: float, male: float, sd: float):
 class Identity:
     """One synthetic subject (all lengths in mm).
 
-    ``bumps`` is (K, 4) ``[x, y, sigma, amplitude]`` of extra Gaussian shape detail,
-    ``au_style`` (A,) multiplies each AU's strength (A = 13), ``skin`` (3,) uint8 RGB of the
-    placeholder texture.
+    ``bumps`` is (K, 4) ``[x, y, sigma, amplitude]`` of extra Gaussian shape detail, ``au_style``
+    (A,) multiplies each AU's strength (A = 13), ``skin`` (3,) uint8 RGB of the placeholder texture.
     """
     sex: str
     face_width: float = _drawn(146.0, 154.0, 6.0)  # crop width
@@ -254,6 +253,9 @@ AU_HANDLES = (
     ('AU23', 'lip_corner', 0, 0, 7, 7, -3.5, 0.0, 1.0, True),
     ('AU23', 'chin', 0, 4, 12, 8, 0.0, 0.5, 1.5, False),
 )  # AU26 (jaw drop) is the rotation-like field in _jaw_drop
+_HANDLE_AU = np.array([AU_NAMES.index(h[0]) for h in AU_HANDLES])  # AU index of each handle
+_HANDLE_NUM = np.array([h[2:9] for h in AU_HANDLES], dtype=np.float64)
+_HANDLE_PAIRED = np.array([h[9] for h in AU_HANDLES])
 
 
 def activation_vector(activations) -> np.ndarray:
@@ -271,27 +273,15 @@ def activation_vector(activations) -> np.ndarray:
     return act
 
 
-@functools.lru_cache(maxsize=1)
-def _handle_table():
-    au_idx = np.array([AU_NAMES.index(h[0]) for h in AU_HANDLES])
-    num = np.array([h[2:9] for h in AU_HANDLES], dtype=np.float64)
-    paired = np.array([h[9] for h in AU_HANDLES])
-    return au_idx, [h[1] for h in AU_HANDLES], num, paired
-
-
 def au_displacement(x: np.ndarray, y: np.ndarray, idn: Identity, activations) -> np.ndarray:
-    """Expression displacement of rest points x, y (N,) mm -> (N, 3) mm.
-
-    ``activations``: (A,) array or {AU name: activation}; 1 is a full, typical-strength action
-    (the identity's ``au_style`` is NOT applied here).
-    """
+    """Expression displacement of rest points x, y (N,) mm -> (N, 3) mm; ``activations`` as in
+    :func:`synthesize_face` (1 = a full, typical-strength action; ``au_style`` NOT applied)."""
     act = activation_vector(activations)
-    au_idx, names, num, paired = _handle_table()
     anchors = anchor_points(idn)
-    w = act[au_idx]
+    w = act[_HANDLE_AU]
     keep = w != 0  # the active handles (none: out stays 0)
-    anc = np.array([anchors[n] for n in names])[keep]
-    num, w, paired = num[keep], w[keep], paired[keep]
+    anc = np.array([anchors[h[1]] for h in AU_HANDLES])[keep]
+    num, w, paired = _HANDLE_NUM[keep], w[keep], _HANDLE_PAIRED[keep]
     centre = np.column_stack([anc + num[:, :2], num[:, 2:4]])  # cx, cy, sigma x, sigma y
     disp = num[:, 4:7] * w[:, None]
     # mirror the paired handles to -x
@@ -320,12 +310,8 @@ def _jaw_drop(x, y, idn: Identity, a: float) -> np.ndarray:
 
 
 def landmark_points(idn: Identity) -> Tuple[np.ndarray, np.ndarray]:
-    """The 83 landmarks on the neutral face.
-
-    Returns:
-        xy (83, 2) mm positions, and side (83,) int: +1 / -1 for inner-lip points that must lie
-        above / below the mouth line, else 0.
-    """
+    """The 83 landmarks on the neutral face: xy (83, 2) mm, and side (83,) int64: +1 / -1 for
+    inner-lip points that must lie above / below the mouth line, else 0."""
     e, ey, ty, my = 0.5 * idn.eye_spacing, idn.eye_height, idn.tip_y, idn.mouth_y
     by, lt, mw, nw = ey + idn.brow_height, idn.lip_thickness, idn.mouth_width, idn.nose_width
     pts, side = [], np.zeros(NUM_LANDMARKS, dtype=np.int64)

@@ -112,9 +112,8 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
     """Generate a 4DME-like tree: ``num_subjects`` (S01..) x ``clips`` micro-expression clips
     (classes cycled, shuffled per subject) and ``labels.csv``.
 
-    Arguments and report as :func:`bu4dfe_layout.make_bu4dfe`; ``frames`` (>= 10) is the mean
-    clip length, ``noise_mm`` defaults lower (0.05) so the weak expressions stay above the
-    sensor noise.
+    Arguments and report as :func:`bu4dfe_layout.make_bu4dfe`; ``frames`` (>= 10) is the mean clip
+    length, ``noise_mm`` defaults lower (0.05) so the weak expressions stay above the sensor noise.
     """
     start = time.perf_counter()
     if frames < 10:
