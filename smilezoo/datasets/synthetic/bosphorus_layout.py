@@ -57,7 +57,6 @@ LANDMARK_INDEX = {
 }
 _SCAN_IDS = {**{f'E_{e}': i for i, e in enumerate(EMOTIONS)}, 'N_N': 6, 'LFAU_12': 7,
              'YR_R10': 8}  # seed component per scan code
-_MISSING = ('E_FEAR', 7, 3)  # code, every k-th subject, offset
 _FEMALE_SHARE = 0.43  # about 45 F / 60 M in Bosphorus
 _SUBJECT_DIR = re.compile(r'^bs\d{3}$')
 _LANDMARK_DROP = 0.06
@@ -68,10 +67,7 @@ _MARGIN_MM = 6.0
 def bosphorus_scan_list(number: int) -> List[str]:
     """Scan codes of subject ``number`` ('E_ANGER', ..., 'N_N', and 'LFAU_12' for even or
     'YR_R10' for odd numbers)."""
-    codes = [f'E_{e}' for e in EMOTIONS]
-    code, every, offset = _MISSING
-    if number % every == offset:
-        codes.remove(code)
+    codes = [f'E_{e}' for e in EMOTIONS if e != 'FEAR' or number % 7 != 3]  # every 7th: no fear
     return codes + ['N_N', 'LFAU_12' if number % 2 == 0 else 'YR_R10']
 
 

@@ -38,13 +38,10 @@ __all__ = ['BP4D_TASKS', 'TASK_RECIPES', 'make_bp4d']
 BP4D_TASKS = {'T1': 'happy', 'T2': 'sad', 'T3': 'surprise', 'T4': 'embarrassment',
               'T5': 'fear', 'T6': 'pain', 'T7': 'angry', 'T8': 'disgust'}
 #: task -> {AU: weight} at a full (posed) expression
-TASK_RECIPES = {
-    'T1': RECIPES['HA'], 'T2': RECIPES['SA'], 'T3': RECIPES['SU'],
-    'T4': {'AU12': 0.55, 'AU6': 0.25, 'AU15': 0.35, 'AU23': 0.4},
-    'T5': RECIPES['FE'],
-    'T6': {'AU4': 0.9, 'AU6': 0.5, 'AU7': 1.0, 'AU9': 0.6, 'AU10': 0.5},
-    'T7': RECIPES['AN'], 'T8': RECIPES['DI'],
-}
+TASK_RECIPES = {'T1': RECIPES['HA'], 'T2': RECIPES['SA'], 'T3': RECIPES['SU'],
+                'T4': {'AU12': 0.55, 'AU6': 0.25, 'AU15': 0.35, 'AU23': 0.4}, 'T5': RECIPES['FE'],
+                'T6': {'AU4': 0.9, 'AU6': 0.5, 'AU7': 1.0, 'AU9': 0.6, 'AU10': 0.5},
+                'T7': RECIPES['AN'], 'T8': RECIPES['DI']}
 _LAYOUT_CODE = 42
 _MTL = 'newmtl material0\nKa 0.2 0.2 0.2\nKd 0.8 0.8 0.8\nKs 0 0 0\nmap_Kd {}\n'
 SEQUENCES_DIR = 'Sequences(2D+3D)'

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Dict
 
-import numpy as np
-
 from smilezoo.utils.atomic_io import write_bytes_atomic
 from smilezoo.utils.worker_pool import map_in_workers
 
@@ -46,9 +44,8 @@ def _write_subject(job) -> Dict:
     for k, (folder, code) in enumerate(BU4DFE_FOLDERS.items(), start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, sex, number, k)
         n = sequence_length(rng, frames)
-        times = np.array([rng.uniform(0.10, 0.20), rng.uniform(0.35, 0.45),
-                          rng.uniform(0.55, 0.65), rng.uniform(0.80, 0.90)]) * (n - 1)
-        curve = activation_curve(n, *times)
+        times = rng.uniform([0.10, 0.35, 0.55, 0.80], [0.20, 0.45, 0.65, 0.90]) * (n - 1)
+        curve = activation_curve(n, *times)  # onset, apex start, apex end, offset
         apex = au_activations(code, 4, identity.au_style, rng)
         poses = pose_path(rng, n)
         seq_dir = Path(out_dir) / subject / folder

@@ -36,8 +36,7 @@ FOURDME_CLASSES = ('positive', 'negative', 'surprise', 'repression', 'others')
 #: class -> alternative {AU: weight} patterns (one drawn per clip)
 MICRO_RECIPES = {
     'positive': [{'AU6': 0.6, 'AU12': 1.0}],
-    'negative': [{'AU4': 1.0, 'AU15': 0.7}, {'AU4': 0.8, 'AU7': 0.8},
-                 {'AU9': 0.8, 'AU10': 0.8}],
+    'negative': [{'AU4': 1.0, 'AU15': 0.7}, {'AU4': 0.8, 'AU7': 0.8}, {'AU9': 0.8, 'AU10': 0.8}],
     'surprise': [{'AU1': 1.0, 'AU2': 1.0, 'AU5': 0.4}],
     'repression': [{'AU23': 1.0, 'AU15': 0.5}],
 }
