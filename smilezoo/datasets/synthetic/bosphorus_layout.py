@@ -11,14 +11,13 @@ Tree::
       synthetic_info.json                      (written last)
 
 Every 7th subject (bs003, bs010, ...) has no E_FEAR scan, for the sources' all-six rule. Each
-``.bnt`` is the :func:`range_grid` of the posed face (expression at the highest intensity, pose
-jitter, holes) plus a margin: points that miss the face are background (x = y = z = u = v =
-ZMIN), the others get 0.1 mm of noise on z and u, v texture coordinates (image position in
-[0, 1], v = 0 at the top); rows are stored bottom-up (row 0 = chin) like the release's. The
-``.lm3`` holds the 22 landmarks of :data:`LANDMARK_INDEX` (the real labels but the ear lobes;
-"left" = the subject's left, +x), each missing with probability 6 %, every other file with a
-'*' information block. Seeds are per subject and per scan (the bytes depend on neither
-``workers`` nor the number of subjects).
+``.bnt`` is the :func:`range_grid` of the posed face plus a margin: points that miss the face are
+background (x = y = z = u = v = ZMIN), the others get noise on z and u, v texture coordinates
+(image position in [0, 1], v = 0 at the top); rows are stored bottom-up (row 0 = chin) like the
+release's. The ``.lm3`` holds the landmarks of :data:`LANDMARK_INDEX` (the real labels but the
+ear lobes; "left" = the subject's left, +x), a few missing, every other file with a '*'
+information block. Seeds are per subject and per scan (the bytes depend on neither ``workers``
+nor the number of subjects).
 """
 import re
 import struct
@@ -197,8 +196,7 @@ def make_bosphorus(out_dir, num_subjects: int, seed: int = 0, resolution: int = 
     jobs = [(int(seed), i, int(resolution), str(out)) for i in range(num_subjects)]
     results = map_in_workers(_write_subject, jobs, workers, 'synthetic Bosphorus', 'subjects',
                              progress)  # in task order: bs000, bs001, ...
-    incomplete = [r['subject'] for r in results
-                  if sum(c.startswith('E_') for c in r['codes']) < 6]
+    incomplete = [r['subject'] for r in results if sum(c.startswith('E_') for c in r['codes']) < 6]
     write_info(out, dict(
         layout='bosphorus', seed=int(seed), num_subjects=int(num_subjects),
         resolution=int(resolution), files_per_scan=['.bnt', '.lm3', '.png'],

@@ -138,11 +138,10 @@ def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
              float(noise_mm)) for sid, sex, num in subjects]
     results = map_in_workers(_write_subject, jobs, workers, 'synthetic BP4D', 'subjects', progress)
     write_info(out_dir, dict(
-        layout='bp4d', seed=int(seed), num_subjects=int(num_subjects),
-        resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),
-        tasks=BP4D_TASKS, files_per_frame=['.obj', '.mtl', '.jpg'],
-        entries=[SEQUENCES_DIR, AU_OCC_DIR.split('/')[0]], frames_folder=SEQUENCES_DIR,
-        au_occurrence=AU_OCC_DIR, au_threshold=AU_THRESHOLD,
+        layout='bp4d', seed=int(seed), num_subjects=int(num_subjects), resolution=int(resolution),
+        frames=int(frames), noise_mm=float(noise_mm), tasks=BP4D_TASKS,
+        files_per_frame=['.obj', '.mtl', '.jpg'], entries=[SEQUENCES_DIR, AU_OCC_DIR.split('/')[0]],
+        frames_folder=SEQUENCES_DIR, au_occurrence=AU_OCC_DIR, au_threshold=AU_THRESHOLD,
         subjects=[dict(id=r['subject'], sex=r['sex']) for r in results]))
     files = 3 * sum(len(r['vertices']) for r in results) + len(results) * len(BP4D_TASKS) + 1
     return summarise(out_dir, results, start, files)

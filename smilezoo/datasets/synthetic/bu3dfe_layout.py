@@ -196,8 +196,7 @@ def make_bu3dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 400
                              progress)
     results.sort(key=lambda r: r['subject'])
     write_info(out_dir, dict(
-        layout='bu3dfe', seed=int(seed), num_subjects=int(num_subjects),
-        resolution=int(resolution), scans_per_subject=len(scan_list()),
-        files_per_scan=['.wrl', '.bmp', '.bnd'],
+        layout='bu3dfe', seed=int(seed), num_subjects=int(num_subjects), resolution=int(resolution),
+        scans_per_subject=len(scan_list()), files_per_scan=['.wrl', '.bmp', '.bnd'],
         subjects=[dict(id=r['subject'], sex=r['sex'], race=r['race']) for r in results]))
     return summarise(out_dir, results, start, 3 * sum(len(r['vertices']) for r in results) + 1)

@@ -114,10 +114,8 @@ def sample_identity(rng: Union[int, np.random.Generator], sex: str = 'F') -> Ide
     vals = {f.name: float(f.metadata['stats'][col]
                           + f.metadata['stats'][2] * np.clip(rng.standard_normal(), -2.5, 2.5))
             for f in fields(Identity) if 'stats' in f.metadata}
-    bumps = np.column_stack([
-        rng.uniform(-60, 60, _NUM_BUMPS), rng.uniform(-80, 80, _NUM_BUMPS),
-        rng.uniform(12, 30, _NUM_BUMPS), 2.0 * rng.standard_normal(_NUM_BUMPS)
-    ])
+    xys = rng.uniform([[-60], [-80], [12]], [[60], [80], [30]], (3, _NUM_BUMPS))  # x, y, sigma
+    bumps = np.column_stack([*xys, 2.0 * rng.standard_normal(_NUM_BUMPS)])
     style = np.exp(_STYLE_SD * rng.standard_normal(len(AU_NAMES)))
     skin = np.array([200, 160, 130]) * rng.uniform(0.45, 1.1) + rng.uniform(-15, 15, 3)
     return Identity(sex=sex, bumps=bumps, au_style=np.clip(style, 0.7, 1.4),
@@ -175,8 +173,7 @@ def neutral_depth(x: np.ndarray, y: np.ndarray, idn: Identity) -> np.ndarray:
             x, y, sx * (0.5 * idn.nose_width - 5), ty - 3, 4.5, 5)
     z += 0.6 * idn.brow_ridge * _g(x, y, 0, brow_y - 8, 8, 8)
     # nose: ridge from nasion to tip, widening, with a tip bulb
-    length = ny - ty
-    t = np.clip((ny - y) / length, 0.0, 1.0)
+    t = np.clip((ny - y) / (ny - ty), 0.0, 1.0)
     ridge = idn.nose_projection * (0.12 + 0.88 * t**1.4)
     v_win = np.where(y > ny, np.exp(-((y - ny) / 6.0)**2),
                      np.where(y < ty, np.exp(-((ty - y) / 5.5)**2), 1.0))
@@ -215,9 +212,8 @@ def anchor_points(idn: Identity) -> Dict[str, Tuple[float, float]]:
     }
 
 
-# (AU, anchor, offset x, offset y, sigma x, sigma y, dx, dy, dz, paired)
-# Offsets, sigmas, displacements in mm at activation 1; a paired handle is
-# mirrored to -x with dx negated.
+# (AU, anchor, offset x, offset y, sigma x, sigma y, dx, dy, dz, paired); offsets, sigmas,
+# displacements in mm at activation 1; a paired handle is mirrored to -x with dx negated.
 AU_HANDLES = (
     ('AU1', 'brow_inner', 0, 0, 9, 10, 0.5, 7.0, 1.0, True),
     ('AU1', 'forehead', -4, 0, 12, 12, 0.0, 3.0, 0.5, True),
@@ -568,8 +564,7 @@ def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
     starts = np.concatenate(([0], np.cumsum(topo.sizes)[:-1]))
     keep_poly = np.add.reduceat(remove[topo.poly].astype(np.int64), starts) == 0
     sizes = topo.sizes[keep_poly]
-    corner_keep = np.repeat(keep_poly, topo.sizes)
-    poly = topo.poly[corner_keep]
+    poly = topo.poly[np.repeat(keep_poly, topo.sizes)]
     chart = np.repeat(topo.chart[keep_poly], sizes)
     used = np.zeros(len(verts), dtype=bool)
     used[poly] = True
@@ -579,8 +574,7 @@ def _assemble(topo: FaceTopology, verts, rest, lmk, remove) -> FaceScan:
     # texture atlas: one uv per (vertex, chart) pair -> seam at x = 0; the atlas is stored
     # column-major, so its indices differ from coordIndex
     uv, rc = topo.uv[used], topo.rc[used]
-    key = poly * 2 + chart
-    pairs, tex_of_corner = np.unique(key, return_inverse=True)
+    pairs, tex_of_corner = np.unique(poly * 2 + chart, return_inverse=True)
     pv, pc = pairs // 2, pairs % 2
     order = np.lexsort((rc[pv, 0], rc[pv, 1], pc))
     tex_poly = np.argsort(order)[tex_of_corner]  # the inverse permutation of order

@@ -80,8 +80,7 @@ def _write_subject(job) -> Dict:
     rng = sequence_rng(seed, _LAYOUT_CODE, 'S', number, 0)
     sex = 'F' if rng.random() < 0.5 else 'M'
     identity = sample_identity(rng, sex)
-    order = [FOURDME_CLASSES[i % len(FOURDME_CLASSES)] for i in range(clips)]
-    order = [order[i] for i in rng.permutation(clips)]
+    order = [FOURDME_CLASSES[i % len(FOURDME_CLASSES)] for i in rng.permutation(clips)]
     rows, stats = [], dict(vertices=[], polygons=[])
     for k, label in enumerate(order, start=1):
         rng = sequence_rng(seed, _LAYOUT_CODE, 'S', number, k)
@@ -132,7 +131,6 @@ def make_4dme(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
         layout='4dme', seed=int(seed), num_subjects=int(num_subjects), clips=int(clips),
         resolution=int(resolution), frames=int(frames), noise_mm=float(noise_mm),
         label_file=LABEL_FILE, mesh_pattern='{subject}/{clip}/{frame:05d}.obj',
-        entries=[LABEL_FILE],
-        subjects=[dict(id=r['subject'], sex=r['sex']) for r in results]))
+        entries=[LABEL_FILE], subjects=[dict(id=r['subject'], sex=r['sex']) for r in results]))
     files = sum(len(r['vertices']) for r in results) + 2
     return summarise(out_dir, results, start, files)

@@ -97,9 +97,6 @@ def tiny_jpeg(rgb, size: int = 8) -> bytes:
     return buf.getvalue()
 
 
-# ----------------------------------------------------------------------------
-# Output folder, info file, worker pool
-# ----------------------------------------------------------------------------
 def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] = ()) -> None:
     """Make ``out_dir`` ready for a new synthetic tree, as
     :func:`bu3dfe_layout.prepare_output_dir`, but of a previous output the top-level entries it
@@ -107,10 +104,7 @@ def prepare_sequence_dir(out_dir, overwrite: bool = False, keep: Iterable[str] =
     out = Path(out_dir)
     info = previous_output(out, overwrite)
     names = list(info.get('entries', [])) + [str(s.get('id', '')) for s in info.get('subjects', [])]
-    for name in names:
-        if name in keep or not _SAFE_NAME.match(name):
-            continue
-        target = out / name
+    for target in (out / n for n in names if n not in keep and _SAFE_NAME.match(n)):
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         elif target.is_file():
