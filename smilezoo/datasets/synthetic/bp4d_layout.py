@@ -119,11 +119,8 @@ def _write_subject(job) -> Dict:
 def make_bp4d(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
               frames: int = 30, workers: int = 1, overwrite: bool = False,
               progress: bool = True, noise_mm: float = 0.1) -> Dict:
-    """Generate a BP4D-like tree: ``num_subjects`` x 8 task sequences.
-
-    Arguments and report as :func:`bu4dfe_layout.make_bu4dfe` (subjects
-    F001.., M001.., 56 % female like BP4D's 23 / 41).
-    """
+    """Generate a BP4D-like tree: ``num_subjects`` (F001.., M001.., 56 % female like BP4D's 23 /
+    41) x 8 task sequences; arguments and report as :func:`bu4dfe_layout.make_bu4dfe`."""
     start = time.perf_counter()
     if frames < 4:
         raise ValueError(f'frames must be >= 4, got {frames}')

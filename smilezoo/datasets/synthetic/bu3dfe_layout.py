@@ -90,8 +90,7 @@ def write_bmp(path, rgb: np.ndarray, size: int = 8) -> None:
     shade = np.linspace(0.85, 1.0, size)[::-1, None, None]  # top-down rows
     img = np.clip(np.asarray(rgb, dtype=np.float64)[None, None] * shade, 0, 255).astype(np.uint8)
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(np.broadcast_to(img, (size, size, 3)))).save(
-        buf, 'BMP', dpi=(72, 72))
+    Image.fromarray(np.repeat(img, size, axis=1)).save(buf, 'BMP', dpi=(72, 72))  # (size, size, 3)
     write_bytes_atomic(path, buf.getvalue())
 
 
@@ -117,15 +116,12 @@ def _write_subject(job) -> Dict:
 
 def prepare_output_dir(out_dir, overwrite: bool = False, keep_subjects=(),
                        subject_dir=_SUBJECT_DIR) -> None:
-    """Make ``out_dir`` ready for a new synthetic tree.
-
-    An empty or missing directory is fine. A previous synthetic output (``synthetic_info.json``
-    from this generator) is reused: its info file is removed first (the tree is unfinished until
-    the new one is written) and its subject folders not in ``keep_subjects`` are deleted (those
-    named like BU-3DFE's F0001, M0001 ..., or matching the ``subject_dir`` regex). Any other
-    non-empty directory raises FileExistsError unless ``overwrite`` (then files are written
-    over, nothing is deleted).
-    """
+    """Make ``out_dir`` ready for a new synthetic tree: a missing or empty directory is fine; a
+    previous synthetic output (its ``synthetic_info.json`` from this generator) loses that file
+    first (the tree is unfinished until the new one is written) and its subject folders not in
+    ``keep_subjects`` (named like F0001, M0001 ... or matching the ``subject_dir`` regex); any
+    other non-empty directory raises FileExistsError unless ``overwrite`` (then files are
+    written over, nothing is deleted)."""
     out = Path(out_dir)
     for entry in previous_output(out, overwrite).get('subjects', []):
         name = str(entry.get('id', ''))

@@ -74,13 +74,11 @@ def _write_decoy(out: Path) -> int:
 def make_bu4dfe(out_dir, num_subjects: int, seed: int = 0, resolution: int = 3500,
                 frames: int = 30, workers: int = 1, overwrite: bool = False,
                 progress: bool = True, noise_mm: float = 0.1) -> Dict:
-    """Generate a BU-4DFE-like tree: ``num_subjects`` x 6 sequences.
-
-    Arguments and report as :func:`bu3dfe_layout.make_bu3dfe` (``out_dir`` see
-    :func:`sequences.prepare_sequence_dir`; subjects 58/101 female, ids F001.., M001..;
-    ``resolution`` per frame), ``frames`` the mean frames per sequence, +- 15 % (real: ~100 at
-    25 fps), ``noise_mm`` the per-frame sensor noise (sd along z).
-    """
+    """Generate a BU-4DFE-like tree: ``num_subjects`` (58/101 female, F001.., M001..) x 6
+    sequences; arguments and report as :func:`bu3dfe_layout.make_bu3dfe` (``out_dir`` see
+    :func:`sequences.prepare_sequence_dir`, ``resolution`` per frame), ``frames`` the mean
+    sequence length, +- 15 % (real: ~100 at 25 fps), ``noise_mm`` the per-frame sensor noise (sd
+    along z)."""
     start = time.perf_counter()
     if frames < 4:
         raise ValueError(f'frames must be >= 4, got {frames}')

@@ -54,5 +54,4 @@ def au_activations(code: str, level: int, style: np.ndarray,
     jitter = 1.0 + INTENSITY_JITTER * rng.standard_normal(len(AU_NAMES))
     leak = np.abs(LEAK * rng.standard_normal(len(AU_NAMES)))
     act = weights * INTENSITY_SCALE[int(level)] * np.asarray(style) * jitter
-    act = np.where(weights > 0, act, leak)
-    return np.clip(act, 0.0, 1.4)
+    return np.clip(np.where(weights > 0, act, leak), 0.0, 1.4)

@@ -328,8 +328,7 @@ def landmark_points(idn: Identity) -> Tuple[np.ndarray, np.ndarray]:
             (h / 4, my + 1.5 * lt), (h / 1.5, my + 0.9 * lt), (h, my), (h / 1.5, my - 1.3 * lt),
             (h / 4, my - 1.9 * lt), (0, my - 2.0 * lt), (-h / 4, my - 1.9 * lt),
             (-h / 1.5, my - 1.3 * lt)]
-    pts += [(-h + 3, my), (-h / 3, my), (0, my), (h / 3, my), (h - 3, my), (h / 3, my), (0, my),
-            (-h / 3, my)]
+    pts += [(px, my) for px in (-h + 3, -h / 3, 0, h / 3, h - 3, h / 3, 0, -h / 3)]  # inner lips
     side[60:65] = 1
     side[65:68] = -1
     a = np.deg2rad(np.linspace(180.0, 360.0, 15))  # contour via the chin

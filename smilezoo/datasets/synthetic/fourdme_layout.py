@@ -27,8 +27,7 @@ from smilezoo.utils.worker_pool import map_in_workers
 from ..formats.obj import write_obj
 from .face_model import AU_NAMES, activation_vector, sample_identity
 from .sequences import (activation_curve, pose_path, prepare_sequence_dir, sequence_length,
-                        sequence_rng, summarise, synthesize_sequence, vertex_normals,
-                        write_info)
+                        sequence_rng, summarise, synthesize_sequence, vertex_normals, write_info)
 
 __all__ = ['FOURDME_CLASSES', 'MICRO_RECIPES', 'LABEL_FILE', 'make_4dme']
 
