@@ -33,30 +33,20 @@ def make_grad_scaler(loss_scale, device_type: str):
 
 @OPTIM_WRAPPERS.register_module()
 class AnyDeviceAmpOptimWrapper(AmpOptimWrapper):
-    """``AmpOptimWrapper`` that also trains on the CPU.
+    """``AmpOptimWrapper`` that also trains on the CPU (docs/performance.md, bf16 AMP).
 
-    On a GPU (or NPU, MLU, MUSA: ``mmengine.device.get_device()`` is not 'cpu') it is
-    mmengine's ``AmpOptimWrapper`` unchanged (autocast, GradScaler). On the CPU, where
-    mmengine asserts an accelerator, the forward pass runs under
-    ``torch.autocast('cpu', dtype)``:
-
-    - ``dtype`` 'bfloat16' (the default on the CPU, as ``dtype=None``): no loss
-      scaling (bf16 has float32's exponent range, gradients do not underflow);
-      ``loss_scale`` is ignored;
-    - ``dtype`` 'float16': ``torch.amp.GradScaler('cpu')`` built from ``loss_scale``.
-
-    ``state_dict`` adds ``'amp'`` (``{'device_type': str, 'dtype': str}``) and, with a
-    loss scaler, ``'loss_scaler'`` (GradScaler's state: floats and ints), so a resumed
-    run restores the scaler; a checkpoint from another precision is loaded with a
-    warning (the optimizer state is still valid), a scaler state without a scaler
-    here (float16 checkpoint, bfloat16 run) is dropped with a note.
+    Where ``mmengine.device.get_device()`` is not 'cpu' it is mmengine's wrapper unchanged.
+    On the CPU the forward pass runs under ``torch.autocast('cpu', dtype)``: 'bfloat16'
+    (the default) without loss scaling (``loss_scale`` ignored), 'float16' with
+    ``torch.amp.GradScaler('cpu')`` built from ``loss_scale``. ``state_dict`` adds ``'amp'``
+    (``{'device_type': str, 'dtype': str}``) and, with a scaler, ``'loss_scaler'``; a
+    checkpoint of another precision loads with a warning (the optimizer state is still
+    valid), a scaler state without a scaler here is dropped with a note.
 
     Args:
-        loss_scale: 'dynamic', float or dict, as ``AmpOptimWrapper``.
         dtype: 'float16', 'bfloat16' (or a torch.dtype), or None for the device's
             autocast default (float16 on CUDA, bfloat16 on the CPU).
-        use_fsdp: as ``AmpOptimWrapper`` (accelerators only).
-        **kwargs: ``OptimWrapper``'s (optimizer, accumulative_counts, clip_grad).
+        loss_scale, use_fsdp, **kwargs: as ``AmpOptimWrapper`` (FSDP on accelerators only).
     """
 
     def __init__(self, loss_scale='dynamic', dtype: Union[str, torch.dtype, None] = None,
@@ -78,8 +68,6 @@ class AnyDeviceAmpOptimWrapper(AmpOptimWrapper):
         if self.cast_dtype == torch.float16:
             self.loss_scaler, self._scale_update_param = make_grad_scaler(loss_scale, 'cpu')
 
-    # ------------------------------------------------------------------ step
-
     def backward(self, loss: torch.Tensor, **kwargs):
         if self.loss_scaler is None:
             return OptimWrapper.backward(self, loss, **kwargs)
@@ -99,8 +87,6 @@ class AnyDeviceAmpOptimWrapper(AmpOptimWrapper):
         with OptimWrapper.optim_context(self, model), torch.autocast(
                 device_type='cpu', dtype=self.cast_dtype):
             yield
-
-    # ------------------------------------------------------------------ state
 
     def amp_state(self) -> dict:
         """{'device_type': 'cpu' | 'cuda' | ..., 'dtype': 'bfloat16' | 'float16'}."""

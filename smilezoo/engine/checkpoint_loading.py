@@ -1,29 +1,15 @@
-"""Load a checkpoint without running code from it, and only into a model it fits.
+"""Load a checkpoint without running code from it, and only into a model it fits
+(docs/faq.md, "Loading checkpoints"): every tool that reads a ``.pth`` follows two rules.
 
-Two rules for every tool that reads a ``.pth`` (test, infer, train's
-``--resume`` / ``load_from``, cross-validation's fold resume):
-
-1. **weights only.** Files are read with ``torch.load(weights_only=True)``.
-   What mmengine writes into its checkpoints beyond tensors (the message hub's
-   ``HistoryBuffer`` of numpy arrays and scalars, and the buffer's statistics
-   methods, pickled as ``getattr(HistoryBuffer, 'mean')``) is registered as
-   safe by :func:`register_safe_globals`; ``getattr`` is replaced by a version
-   that returns nothing but those four methods. A file that needs any other
-   type is refused with a :class:`CheckpointError` naming the file and the
-   type; :func:`allow_unsafe_load` (``--unsafe-load``) is the explicit opt-in
-   to unpickle it fully (which runs whatever code it holds).
-2. **strict fit.** A checkpoint's ``state_dict`` must hold exactly the keys
-   and shapes of ``model.state_dict()`` (what smilezoo saves: frozen text
-   encoders and non-persistent prompt buffers are in neither).
-   :func:`check_fit` refuses missing, unexpected or shape-mismatched weights,
-   naming the first few, the counts and what the checkpoint was trained with
-   (from its ``meta``); ``allow_partial`` (``--allow-partial``) loads the
-   matching weights and reports the rest.
+1. **weights only**: ``torch.load(weights_only=True)``, with what mmengine saves beyond
+   tensors registered safe (:func:`register_safe_globals`); any other type is refused
+   with a :class:`CheckpointError` unless :func:`allow_unsafe_load` (``--unsafe-load``).
+2. **strict fit**: the ``state_dict`` must hold exactly the keys and shapes of
+   ``model.state_dict()`` (:func:`check_fit`), unless ``allow_partial``
+   (``--allow-partial``) loads the matching weights and reports the rest.
 
 :class:`CheckpointFitHook` applies rule 2 inside mmengine's Runner (its
-``after_load_checkpoint`` sees the checkpoint before the weights are copied);
-:func:`guard_runner` registers it and :func:`exit_on_checkpoint_error` turns a
-refusal into a one-message exit for the tools.
+``after_load_checkpoint`` sees the checkpoint before the weights are copied).
 """
 import ast
 import logging
@@ -55,15 +41,13 @@ class CheckpointNotFoundError(CheckpointError, FileNotFoundError):
     """No file at the checkpoint path."""
 
 
-# --------------------------------------------------------------------------
 # rule 1: weights only
-# --------------------------------------------------------------------------
 _HISTORY_METHODS = ('min', 'max', 'current', 'mean')
 
 
 def _history_buffer_getattr(obj, name):
-    """``getattr`` as the weights-only unpickler may call it: only
-    HistoryBuffer's statistics methods (how its pickled state names them)."""
+    """``getattr`` as the weights-only unpickler may call it: only HistoryBuffer's
+    statistics methods (its pickled state names them as ``getattr(HistoryBuffer, 'mean')``)."""
     if obj is HistoryBuffer and name in _HISTORY_METHODS:
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
@@ -71,9 +55,9 @@ def _history_buffer_getattr(obj, name):
 
 
 def register_safe_globals() -> None:
-    """Let ``weights_only=True`` read what mmengine saves besides tensors:
-    numpy arrays, dtypes and scalars (also under numpy 1's ``numpy.core``
-    names), mmengine's HistoryBuffer, and the restricted getattr above."""
+    """Let ``weights_only=True`` read what mmengine saves besides tensors: numpy arrays,
+    dtypes and scalars (also under numpy 1's ``numpy.core`` names), mmengine's
+    HistoryBuffer (the message hub's), and the restricted getattr above."""
     if _state['registered']:
         return
     multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
@@ -124,32 +108,30 @@ def _unreadable(filename: str, err: Exception) -> CheckpointError:
                            f'by torch.save: {first})')
 
 
-def load_checkpoint_file(filename: str, map_location=None,
-                         unsafe: Optional[bool] = None) -> dict:
-    """``torch.load(filename, weights_only=True)`` with smilezoo's safe
-    globals; returns what the file holds.
-
-    Args:
-        unsafe: unpickle fully (runs code in the file) when the weights-only
-            load refuses it; None: as set by :func:`allow_unsafe_load`.
-
-    Raises:
-        CheckpointError: missing or unreadable file, or one that needs
-            unpickling of a type outside the safe list (unless ``unsafe``).
-    """
+def _existing_file(filename) -> str:
+    """``filename`` with ``~`` expanded, the safe globals registered; CheckpointNotFoundError
+    when there is no such file."""
     register_safe_globals()
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
         raise CheckpointNotFoundError(f'checkpoint {filename} not found')
+    return filename
+
+
+def load_checkpoint_file(filename: str, map_location=None, unsafe: Optional[bool] = None) -> dict:
+    """What ``torch.load(filename, weights_only=True)`` with smilezoo's safe globals reads;
+    ``unsafe``: unpickle fully (runs code in the file) when that load refuses it (None: as
+    set by :func:`allow_unsafe_load`). Raises CheckpointError for a missing or unreadable
+    file, or one that needs a type outside the safe list (unless ``unsafe``)."""
+    filename = _existing_file(filename)
     unsafe = _state['unsafe'] if unsafe is None else unsafe
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        found = _refused_type(e)
         if not unsafe:
             raise _refusal(filename, e) from None
-        print_log(f'{UNSAFE_FLAG}: fully unpickling {filename} (it needs {found}); any code it '
-                  f'holds runs now', logger='current', level=logging.WARNING)
+        print_log(f'{UNSAFE_FLAG}: fully unpickling {filename} (it needs {_refused_type(e)}); '
+                  f'any code it holds runs now', logger='current', level=logging.WARNING)
         return torch.load(filename, map_location=map_location, weights_only=False)
     except (RuntimeError, EOFError, OSError, ValueError) as e:
         raise _unreadable(filename, e) from None
@@ -162,10 +144,7 @@ def precheck_checkpoint_file(filename: Optional[str]) -> None:
     torch cannot memory-map (the legacy format) is left to the full load."""
     if not filename:
         return
-    register_safe_globals()
-    filename = osp.expanduser(str(filename))
-    if not osp.isfile(filename):
-        raise CheckpointNotFoundError(f'checkpoint {filename} not found')
+    filename = _existing_file(filename)
     if _state['unsafe']:
         return
     try:
@@ -177,13 +156,10 @@ def precheck_checkpoint_file(filename: Optional[str]) -> None:
             raise _unreadable(filename, e) from None
 
 
-# --------------------------------------------------------------------------
 # rule 2: strict fit
-# --------------------------------------------------------------------------
 def state_dict_of(checkpoint, filename: str = 'checkpoint') -> Dict[str, object]:
-    """The weights of a checkpoint (``checkpoint['state_dict']``, or the dict
-    itself for a bare state dict), the DDP ``module.`` prefix removed as
-    mmengine's loader does."""
+    """The weights of a checkpoint (``checkpoint['state_dict']``, or the dict itself for a
+    bare state dict), the DDP ``module.`` prefix removed as mmengine's loader does."""
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f'{filename}: not a checkpoint: it holds a '
                               f'{type(checkpoint).__name__}, not a dict with a state_dict')
@@ -259,9 +235,8 @@ def _literal(node):
 
 
 def describe_training(checkpoint) -> Optional[str]:
-    """What the checkpoint says it was trained with, from mmengine's meta
-    (experiment name, model type and backbone parsed from the saved config
-    text); None when it carries no meta."""
+    """What the checkpoint says it was trained with, from mmengine's meta (experiment name,
+    model type and backbone parsed from the saved config text); None without meta."""
     meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
     if not isinstance(meta, dict):
         return None
@@ -293,22 +268,15 @@ def _names(items, shown=SHOWN) -> str:
 
 
 def check_fit(model: torch.nn.Module, checkpoint, filename: str, target: str,
-              allow_partial: bool = False,
-              partial_flag: Optional[str] = PARTIAL_FLAG) -> FitReport:
-    """Refuse a checkpoint that does not fit ``model``.
+              allow_partial: bool = False, partial_flag: Optional[str] = PARTIAL_FLAG) -> FitReport:
+    """Refuse (CheckpointError) a checkpoint (what :func:`load_checkpoint_file` returned)
+    that does not fit ``model``, naming the first few missing, unexpected and reshaped
+    weights, the counts and what it was trained with; returns the :class:`FitReport`.
 
     Args:
-        checkpoint: what :func:`load_checkpoint_file` returned.
-        filename: the checkpoint file (for the message).
         target: what the model is, for the message (e.g. the config path).
-        allow_partial: return the report instead of raising.
+        allow_partial: return the report (``fits`` False) instead of raising.
         partial_flag: the opt-in named in the message (None: none offered).
-
-    Returns:
-        The :class:`FitReport` (``fits`` False only with ``allow_partial``).
-
-    Raises:
-        CheckpointError: missing, unexpected or shape-mismatched weights.
     """
     state = state_dict_of(checkpoint, filename)
     report = compare_state_dict(model, state)
@@ -335,13 +303,9 @@ def check_fit(model: torch.nn.Module, checkpoint, filename: str, target: str,
 
 
 def load_exact_weights(model: torch.nn.Module, filename: str, target: str) -> dict:
-    """Rules 1 and 2 for a tool that builds its own model (no Runner): read
-    ``filename`` weights-only, refuse it unless it fits ``model`` exactly,
-    copy the weights in (strict); returns the checkpoint.
-
-    Raises:
-        CheckpointError: as :func:`load_checkpoint_file` and :func:`check_fit`.
-    """
+    """Rules 1 and 2 for a tool that builds its own model (no Runner): read ``filename``
+    weights-only, refuse it (CheckpointError) unless it fits ``model`` exactly, copy the
+    weights in (strict); returns the checkpoint."""
     checkpoint = load_checkpoint_file(filename, map_location='cpu')
     check_fit(model, checkpoint, filename, target, partial_flag=None)
     model.load_state_dict(state_dict_of(checkpoint, filename), strict=True)
@@ -355,12 +319,8 @@ def partial_warning(filename: str, report: FitReport) -> str:
 
 
 class CheckpointFitHook(Hook):
-    """Apply :func:`check_fit` to every checkpoint the Runner loads
-    (``load_from`` and resume), before the weights are copied.
-
-    Attributes:
-        report: the last load's :class:`FitReport` (None before a load).
-    """
+    """Apply :func:`check_fit` to every checkpoint the Runner loads (``load_from`` and
+    resume), before the weights are copied; ``report``: the last load's :class:`FitReport`."""
     priority = 'VERY_HIGH'
 
     def __init__(self, target: str, allow_partial: bool = False,

@@ -13,18 +13,11 @@ from smilezoo.registry import HOOKS
 
 @HOOKS.register_module()
 class StepSeedHook(Hook):
-    """Reseed torch, numpy and random before every training iteration from
-    (seed, iteration, rank).
-
-    The random draws of a step (view augmentations, prompt sampling, view
-    dropout) then depend only on the step, so a run resumed from a checkpoint
-    continues with exactly the random numbers the uninterrupted run would have
-    used (mmengine restores data order, optimizer and scheduler state, but not
-    the global random state).
-
-    Args:
-        seed: base seed; None takes the runner's seed (``randomness.seed``).
-    """
+    """Reseed torch, numpy and random before every training iteration from (seed, iteration,
+    rank): a step's random draws (augmentations, prompts, view dropout) then depend only on
+    the step, so a resumed run repeats the uninterrupted one (mmengine restores data order,
+    optimizer and scheduler state, not the global random state). ``seed``: None takes the
+    runner's (``randomness.seed``)."""
     priority = 'VERY_HIGH'
 
     def __init__(self, seed=None):
@@ -55,14 +48,10 @@ KNOWN_CAUSES = ('Known causes: bf16 autocast on the CPU (--amp, AnyDeviceAmpOpti
 
 @HOOKS.register_module()
 class FiniteTrainingHook(Hook):
-    """Stop at the first training iteration whose loss is not finite, and
-    before saving a checkpoint whose weights are not, with an error that names
-    the iteration and the loss terms (or the first weights): training on
-    would only save NaN weights and report a wrong accuracy later.
-
-    The loss is read from ``train_step``'s outputs (scalars mmengine's
-    RuntimeInfoHook already reads every iteration, so no extra device sync).
-    """
+    """Stop at the first training iteration whose loss is not finite, and before saving a
+    checkpoint whose weights are not, naming the iteration and the loss terms (or the first
+    weights). The loss is read from ``train_step``'s outputs (scalars mmengine's
+    RuntimeInfoHook already reads every iteration, so no extra device sync)."""
     priority = 'ABOVE_NORMAL'
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:

@@ -1,21 +1,9 @@
 """A config checked before anything is built: its file, the ``--cfg-options``
-keys and the arguments of every module dict (``type=...``).
-
-Rule for a ``--cfg-options`` key ``K=V`` (docs/configs.md, "Changing keys from
-the command line"): ``K`` is accepted when it exists in the config (list
-indices included), or when its first missing part is a keyword argument that
-the module above it accepts: a dict with ``type=`` whose class (resolved
-through smilezoo's registries, mmengine's behind them) takes that argument,
-or ``**kwargs``; a dataloader dict (``torch.utils.data.DataLoader``); a
-``train_cfg``/``val_cfg``/``test_cfg`` (mmengine's loops); the top level
-(``Runner``'s arguments and the keys smilezoo's tools read). ``+K=V`` adds
-``K`` without the check. Anything else is refused with the closest existing
-key.
-
-A module dict's keys must be arguments of its class (``accepted_arguments``);
-a class taking ``**kwargs`` is not checked here, and a ``TypeError`` for an
-unexpected keyword raised while building is translated by
-``explain_config_errors`` into the same one-line message.
+keys (the rule: docs/configs.md, "Which keys are accepted"; ``+K=V`` adds ``K``
+unchecked) and the arguments of every module dict (``type=...``): its keys must
+be arguments of its class (``accepted_arguments``); for a class taking
+``**kwargs``, ``explain_config_errors`` turns the ``TypeError`` raised while
+building into the same one-line message.
 """
 import difflib
 import glob
@@ -42,27 +30,24 @@ TOP_LEVEL_KEYS = ('model_wrapper_cfg', 'sync_bn', 'find_unused_parameters',
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # keys a builder takes off a module dict before calling its class
 POPPED = {'optim_wrapper': ('constructor', 'paramwise_cfg'),
-          'param_scheduler': ('convert_to_iter_based',),
-          'train_cfg': ('by_epoch',)}
+          'param_scheduler': ('convert_to_iter_based',), 'train_cfg': ('by_epoch',)}
 # arguments the builder passes itself (not config keys)
 INJECTED = {'train_cfg': ('runner', 'dataloader'), 'val_cfg': ('runner', 'dataloader', 'evaluator'),
             'test_cfg': ('runner', 'dataloader', 'evaluator'), 'param_scheduler': ('optimizer',)}
 # where a ``type`` is looked up: the registries (names in smilezoo.registry) of
 # the config's top-level key, unless a later part of the path names others
-TOP_CONTEXT = {'model': ('MODELS',), 'data_preparation': (),
-               'val_evaluator': ('METRICS', 'EVALUATOR'),
-               'test_evaluator': ('METRICS', 'EVALUATOR'),
-               'default_hooks': ('HOOKS',), 'custom_hooks': ('HOOKS',),
+TOP_CONTEXT = {'model': ('MODELS',), 'data_preparation': (), 'default_hooks': ('HOOKS',),
+               'val_evaluator': ('METRICS', 'EVALUATOR'), 'custom_hooks': ('HOOKS',),
+               'test_evaluator': ('METRICS', 'EVALUATOR'), 'pipeline': ('TRANSFORMS',),
                'optim_wrapper': ('OPTIM_WRAPPERS',), 'param_scheduler': ('PARAM_SCHEDULERS',),
                'train_cfg': ('LOOPS',), 'val_cfg': ('LOOPS',), 'test_cfg': ('LOOPS',),
                'model_wrapper_cfg': ('MODEL_WRAPPERS',), 'data_preprocessor': ('MODELS',),
-               'dataset': ('DATASETS',), 'pipeline': ('TRANSFORMS',)}
+               'dataset': ('DATASETS',)}
 INNER_CONTEXT = {'data_preprocessor': ('MODELS',), 'dataset': ('DATASETS',),
-                 'datasets': ('DATASETS',), 'source': ('DATASETS',),
-                 'pipeline': ('TRANSFORMS',), 'renderer': ('TRANSFORMS',),
-                 'sampler': ('DATA_SAMPLERS',), 'batch_sampler': ('DATA_SAMPLERS',),
-                 'collate_fn': ('FUNCTIONS',), 'worker_init_fn': ('FUNCTIONS',),
-                 'optimizer': ('OPTIMIZERS',)}
+                 'datasets': ('DATASETS',), 'source': ('DATASETS',), 'pipeline': ('TRANSFORMS',),
+                 'renderer': ('TRANSFORMS',), 'sampler': ('DATA_SAMPLERS',),
+                 'batch_sampler': ('DATA_SAMPLERS',), 'collate_fn': ('FUNCTIONS',),
+                 'worker_init_fn': ('FUNCTIONS',), 'optimizer': ('OPTIMIZERS',)}
 # mmengine-only registries (smilezoo has no child of them)
 MMENGINE_CONTEXT = {'visualizer': 'VISUALIZERS', 'vis_backends': 'VISBACKENDS',
                     'log_processor': 'LOG_PROCESSORS'}
@@ -124,9 +109,8 @@ def _lookup(path: Sequence[Any], type_: Any) -> Tuple[Optional[Any], bool]:
 
 
 def unknown_type_problem(path: Sequence[Any], node: dict) -> Optional[str]:
-    """"model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..."
-    (registry_hints' explanation) when no registry of the context knows the
-    dict's ``type``; None otherwise."""
+    """"model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..." (registry_hints)
+    when no registry of the context knows the dict's ``type``; None otherwise."""
     type_ = node.get('type')
     obj, unknown = _lookup(path, type_)
     if obj is not None or not unknown:
@@ -145,21 +129,16 @@ def implied_type(path: Sequence[str], node: dict) -> Optional[Any]:
         return DataLoader
     from mmengine.runner import loops
     if path[0] == 'train_cfg':
-        return loops.EpochBasedTrainLoop if node.get('by_epoch', True) else \
-            loops.IterBasedTrainLoop
+        return loops.EpochBasedTrainLoop if node.get('by_epoch', True) else loops.IterBasedTrainLoop
     return dict(val_cfg=loops.ValLoop, test_cfg=loops.TestLoop).get(path[0])
 
 
 def accepted_arguments(obj: Any, path: Sequence[str] = ()) -> Optional[List[str]]:
     """Keyword arguments a config dict at ``path`` may give ``obj`` (a class
     or function), or None when it takes ``**kwargs`` (or has no signature)."""
-    try:
-        params = inspect.signature(obj).parameters.values()
-    except (TypeError, ValueError):
+    names, takes_kwargs = _own_arguments(obj)
+    if takes_kwargs:
         return _ANY
-    if any(p.kind is p.VAR_KEYWORD for p in params):
-        return _ANY
-    names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     if len(path) == 1 and str(path[0]) in LOADERS:
         names += ['num_batch_per_epoch']  # mmengine's Runner takes it off
     if path and all(isinstance(p, int) for p in path[1:]):
@@ -194,14 +173,11 @@ def unknown_argument_message(where: str, key: str, accepted: Sequence[str]) -> s
 
 
 def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
-    """One line per key of a module dict that its class does not accept,
-    e.g. "model.fusion: unknown argument 'hiden_dim' (accepted: embed_dim,
-    hidden_dim)", and per ``type`` no registry of its place knows.
+    """One line per key of a module dict that its class does not accept (as
+    ``unknown_argument_message``), and per ``type`` no registry of its place knows.
     ``roots``: only the dicts under these top-level keys."""
     problems, cfg = [], _root(cfg)
-    for key in (roots if roots is not None else list(cfg.keys())):
-        if key not in cfg:
-            continue
+    for key in [k for k in (roots if roots is not None else list(cfg.keys())) if k in cfg]:
         for path, node in _module_dicts(cfg[key], (key,)):
             unknown = unknown_type_problem(path, node) if 'type' in node else None
             if unknown:
@@ -209,17 +185,10 @@ def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
                 continue
             obj = module_class(path, node)
             accepted = accepted_arguments(obj, path) if obj is not None else _ANY
-            if accepted is _ANY:
-                continue
-            for k in node:
-                if k not in ('type', '_scope_') and k not in accepted:
-                    problems.append(unknown_argument_message(join(path), k, accepted))
+            if accepted is not _ANY:
+                problems += [unknown_argument_message(join(path), k, accepted) for k in node
+                             if k not in ('type', '_scope_', *accepted)]
     return problems
-
-
-def _top_level_keys() -> List[str]:
-    from mmengine.runner import Runner
-    return list(inspect.signature(Runner).parameters) + ['work_dir', *TOP_LEVEL_KEYS]
 
 
 def option_key_problems(cfg, options: Dict[str, Any]) -> List[str]:
@@ -252,7 +221,9 @@ def _new_key_problem(options, parent_path: List[str], parent: Any, key: str) -> 
     if not isinstance(parent, dict):
         return ''
     if not parent_path:
-        return None if key in _top_level_keys() else ''
+        from mmengine.runner import Runner
+        top = [*inspect.signature(Runner).parameters, 'work_dir', *TOP_LEVEL_KEYS]
+        return None if key in top else ''
     type_key = join(parent_path + ['type'])
     node = dict(parent, type=options[type_key]) if type_key in options else parent
     obj = module_class(parent_path, node)
@@ -298,11 +269,9 @@ def config_file_message(path: str) -> str:
 
 
 def fill_cache_paths(cfg) -> None:
-    """Give each dataloader's dataset that names no ``ann_file`` the annotation
-    file of the cache ``data_preparation.out_dir`` (``<out_dir>/annotations.json``),
-    in place: that one key moves a config's cache for prepare_data, training and
-    testing (docs/configs.md, "The view cache"). A dataset reading another
-    config's cache (a cross-data-set protocol) sets its ``ann_file``."""
+    """Give each dataloader's dataset that names no ``ann_file`` the annotation file of the
+    cache ``data_preparation.out_dir`` (``<out_dir>/annotations.json``), in place
+    (docs/configs.md, "The view cache")."""
     out_dir = (cfg.get('data_preparation') or {}).get('out_dir')
     for key in LOADERS:
         dataset = (cfg.get(key) or {}).get('dataset')
@@ -312,12 +281,10 @@ def fill_cache_paths(cfg) -> None:
 
 def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
                 check: Optional[Sequence[str]] = None):
-    """``Config.fromfile(path)`` merged with ``cfg_options`` (parsed
-    ``--cfg-options``), its datasets' ``ann_file`` filled in from
-    ``data_preparation.out_dir`` (``fill_cache_paths``); or ConfigError for a
-    missing or unreadable file, an option key the config does not have, or a
-    module argument its class does not take (``check``: only the module dicts under these top-level
-    keys; None: all)."""
+    """``Config.fromfile(path)`` merged with ``cfg_options`` (parsed ``--cfg-options``), its
+    datasets' ``ann_file`` filled in (``fill_cache_paths``); or ConfigError for a missing or
+    unreadable file, an option key the config does not have, or a module argument its class
+    does not take (``check``: only the module dicts under these top-level keys; None: all)."""
     from mmengine.config import Config
     if not osp.isfile(path):
         raise ConfigError(config_file_message(path))
@@ -360,8 +327,8 @@ def unexpected_argument_message(cfg, error: TypeError) -> Optional[str]:
         named = [c for c in getattr(obj, '__mro__', (obj,)) if getattr(c, '__name__', '') == name]
         if named:
             if accepted is _ANY:  # **kwargs forwarded to the class the error names
-                accepted = sorted((set(_own_arguments(named[0].__init__)) |
-                                   set(_own_arguments(obj))) - {'self'})
+                accepted = sorted((set(_own_arguments(named[0].__init__)[0]) |
+                                   set(_own_arguments(obj)[0])) - {'self'})
             return unknown_argument_message(join(path), key, accepted)
         if accepted is _ANY:
             forwarders.append((path, obj))
@@ -372,13 +339,15 @@ def unexpected_argument_message(cfg, error: TypeError) -> Optional[str]:
     return None
 
 
-def _own_arguments(obj: Any) -> List[str]:
-    """Named arguments of ``obj``, ignoring its ``**kwargs``."""
+def _own_arguments(obj: Any) -> Tuple[List[str], bool]:
+    """(named arguments of ``obj``, whether it takes ``**kwargs``); ([], True) without a
+    signature."""
     try:
         params = inspect.signature(obj).parameters.values()
     except (TypeError, ValueError):
-        return []
-    return [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        return [], True
+    return ([p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)],
+            any(p.kind is p.VAR_KEYWORD for p in params))
 
 
 def _root(cfg) -> Any:

@@ -16,17 +16,10 @@ class PathOutsideRootError(ValueError):
 
 
 def check_name(name: str, what: str) -> str:
-    """Refuse a path component or relative path that cannot stay inside any
-    root: absolute (``/x``, ``C:\\x``, ``\\\\server\\x``), empty, holding a
-    NUL byte or a ``..`` part. Returns ``name`` unchanged.
-
-    Args:
-        name: the value read from the data file.
-        what: where it came from, for the message ("labels.xlsx row 7:
-            subject").
-
-    Raises:
-        PathOutsideRootError: naming ``what``, the value and the rule.
+    """Refuse (PathOutsideRootError naming ``what``, the value and the rule) a path read from
+    a data file that cannot stay inside any root: absolute (``/x``, ``C:\\x``,
+    ``\\\\server\\x``), empty, holding a NUL byte or a ``..`` part. Returns ``name``
+    unchanged. ``what``: where it came from, for the message ("labels.xlsx row 7: subject").
     """
     if not isinstance(name, str) or not name:
         raise PathOutsideRootError(f'{what}: empty path {name!r}')
@@ -38,37 +31,21 @@ def check_name(name: str, what: str) -> str:
         raise PathOutsideRootError(
             f'{what}: absolute path {name!r} refused (must be relative to its root)')
     if '..' in unified.split('/'):
-        raise PathOutsideRootError(
-            f"{what}: path {name!r} refused: '..' would leave its root")
+        raise PathOutsideRootError(f"{what}: path {name!r} refused: '..' would leave its root")
     return name
 
 
 def resolve_inside(root: str, relpath: str, what: str) -> str:
-    """``root/relpath`` as an absolute path, after checking that it stays
-    inside ``root``.
-
-    Refused: absolute paths, any ``..`` part, and paths that leave the root
-    through a symlink (the real paths of both, ``os.path.realpath``, are
-    compared with ``os.path.commonpath``). The path need not exist.
-
-    Args:
-        root: the folder the path must stay in (data_root, out_dir, the
-            annotation file's folder).
-        relpath: the path read from the data file, relative to ``root``.
-        what: where it came from, for the message.
-
-    Returns:
-        ``os.path.join(os.path.abspath(root), relpath)`` (symlinks kept, so
-        the path reads as the user wrote it).
-
-    Raises:
-        PathOutsideRootError: naming ``what``, the path and the root.
-    """
+    """``os.path.join(os.path.abspath(root), relpath)`` (symlinks kept, so the path reads as
+    the user wrote it), after checking that it stays inside ``root`` (data_root, out_dir,
+    the annotation file's folder). Refused (PathOutsideRootError naming ``what``, the path
+    and the root): what :func:`check_name` refuses, and paths that leave the root through a
+    symlink (the ``os.path.realpath`` of both compared with ``os.path.commonpath``). The
+    path need not exist."""
     check_name(relpath, what)
     base = osp.abspath(root)
     joined = osp.join(base, relpath)
-    real_root = osp.realpath(base)
-    real = osp.realpath(joined)
+    real_root, real = osp.realpath(base), osp.realpath(joined)
     if osp.commonpath([real_root, real]) != real_root:
         raise PathOutsideRootError(
             f'{what}: path {relpath!r} resolves to {real}, outside its root '

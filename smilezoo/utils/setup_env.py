@@ -6,11 +6,10 @@ import torch.distributed as dist
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every smilezoo module that registers something (by name: the
-    ``locations`` of the registries in :mod:`smilezoo.registry`, so this layer
-    imports no upper one) and make 'smilezoo' the default registry scope.
-    Importing ``smilezoo.engine`` routes mmengine's checkpoint reads through the
-    weights-only loader."""
+    """Import every smilezoo module that registers something (by name: the ``locations`` of
+    the registries in :mod:`smilezoo.registry`, so this layer imports no upper one) and make
+    'smilezoo' the default registry scope. Importing ``smilezoo.engine`` routes mmengine's
+    checkpoint reads through the weights-only loader."""
     from mmengine.registry import Registry
 
     from smilezoo import registry
@@ -24,12 +23,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
 
 
 def setup_distributed_cpu(cfg, launcher: str) -> None:
-    """Make a multi-process run work without CUDA.
-
-    mmengine's launchers assume CUDA (they call torch.cuda.set_device). Without
-    CUDA we start the gloo process group ourselves before the Runner does, and
-    let DDP run on the CPU (device_ids=None).
-    """
+    """Make a multi-process run work without CUDA: mmengine's launchers assume it (they call
+    torch.cuda.set_device), so we start the gloo process group before the Runner does and let
+    DDP run on the CPU (device_ids=None)."""
     if launcher == 'none' or torch.cuda.is_available():
         return
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
@@ -44,16 +40,13 @@ def setup_distributed_cpu(cfg, launcher: str) -> None:
 
 
 def end_distributed() -> None:
-    """Destroy the process groups when they are up (a job started by
-    dist_train.sh / dist_test.sh) and free them now, so that gloo's threads end
-    before the interpreter does. After destroy_process_group the group objects
-    are still held by reference cycles (gloo's threads kept running) until a
-    garbage collection; left to the interpreter's teardown, a 2-process gloo
-    test aborted in 6 of 140 runs ('terminate called without an active
-    exception', SIGABRT)."""
+    """Destroy the default process group when one is up (a job started by dist_train.sh /
+    dist_test.sh) and free it now, so that gloo's threads end before the interpreter does: the
+    group objects are held by reference cycles until a garbage collection, and a 2-process gloo
+    test left to exit with them running aborted in 6 of 140 runs ('terminate called without an
+    active exception', SIGABRT)."""
     import gc
 
-    import torch.distributed as dist
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
         gc.collect()

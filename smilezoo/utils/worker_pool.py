@@ -1,18 +1,17 @@
-"""Worker processes that cannot hang their parent: a dead worker is reported
-with the task it was running, Ctrl-C stops them without tracebacks.
+"""Worker processes that cannot hang their parent: a dead worker is reported with the task
+it was running, Ctrl-C stops them without tracebacks.
 
-``multiprocessing.Pool`` waits forever for the result of a worker that died
-(SIGKILL, out of memory, a segfault in a C extension);
-``ProcessPoolExecutor`` notices, but cannot say which task the dead worker
-had. Here each worker gets one task at a time over its own pipe, and the
-parent waits on the pipes and the process sentinels together, so it knows
-at once which worker died while doing what.
+``multiprocessing.Pool`` waits forever for a worker that died (SIGKILL, out of memory, a
+segfault in a C extension); ``ProcessPoolExecutor`` notices, but cannot say which task it
+had. Here each worker gets one task at a time over its own pipe, and the parent waits on
+the pipes and the process sentinels together.
 """
 import multiprocessing as mp
 import os
 import signal
 import threading
 import traceback
+from contextlib import suppress
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -86,10 +85,9 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
     Raises:
         WorkerDied: a worker ended while running ``tasks[e.index]``.
         WorkerError: ``fn`` (or the initializer) raised in a worker.
-    Whatever ends the iteration (these, KeyboardInterrupt in the parent, the
-    caller closing the generator) stops every worker before it returns.
-    ``running``, when given, holds the indices being worked on (for the
-    caller to look at after an interruption).
+    Whatever ends the iteration (these, KeyboardInterrupt in the parent, the caller closing
+    the generator) stops every worker before it returns. ``running``, when given, holds the
+    indices being worked on (for the caller to look at after an interruption).
     """
     if start_method is None:
         start_method = 'fork' if 'fork' in mp.get_all_start_methods() else 'spawn'
@@ -150,10 +148,8 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
                     procs[w].join(5)
                     raise WorkerDied(busy[w], procs[w].pid, procs[w].exitcode)
         for c in conns:
-            try:
+            with suppress(BrokenPipeError, OSError):
                 c.send(None)
-            except (BrokenPipeError, OSError):
-                pass
         for p in procs:
             p.join(10)
     finally:
@@ -164,10 +160,9 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
 
 def map_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int, label: str,
                    unit: str = '', progress: bool = True) -> List:
-    """``[fn(t) for t in tasks]`` in up to ``workers`` processes (1, or a single
-    task: in this process), under a :class:`ProgressBar` ``label``; results in
-    task order. Raises as :func:`run_in_workers` does (in this process: what
-    ``fn`` raised)."""
+    """``[fn(t) for t in tasks]`` in up to ``workers`` processes (1, or a single task: in this
+    process), under a :class:`ProgressBar` ``label``; results in task order. Raises as
+    :func:`run_in_workers` does (in this process: what ``fn`` raised)."""
     results = [None] * len(tasks)
     n = min(int(workers), len(tasks), os.cpu_count() or 1)
     done = run_in_workers(fn, tasks, n) if n > 1 else ((i, fn(t)) for i, t in enumerate(tasks))

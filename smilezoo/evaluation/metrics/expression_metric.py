@@ -27,17 +27,15 @@ def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str
 
 
 def effective_truth(gt: np.ndarray, pred: np.ndarray, label_sets: Sequence[set]) -> np.ndarray:
-    """Multi-label rule 'any': a prediction that is any of a sample's labels
-    is correct, so that sample's truth becomes the prediction; otherwise it
-    stays the primary label. (B,) int."""
+    """Multi-label rule 'any': a prediction that is any of a sample's labels is correct, so
+    that sample's truth becomes the prediction; otherwise it stays the primary label. (B,) int."""
     return np.array([p if p in s else g for g, p, s in zip(gt, pred, label_sets)],
                     dtype=np.int64).reshape(gt.shape)
 
 
 def class_scores(cm: np.ndarray, names: Sequence[str], prefix: str) -> Dict:
-    """``f1/<prefix><class>``, ``f1/<prefix>macro`` and
-    ``class_acc/<prefix><class>``, ``class_acc/<prefix>mean`` (recall; means
-    over the classes with samples)."""
+    """``f1/<prefix><class>``, ``f1/<prefix>macro`` and ``class_acc/<prefix><class>``,
+    ``class_acc/<prefix>mean`` (recall; means over the classes with samples)."""
     f1, rec = f1_per_class(cm), recall_per_class(cm)
     present = cm.sum(1) > 0
     out = {}
@@ -62,37 +60,33 @@ def view_weight_spread(w: np.ndarray) -> Dict:
 class ExpressionMetric(BaseMetric):
     """Fused and per-view accuracy, F1 and confusion matrix.
 
-    Keys: ``acc/<method>`` (%; method 'zero_shot' for SMILE-VLM, 'classifier'
-    for a supervised head), ``f1/macro``, ``f1/<class>``,
-    ``acc/view_<i>`` (each view alone), ``num_samples``, ``confusion_matrix``
-    (nested list, rows = truth), ``class_names``, and
-    ``view_weights/mean`` (N,) the fusion weights averaged over samples,
-    their spread within a sample averaged over samples: ``view_weights/std``
-    (std over the N views; 0 when every view weighs 1/N) and
-    ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view takes
-    all), and ``view_weights/names`` (the N view names, see ``per_view_f1``).
-    Every sample is counted once: mmengine gathers results across processes and
-    drops the distributed sampler's padding; ``num_samples`` lets one check.
+    Keys: ``acc/<method>`` (%; method 'zero_shot' for SMILE-VLM, 'classifier' for a
+    supervised head), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view alone),
+    ``num_samples``, ``confusion_matrix`` (nested list, rows = truth), ``class_names``, and
+    ``view_weights/mean`` (N,) the fusion weights averaged over samples, their spread within
+    a sample averaged over samples: ``view_weights/std`` (std over the N views; 0 when every
+    view weighs 1/N) and ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view
+    takes all), and ``view_weights/names`` (the N view names, see ``per_view_f1``). Every
+    sample is counted once: mmengine gathers results across processes and drops the
+    distributed sampler's padding; ``num_samples`` lets one check.
 
     Args:
         class_names: class names in label order (default: the dataset's).
         method: the name in ``acc/<method>``.
-        per_view_f1: also per view i (as the paper's Table V): ``f1/view_<i>/
-            <class>``, ``f1/view_<i>/macro``, ``class_acc/view_<i>/<class>``
-            and ``class_acc/view_<i>/mean`` (per-class accuracy = recall of
-            the class; mean = unweighted average recall),
-            ``confusion_matrix/view_<i>``, the same ``class_acc/<class>``,
-            ``class_acc/mean`` for the fused prediction, and ``view_names``
-            (``view_names`` below, else from the dataset's
-            ``renderer.yaws``: left / front / right, else view_<i>).
+        per_view_f1: also per view i (as the paper's Table V): ``f1/view_<i>/<class>``,
+            ``f1/view_<i>/macro``, ``class_acc/view_<i>/<class>`` and
+            ``class_acc/view_<i>/mean`` (per-class accuracy = recall of the class; mean =
+            unweighted average recall), ``confusion_matrix/view_<i>``, the same
+            ``class_acc/<class>``, ``class_acc/mean`` for the fused prediction, and
+            ``view_names`` (``view_names`` below, else from the dataset's ``renderer.yaws``:
+            left / front / right, else view_<i>).
         view_names: names of the N views, in order.
-        multi_label: 'primary' (default): the truth is the sample's
-            ``gt_label``. 'any': a sample may carry ``labels`` (class names,
-            e.g. a 4DME clip 'negative|positive'); a prediction that is any of
-            them counts as correct, and the confusion matrix and F1 then put
-            the sample on the row of the predicted label (else on the row of
-            ``gt_label``, the primary label), so accuracy = trace / total.
-            Adds ``num_multi_label`` (samples with more than one label).
+        multi_label: 'primary' (default): the truth is the sample's ``gt_label``. 'any': a
+            sample may carry ``labels`` (class names, e.g. a 4DME clip 'negative|positive');
+            a prediction that is any of them counts as correct, and the confusion matrix and
+            F1 then put the sample on the row of the predicted label (else on the row of
+            ``gt_label``, the primary label), so accuracy = trace / total. Adds
+            ``num_multi_label`` (samples with more than one label).
     """
     default_prefix = None
 
@@ -104,10 +98,8 @@ class ExpressionMetric(BaseMetric):
         if multi_label not in MULTI_LABEL_RULES:
             raise ValueError(f'multi_label={multi_label!r}, expected one of {MULTI_LABEL_RULES}')
         self._class_names = list(class_names) if class_names else None
-        self.method = method
-        self.per_view_f1 = per_view_f1
+        self.method, self.per_view_f1, self.multi_label = method, per_view_f1, multi_label
         self.view_names = list(view_names) if view_names else None
-        self.multi_label = multi_label
 
     def process(self, data_batch, data_samples: List[dict]) -> None:
         for s in data_samples:
