@@ -13,11 +13,10 @@ from smilezoo.registry import HOOKS
 
 @HOOKS.register_module()
 class StepSeedHook(Hook):
-    """Reseed torch, numpy and random before every training iteration from (seed, iteration,
-    rank): a step's random draws (augmentations, prompts, view dropout) then depend only on
-    the step, so a resumed run repeats the uninterrupted one (mmengine restores data order,
-    optimizer and scheduler state, not the global random state). ``seed``: None takes the
-    runner's (``randomness.seed``)."""
+    """Reseed torch, numpy and random before every training iteration from (seed, iteration, rank):
+    a step's random draws (augmentations, prompts, view dropout) then depend only on the step, so a
+    resumed run repeats the uninterrupted one (mmengine restores data order, optimizer and scheduler
+    state, not the global random state). ``seed``: None takes the runner's (``randomness.seed``)."""
     priority = 'VERY_HIGH'
 
     def __init__(self, seed=None):

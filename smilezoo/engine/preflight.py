@@ -4,10 +4,9 @@ import os
 
 
 def check_training_batches(cfg) -> int:
-    """Raise ValueError, naming the config keys, when the train loader would
-    give no batch in an epoch (fewer samples per process than
-    ``train_dataloader.batch_size`` with ``drop_last=True``; mmengine then fails
-    with "epoch_length must be a positive integer"). Returns the number of
+    """Raise ValueError, naming the config keys, when the train loader would give no batch in an
+    epoch (fewer samples per process than ``train_dataloader.batch_size`` with ``drop_last=True``;
+    mmengine then fails with "epoch_length must be a positive integer"). Returns the number of
     training samples."""
     from smilezoo.registry import DATASETS
     loader = cfg.get('train_dataloader')

@@ -4,12 +4,11 @@ from typing import List
 
 
 def fit_param_schedulers(cfg) -> List[str]:
-    """Drop the epoch-based schedulers of ``cfg.param_scheduler`` that would
-    begin at or after ``train_cfg.max_epochs`` (e.g. the cosine decay that
-    follows a 1-epoch warm-up, in a run shortened to 1 epoch with
-    ``--cfg-options train_cfg.max_epochs=1``): mmengine would refuse them
-    ("end should be larger than begin"). Edits ``cfg`` in place; returns
-    one message per scheduler dropped (also issued as a warning)."""
+    """Drop the epoch-based schedulers of ``cfg.param_scheduler`` that would begin at or after
+    ``train_cfg.max_epochs`` (e.g. the cosine decay that follows a 1-epoch warm-up, in a run
+    shortened to 1 epoch with ``--cfg-options train_cfg.max_epochs=1``): mmengine would refuse them
+    ("end should be larger than begin"). Edits ``cfg`` in place; returns one message per scheduler
+    dropped (also issued as a warning)."""
     schedulers = cfg.get('param_scheduler')
     train_cfg = cfg.get('train_cfg') or {}
     max_epochs = train_cfg.get('max_epochs')

@@ -23,11 +23,10 @@ def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> floa
 
 @torch.no_grad()
 def view_drop_accuracy(model, loader) -> dict:
-    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...}, ...,
-    'num_samples', 'num_views'}, each mask with acc (%) and cluster_acc (%) of
-    the model's fused prediction (zero-shot, or a supervised model's
-    classifier). ``model`` in eval mode; batches of (B, N, C, H, W) image or
-    (B, N, P, C) point views."""
+    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...}, ..., 'num_samples',
+    'num_views'}, each mask with acc (%) and cluster_acc (%) of the model's fused prediction
+    (zero-shot, or a supervised model's classifier). ``model`` in eval mode; batches of
+    (B, N, C, H, W) image or (B, N, P, C) point views."""
     preds, gts, n_views, num_classes = {}, [], None, None
     for data in loader:
         data = model.data_preprocessor(data, False)

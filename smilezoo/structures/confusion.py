@@ -16,9 +16,8 @@ def f1_per_class(cm: np.ndarray) -> np.ndarray:
 
 
 def recall_per_class(cm: np.ndarray) -> np.ndarray:
-    """(C,) share of each class's samples predicted as that class (the
-    per-class accuracy of micro-expression tables); 0 for a class with no
-    sample."""
+    """(C,) share of each class's samples predicted as that class (the per-class accuracy of
+    micro-expression tables); 0 for a class with no sample."""
     tp = np.diag(cm).astype(float)
     n = cm.sum(1)
     return np.divide(tp, n, out=np.zeros_like(tp), where=n > 0)

@@ -10,10 +10,9 @@ class PromptScore(TypedDict):
 
 
 class Prediction(TypedDict, total=False):
-    """A plain dict (JSON as it is). ``path`` and ``kind`` always; then either
-    ``error`` or the prediction keys; ``prompts`` only when prompts were given,
-    ``frames_used`` / ``frame_problems`` only for a sequence, ``vis`` only when
-    a picture was drawn."""
+    """A plain dict (JSON as it is). ``path`` and ``kind`` always; then either ``error`` or the
+    prediction keys; ``prompts`` only when prompts were given, ``frames_used`` / ``frame_problems``
+    only for a sequence, ``vis`` only when a picture was drawn."""
     path: str  # the scan file or the sequence folder
     kind: str  # 'scan' or 'sequence'
     error: str  # one line naming the input: why it could not be predicted

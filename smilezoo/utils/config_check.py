@@ -108,17 +108,6 @@ def _lookup(path: Sequence[Any], type_: Any) -> Tuple[Optional[Any], bool]:
     return None, bool(regs) and known
 
 
-def unknown_type_problem(path: Sequence[Any], node: dict) -> Optional[str]:
-    """"model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..." (registry_hints)
-    when no registry of the context knows the dict's ``type``; None otherwise."""
-    type_ = node.get('type')
-    obj, unknown = _lookup(path, type_)
-    if obj is not None or not unknown:
-        return None
-    reg = context_registries(path)[0]
-    return f'{join(path)}: {unknown_type_message(type_, reg.scope, reg.name)}'
-
-
 def implied_type(path: Sequence[str], node: dict) -> Optional[Any]:
     """The class that takes a dict without ``type`` at ``path``, if mmengine
     fixes one: a dataloader, a loop; None otherwise."""
@@ -179,11 +168,13 @@ def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
     problems, cfg = [], _root(cfg)
     for key in [k for k in (roots if roots is not None else list(cfg.keys())) if k in cfg]:
         for path, node in _module_dicts(cfg[key], (key,)):
-            unknown = unknown_type_problem(path, node) if 'type' in node else None
-            if unknown:
-                problems.append(unknown)
+            obj, unknown = (_lookup(path, node['type']) if 'type' in node else
+                            (implied_type(path, node), False))
+            if unknown:  # "model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..."
+                reg = context_registries(path)[0]
+                problems.append(f'{join(path)}: '
+                                f'{unknown_type_message(node["type"], reg.scope, reg.name)}')
                 continue
-            obj = module_class(path, node)
             accepted = accepted_arguments(obj, path) if obj is not None else _ANY
             if accepted is not _ANY:
                 problems += [unknown_argument_message(join(path), k, accepted) for k in node
@@ -192,9 +183,8 @@ def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
 
 
 def option_key_problems(cfg, options: Dict[str, Any]) -> List[str]:
-    """One line per ``--cfg-options`` key that ``cfg`` does not have and that
-    is no new argument of the module above it (see the module docstring);
-    each names the closest existing key."""
+    """One line per ``--cfg-options`` key that ``cfg`` does not have and that is no new argument of
+    the module above it (see the module docstring); each names the closest existing key."""
     problems, flat, cfg = [], None, _root(cfg)
     for full_key in options:
         parts = full_key.split('.')
@@ -372,9 +362,8 @@ def explain_config_errors(cfg=None):
 
 @contextmanager
 def exit_on_config_error(code: int = 2):
-    """For a tool's main(): a ConfigError or UnknownTypeError ends the
-    process with its message on stderr (``error: ...``) and exit ``code``,
-    without a traceback."""
+    """For a tool's main(): a ConfigError or UnknownTypeError ends the process with its message on
+    stderr (``error: ...``) and exit ``code``, without a traceback."""
     try:
         yield
     except (ConfigError, UnknownTypeError) as e:

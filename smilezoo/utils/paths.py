@@ -36,12 +36,11 @@ def check_name(name: str, what: str) -> str:
 
 
 def resolve_inside(root: str, relpath: str, what: str) -> str:
-    """``os.path.join(os.path.abspath(root), relpath)`` (symlinks kept, so the path reads as
-    the user wrote it), after checking that it stays inside ``root`` (data_root, out_dir,
-    the annotation file's folder). Refused (PathOutsideRootError naming ``what``, the path
-    and the root): what :func:`check_name` refuses, and paths that leave the root through a
-    symlink (the ``os.path.realpath`` of both compared with ``os.path.commonpath``). The
-    path need not exist."""
+    """``os.path.join(os.path.abspath(root), relpath)`` (symlinks kept, so the path reads as the
+    user wrote it), after checking that it stays inside ``root`` (data_root, out_dir, the annotation
+    file's folder). Refused (PathOutsideRootError naming ``what``, the path and the root): what
+    :func:`check_name` refuses, and paths that leave the root through a symlink (the
+    ``os.path.realpath`` of both compared with ``os.path.commonpath``). The path need not exist."""
     check_name(relpath, what)
     base = osp.abspath(root)
     joined = osp.join(base, relpath)

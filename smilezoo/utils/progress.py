@@ -10,14 +10,12 @@ class ProgressBar:
         total: steps in all, ``completed`` of them done before the bar starts.
         unit: the word after the count (e.g. 'subjects').
         enabled: False draws nothing (``advance`` still works).
-        stderr: draw on stderr instead of stdout; ``console``: on this rich
-            Console instead.
+        stderr: draw on stderr instead of stdout; ``console``: on this rich Console instead.
         transient: remove the bar when it ends.
     """
 
     def __init__(self, label: str, total: int, completed: int = 0, unit: str = '',
-                 enabled: bool = True, stderr: bool = False, console=None,
-                 transient: bool = False):
+                 enabled: bool = True, stderr: bool = False, console=None, transient: bool = False):
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)

@@ -25,10 +25,9 @@ class UnknownTypeError(KeyError):
 
 
 def find_registry(scope: str, name: str):
-    """(attribute name in smilezoo.registry, registry) of the registry called
-    ``name`` in ``scope`` ('smilezoo', or 'mmengine' for its parent), or
-    (None, None). The attribute is always smilezoo's own registry (the one a
-    user registers into), never the ``MMENGINE_*`` parent it re-exports."""
+    """(attribute name in smilezoo.registry, registry) of the registry called ``name`` in ``scope``
+    ('smilezoo', or 'mmengine' for its parent), or (None, None). The attribute is always smilezoo's
+    own registry (the one a user registers into), never the ``MMENGINE_*`` parent it re-exports."""
     import smilezoo.registry as registries
     for attr, reg in vars(registries).items():
         if isinstance(reg, Registry) and reg.name == name and reg.scope == 'smilezoo':

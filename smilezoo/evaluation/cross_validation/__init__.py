@@ -1,23 +1,17 @@
-"""Subject-independent k-fold cross-validation of one or more configs, and its report.
-
-``folds`` plans the subject folds and edits a config for one fold; ``run_fold``
-trains and evaluates a fold (or reuses a finished one); ``report`` and
-``pictures`` write the report. :func:`cross_validate` runs the whole.
+"""Subject-independent k-fold cross-validation of one or more configs, and its report
+(docs/train_test.md, "Cross-validation"; the modules: ``folds``, ``run_fold``, ``report``,
+``pictures``).
 
 Layout of a cross-validation work dir:
     folds.json                      the subject folds (reused on reruns)
     <variant>/fold_<k>/             mmengine work dir of one training run
-    <variant>/fold_<k>/result.json  that fold's test figures (written last)
-    <variant>/fold_<k>/pictures/    that fold's evaluation pictures (EvaluationPicturesHook:
-                                    confusion matrix, per-class F1, view weights per class,
-                                    2-D embedding map with the prototypes, predictions.npz;
-                                    linear_probe_*.png for the linear probe)
+    <variant>/fold_<k>/result.json  that fold's test figures (written last: the fold is done)
+    <variant>/fold_<k>/pictures/    that fold's EvaluationPicturesHook pictures and
+                                    predictions.npz (linear_probe_*.png for the linear probe)
     cv_report.json, cv_report.md, confusion_<variant>_<evaluation>.png
     pictures/<variant>_<evaluation>_{f1_per_class,view_weights}.png
                                     summed / pooled over folds (no embedding map: every fold
                                     has its own model and embedding space)
-A fold whose result.json exists is skipped; one interrupted mid-training resumes
-from its last checkpoint.
 """
 import os.path as osp
 from typing import Dict, Optional, Sequence
@@ -67,26 +61,23 @@ def cross_validate(configs: Sequence[str], work_dir: str, num_folds: int = 10, s
                    only_folds: Optional[Sequence[int]] = None,
                    cfg_options: Optional[Dict] = None,
                    on_fold: Optional[FoldCallback] = None) -> Optional[Dict]:
-    """Train and test every config on the same subject folds of its data.
+    """Train and test every config on the same subject folds of its data; returns the report
+    (as cv_report.json), or None when only some folds were run.
 
     Args:
         configs: config files; each one's ``cv_evaluations`` (default
             ['zero_shot', 'linear_probe']) says how it is evaluated.
         work_dir: where folds, fold runs and the report go (module docstring).
-        num_folds, seed: the subject folds (saved in work_dir/folds.json).
         only_folds: run only these folds (then no report unless they are all).
         cfg_options: overrides merged into every config.
         on_fold: ``on_fold(variant, k, num_folds, reused)`` before each fold.
 
-    Returns:
-        the report (as cv_report.json), or None when only some folds were run.
-
     Raises:
-        CrossValidationError: configs that cannot be cross-validated together,
-            saved folds for other settings, missing or unreadable data.
+        CrossValidationError: configs that cannot be cross-validated together, saved folds
+            for other settings, missing or unreadable data.
         ConfigError, UnknownTypeError: a config mistake (naming its key).
-        smilezoo.engine.checkpoint_loading.CheckpointError: a fold's last
-            checkpoint cannot be resumed.
+        smilezoo.engine.checkpoint_loading.CheckpointError: a fold's last checkpoint cannot
+            be resumed.
     """
     register_all_modules()
     cfgs = load_variants(configs, cfg_options)

@@ -24,10 +24,9 @@ def fold_predictions(work_dir: str, variant: str, num_folds: int) -> List[Dict]:
 
 def write_summed_pictures(work_dir: str, variant: str, ev: str, s: Dict,
                           num_folds: int) -> Dict[str, str]:
-    """The confusion matrix (confusion_<variant>_<ev>.png) and, under pictures/,
-    per-class F1 of the confusion matrix summed over folds and, for a test
-    evaluation, the fusion weights of every fold's test samples pooled;
-    returns name -> path relative to work_dir."""
+    """The confusion matrix (confusion_<variant>_<ev>.png) and, under pictures/, per-class F1 of the
+    confusion matrix summed over folds and, for a test evaluation, the fusion weights of every
+    fold's test samples pooled; returns name -> path relative to work_dir."""
     cm, names = np.array(s['confusion_matrix']), s['class_names']
     head = (f'{variant} / {ev}: {s["accuracy_mean"]:.2f}% ± {s["accuracy_std"]:.2f} '
             f'over {num_folds} folds')

@@ -1,6 +1,5 @@
-"""The cross-validation report: statistics over folds (accuracy, F1, confusion
-matrix, per-view table, fusion against single views) as cv_report.json and
-cv_report.md, with the summed pictures."""
+"""The cross-validation report: statistics over folds (accuracy, F1, confusion matrix, per-view
+table, fusion against single views) as cv_report.json and cv_report.md, with the summed pictures."""
 import os.path as osp
 from typing import Dict, List, Sequence
 
@@ -24,14 +23,13 @@ def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
             acc = np.array([p[f'acc/{ev}'] for p in per])
             cm = np.sum([np.array(p['confusion_matrix']) for p in per], axis=0)
             names = per[0]['class_names']
+            mean, std = _mean_std(acc)
             evs[ev] = dict(
-                accuracy_per_fold=[round(float(a), 2) for a in acc],
-                accuracy_mean=round(float(acc.mean()), 2),
-                accuracy_std=round(float(acc.std(ddof=1)) if len(acc) > 1 else 0.0, 2),
+                accuracy_per_fold=[round(float(a), 2) for a in acc], accuracy_mean=mean,
+                accuracy_std=std,
                 macro_f1_mean=round(float(np.mean([p['f1/macro'] for p in per])), 4),
                 f1_per_class={n: round(float(v), 4) for n, v in zip(names, f1_per_class(cm))},
-                confusion_matrix=cm.tolist(), class_names=names,
-                num_test_samples=int(cm.sum()))
+                confusion_matrix=cm.tolist(), class_names=names, num_test_samples=int(cm.sum()))
             if all('view_names' in p for p in per):
                 evs[ev]['per_view'] = per_view_summary(per, cm)
             if all('acc/view_0' in p for p in per):
@@ -47,14 +45,13 @@ def _mean_std(x) -> List[float]:
 
 
 def fusion_summary(per: List[Dict], fused_acc: np.ndarray) -> Dict:
-    """Does fusion help? From each fold's ``acc/view_<i>`` and fused accuracy:
-    per-view and fused accuracy as [mean, std] over folds; ``gain_over_best_view``
-    (per fold, fused minus the best single view of that fold, an oracle choice
-    of view: > 0 means fusion beat every view) and ``gain_over_<name>`` for the
-    view best on the mean over folds, each [mean, std] with per-fold values;
-    ``folds_fusion_beats_every_view``; and the spread of the fusion weights
-    (ExpressionMetric ``view_weights/{mean,std,entropy}``, means over folds;
-    None for folds written before those keys existed)."""
+    """Does fusion help? From each fold's ``acc/view_<i>`` and fused accuracy: per-view and fused
+    accuracy as [mean, std] over folds; ``gain_over_best_view`` (per fold, fused minus the best
+    single view of that fold, an oracle choice of view: > 0 means fusion beat every view) and
+    ``gain_over_<name>`` for the view best on the mean over folds, each [mean, std] with per-fold
+    values; ``folds_fusion_beats_every_view``; and the spread of the fusion weights
+    (ExpressionMetric ``view_weights/{mean,std,entropy}``, means over folds; None for folds written
+    before those keys existed)."""
     n = sum(k.startswith('acc/view_') for k in per[0])
     names = per[0].get('view_weights/names') or per[0].get('view_names') or \
         [f'view_{i}' for i in range(n)]
@@ -82,8 +79,7 @@ def fusion_summary(per: List[Dict], fused_acc: np.ndarray) -> Dict:
 
 
 def markdown_fusion(summary: Dict) -> List[str]:
-    """The 'Fusion against single views' section (test evaluations with per-view
-    accuracies)."""
+    """The 'Fusion against single views' section (test evaluations with per-view accuracies)."""
     rows = [(v, ev, s['fusion']) for v, evs in summary.items() for ev, s in evs.items()
             if 'fusion' in s]
     if not rows:
@@ -140,13 +136,10 @@ def markdown_per_view(rows: List[Dict], names: Sequence[str]) -> List[str]:
     lines = ['', 'Per view (as the paper\'s Table V; confusion matrices summed over folds; '
              'class accuracy = recall of the class, average = mean over classes, '
              'accuracy = pooled):', '', head, '|---|---|' + '---|' * (len(names) + 2)]
-    for r in rows:
-        lines.append(f'| F1 | {r["view"]} | ' + ' | '.join(f'{v:.4f}' for v in r['f1_per_class'])
-                     + f' | {r["f1_mean"]:.4f} | {r["accuracy"]:.2f} |')
-    for r in rows:
-        lines.append(f'| class accuracy (%) | {r["view"]} | '
-                     + ' | '.join(f'{v:.2f}' for v in r['class_acc_per_class'])
-                     + f' | {r["class_acc_mean"]:.2f} | {r["accuracy"]:.2f} |')
+    for metric, key, fmt in (('F1', 'f1', '.4f'), ('class accuracy (%)', 'class_acc', '.2f')):
+        lines += [f'| {metric} | {r["view"]} | '
+                  + ' | '.join(format(v, fmt) for v in r[f'{key}_per_class'])
+                  + f' | {r[key + "_mean"]:{fmt}} | {r["accuracy"]:.2f} |' for r in rows]
     return lines
 
 

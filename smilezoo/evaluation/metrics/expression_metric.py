@@ -58,35 +58,29 @@ def view_weight_spread(w: np.ndarray) -> Dict:
 
 @METRICS.register_module()
 class ExpressionMetric(BaseMetric):
-    """Fused and per-view accuracy, F1 and confusion matrix.
+    """Fused and per-view accuracy, F1 and confusion matrix (docs/train_test.md, tools/test.py;
+    ``per_view_f1`` and ``multi_label``: docs/benchmarks.md, 4DME).
 
-    Keys: ``acc/<method>`` (%; method 'zero_shot' for SMILE-VLM, 'classifier' for a
-    supervised head), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view alone),
-    ``num_samples``, ``confusion_matrix`` (nested list, rows = truth), ``class_names``, and
-    ``view_weights/mean`` (N,) the fusion weights averaged over samples, their spread within
-    a sample averaged over samples: ``view_weights/std`` (std over the N views; 0 when every
-    view weighs 1/N) and ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view
-    takes all), and ``view_weights/names`` (the N view names, see ``per_view_f1``). Every
-    sample is counted once: mmengine gathers results across processes and drops the
-    distributed sampler's padding; ``num_samples`` lets one check.
+    Keys: ``acc/<method>`` (%), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view
+    alone), ``num_samples``, ``confusion_matrix`` (rows = truth), ``class_names``,
+    ``view_weights/mean`` (N,), ``view_weights/std`` (std over the N views; 0 when every
+    view weighs 1/N), ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view
+    takes all), both averaged over samples, and ``view_weights/names``. Every sample is
+    counted once: mmengine gathers results across processes and drops the distributed
+    sampler's padding; ``num_samples`` lets one check.
 
     Args:
         class_names: class names in label order (default: the dataset's).
-        method: the name in ``acc/<method>``.
-        per_view_f1: also per view i (as the paper's Table V): ``f1/view_<i>/<class>``,
-            ``f1/view_<i>/macro``, ``class_acc/view_<i>/<class>`` and
-            ``class_acc/view_<i>/mean`` (per-class accuracy = recall of the class; mean =
-            unweighted average recall), ``confusion_matrix/view_<i>``, the same
-            ``class_acc/<class>``, ``class_acc/mean`` for the fused prediction, and
-            ``view_names`` (``view_names`` below, else from the dataset's ``renderer.yaws``:
-            left / front / right, else view_<i>).
-        view_names: names of the N views, in order.
-        multi_label: 'primary' (default): the truth is the sample's ``gt_label``. 'any': a
-            sample may carry ``labels`` (class names, e.g. a 4DME clip 'negative|positive');
-            a prediction that is any of them counts as correct, and the confusion matrix and
-            F1 then put the sample on the row of the predicted label (else on the row of
-            ``gt_label``, the primary label), so accuracy = trace / total. Adds
-            ``num_multi_label`` (samples with more than one label).
+        method: the name in ``acc/<method>`` ('zero_shot' for SMILE-VLM, 'classifier' for a
+            supervised head).
+        per_view_f1: also, per view i, ``f1/view_<i>/<class>``, ``f1/view_<i>/macro``,
+            ``class_acc/view_<i>/<class>``, ``class_acc/view_<i>/mean`` (recall, unweighted
+            mean), ``confusion_matrix/view_<i>``, fused ``class_acc/<class>``,
+            ``class_acc/mean`` and ``view_names`` (``view_names``, else from the dataset's
+            ``renderer.yaws``, else view_<i>).
+        multi_label: 'primary' (the truth is ``gt_label``) or 'any': a prediction that is any
+            of a sample's ``labels`` is correct and puts the sample on that row of the
+            confusion matrix (else on ``gt_label``'s); adds ``num_multi_label``.
     """
     default_prefix = None
 
