@@ -1,39 +1,27 @@
-"""smilezoo's registries: one per kind, each a child of mmengine's root registry.
+"""smilezoo's registries: one per kind, each a child of mmengine's root registry, naming in
+``locations`` the subpackages that register into it, imported lazily once
+``default_scope='smilezoo'`` is set (``configs/_base_/default_runtime.py``; docs/architecture.md).
+``MODELS`` holds every ``nn.Module`` kind (backbones, projectors, fusion heads, text encoders,
+losses, data preprocessors, the algorithms); ``DATASETS`` also the raw-scan sources that
+``tools/prepare_data.py`` reads.
 
-Every registry names the subpackage(s) that define its members in ``locations``,
-so a lookup such as ``MODELS.build(dict(type='SmileVLM'))`` imports them lazily
-once ``default_scope='smilezoo'`` is set (see ``configs/_base_/default_runtime.py``).
-
-- ``MODELS``: every ``nn.Module`` kind: backbones, projectors, fusion heads,
-  text encoders, losses, data preprocessors and the algorithms themselves.
-- ``TRANSFORMS``: data-pipeline steps, view renderers included.
-- ``DATASETS``: training-time datasets and the raw-scan sources that
-  ``tools/prepare_data.py`` reads.
-- ``METRICS``: evaluation metrics.
-- ``HOOKS``: the training hooks (``smilezoo.engine``) and the evaluation-pictures
-  hook (``smilezoo.visualization.hooks``).
-- ``VISUALIZERS``, ``VIS_BACKENDS``, ``OPTIM_WRAPPER_CONSTRUCTORS``: no members
-  of smilezoo's own; they exist so that mmengine's (Visualizer, LocalVisBackend,
-  DefaultOptimWrapperConstructor) are found under the 'smilezoo' scope without a
-  "failed to search registry with scope 'smilezoo'" warning.
+``VISUALIZERS``, ``VIS_BACKENDS``, ``OPTIM_WRAPPER_CONSTRUCTORS`` have no members of smilezoo's
+own: they exist so that mmengine's (Visualizer, LocalVisBackend, DefaultOptimWrapperConstructor)
+are found under the 'smilezoo' scope without a "failed to search registry with scope 'smilezoo'"
+warning.
 """
-from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
-from mmengine.registry import DATASETS as MMENGINE_DATASETS
-from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
-from mmengine.registry import HOOKS as MMENGINE_HOOKS
-from mmengine.registry import LOOPS as MMENGINE_LOOPS
-from mmengine.registry import METRICS as MMENGINE_METRICS
-from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
-from mmengine.registry import MODELS as MMENGINE_MODELS
-from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
-from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
-from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
-from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
-from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
-from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
-from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
-from mmengine.registry import Registry
+from mmengine.registry import (DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS,
+                               DATASETS as MMENGINE_DATASETS, EVALUATOR as MMENGINE_EVALUATOR,
+                               FUNCTIONS as MMENGINE_FUNCTIONS, HOOKS as MMENGINE_HOOKS,
+                               LOOPS as MMENGINE_LOOPS, METRICS as MMENGINE_METRICS,
+                               MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS, MODELS as MMENGINE_MODELS,
+                               OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
+                               OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS,
+                               OPTIMIZERS as MMENGINE_OPTIMIZERS,
+                               PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS,
+                               TRANSFORMS as MMENGINE_TRANSFORMS,
+                               VISBACKENDS as MMENGINE_VISBACKENDS,
+                               VISUALIZERS as MMENGINE_VISUALIZERS, Registry)
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['smilezoo.models'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,

@@ -33,15 +33,13 @@ def make_grad_scaler(loss_scale, device_type: str):
 
 @OPTIM_WRAPPERS.register_module()
 class AnyDeviceAmpOptimWrapper(AmpOptimWrapper):
-    """``AmpOptimWrapper`` that also trains on the CPU (docs/performance.md, bf16 AMP).
-
-    Where ``mmengine.device.get_device()`` is not 'cpu' it is mmengine's wrapper unchanged.
-    On the CPU the forward pass runs under ``torch.autocast('cpu', dtype)``: 'bfloat16'
-    (the default) without loss scaling (``loss_scale`` ignored), 'float16' with
-    ``torch.amp.GradScaler('cpu')`` built from ``loss_scale``. ``state_dict`` adds ``'amp'``
-    (``{'device_type': str, 'dtype': str}``) and, with a scaler, ``'loss_scaler'``; a
-    checkpoint of another precision loads with a warning (the optimizer state is still
-    valid), a scaler state without a scaler here is dropped with a note.
+    """``AmpOptimWrapper`` that also trains on the CPU (docs/performance.md, bf16 AMP): mmengine's
+    wrapper unchanged where ``mmengine.device.get_device()`` is not 'cpu'; on the CPU the forward
+    pass runs under ``torch.autocast('cpu', dtype)``, 'bfloat16' (the default) without loss scaling
+    (``loss_scale`` ignored), 'float16' with ``torch.amp.GradScaler('cpu')`` from ``loss_scale``.
+    ``state_dict`` adds ``'amp'`` (``{'device_type': str, 'dtype': str}``) and, with a scaler,
+    ``'loss_scaler'``; a checkpoint of another precision loads with a warning (the optimizer state
+    is still valid), a scaler state without a scaler here is dropped with a note.
 
     Args:
         dtype: 'float16', 'bfloat16' (or a torch.dtype), or None for the device's

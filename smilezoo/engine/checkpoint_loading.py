@@ -172,19 +172,13 @@ def state_dict_of(checkpoint, filename: str = 'checkpoint') -> Dict[str, object]
 
 @dataclass
 class FitReport:
-    """How a checkpoint's weights match a model's ``state_dict()``.
-
-    Attributes:
-        missing: model keys the checkpoint lacks.
-        unexpected: checkpoint keys the model lacks.
-        mismatched: (key, checkpoint shape, model shape) for keys in both.
-        num_model: number of model keys; num_loaded: those that match.
-    """
-    missing: List[str] = field(default_factory=list)
-    unexpected: List[str] = field(default_factory=list)
+    """How a checkpoint's weights match a model's ``state_dict()``."""
+    missing: List[str] = field(default_factory=list)  # model keys the checkpoint lacks
+    unexpected: List[str] = field(default_factory=list)  # checkpoint keys the model lacks
+    # (key, checkpoint shape, model shape) for keys in both
     mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
-    num_model: int = 0
-    num_loaded: int = 0
+    num_model: int = 0  # number of model keys
+    num_loaded: int = 0  # those that match
 
     @property
     def fits(self) -> bool:
@@ -350,12 +344,10 @@ def guard_runner(runner, target: str, allow_partial: bool = False,
 
 
 def add_checkpoint_args(parser, partial: bool = True) -> None:
-    """Add ``--unsafe-load`` (and, with ``partial``, ``--allow-partial``) to a
-    tool's argparse parser."""
+    """Add ``--unsafe-load`` (and, with ``partial``, ``--allow-partial``) to a tool's parser."""
     parser.add_argument(UNSAFE_FLAG, action='store_true',
-                        help='fully unpickle a checkpoint that the weights-only load refuses: '
-                        'this runs any code the file holds; only for files you trust '
-                        '(docs/faq.md)')
+                        help='fully unpickle a checkpoint that the weights-only load refuses: this '
+                        'runs any code the file holds; only for files you trust (docs/faq.md)')
     if partial:
         parser.add_argument(PARTIAL_FLAG, action='store_true',
                             help='load a checkpoint that does not fit the model (missing, '

@@ -1,11 +1,10 @@
 """Zero-shot accuracy of a trained model with all views and with views dropped.
 
-For every view mask (all views; view i hidden from the fusion, for each i; only
-view i left, for each i, when there are more than two views) the model's
-``predict(inputs, data_samples, view_mask=...)`` runs over a data loader; each
-mask gets the fused prediction's accuracy and its cluster accuracy (best
-one-to-one relabelling of predicted classes, Hungarian), which measures whether
-expressions are separated even when their names are not learned.
+For every view mask (all views; view i hidden from the fusion, for each i; only view i left, for
+each i, when there are more than two views) ``model.predict(inputs, data_samples, view_mask=...)``
+runs over a data loader; each mask gets the fused prediction's accuracy and its cluster accuracy
+(best one-to-one relabelling of predicted classes, Hungarian), which measures whether expressions
+are separated even when their names are not learned.
 """
 import numpy as np
 import torch

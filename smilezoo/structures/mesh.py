@@ -19,16 +19,14 @@ class Mesh:
     """A triangle mesh or, with ``faces=None``, a bare point cloud.
 
     Attributes:
-        vertices: (V, 3) float32, in the file's units (millimetres for the
-            Binghamton sets).
+        vertices: (V, 3) float32, in the file's units (millimetres for the Binghamton sets).
         faces: (F, 3) int64 indices into ``vertices``, or None for points.
         texcoords: optional (T, 2) float32 texture coordinates.
-        face_texcoords: optional (F, 3) int64 indices into ``texcoords``
-            (texture indices are NOT per vertex in VRML files).
+        face_texcoords: optional (F, 3) int64 indices into ``texcoords`` (texture indices are NOT
+            per vertex in VRML files).
         texture: optional texture file name as written in the file.
-        landmarks: optional (L, 3) float32 landmark points in the same
-            coordinates (e.g. a .bnd file beside the scan); readers leave it
-            None, sources attach it.
+        landmarks: optional (L, 3) float32 landmark points in the same coordinates (e.g. a .bnd file
+            beside the scan); readers leave it None, sources attach it.
     """
     vertices: np.ndarray
     faces: Optional[np.ndarray] = None

@@ -1,9 +1,8 @@
-"""Files that appear whole or not at all: every file smilezoo writes goes
-through here.
+"""Files that appear whole or not at all: every file smilezoo writes goes through here.
 
-Data is written to a hidden temporary sibling (``.<name>.tmp<pid>``), flushed
-and fsynced, then renamed onto the target; on any error (Ctrl-C included) the
-temporary file is removed and the target is left as it was.
+Data is written to a hidden temporary sibling (``.<name>.tmp<pid>``), flushed and fsynced, then
+renamed onto the target; on any error (Ctrl-C included) the temporary file is removed and the target
+is left as it was.
 """
 import json
 import os

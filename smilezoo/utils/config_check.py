@@ -1,8 +1,7 @@
-"""A config checked before anything is built: its file, the ``--cfg-options``
-keys (the rule: docs/configs.md, "Which keys are accepted"; ``+K=V`` adds ``K``
-unchecked) and the arguments of every module dict (``type=...``): its keys must
-be arguments of its class (``accepted_arguments``); for a class taking
-``**kwargs``, ``explain_config_errors`` turns the ``TypeError`` raised while
+"""A config checked before anything is built: its file, the ``--cfg-options`` keys (the rule:
+docs/configs.md, "Which keys are accepted"; ``+K=V`` adds ``K`` unchecked) and the arguments of
+every module dict (``type=...``): its keys must be arguments of its class (``accepted_arguments``);
+for a class taking ``**kwargs``, ``explain_config_errors`` turns the ``TypeError`` raised while
 building into the same one-line message.
 """
 import difflib
@@ -141,8 +140,6 @@ def accepted_arguments(obj: Any, path: Sequence[str] = ()) -> Optional[List[str]
 def module_class(path: Sequence[str], node: Any) -> Optional[Any]:
     """The class a dict at ``path`` is built into (its ``type``, resolved through
     the registries of that place, or an implied one); None when unknown."""
-    if not isinstance(node, dict):
-        return None
     if 'type' in node:
         return _lookup(path, node['type'])[0]
     return implied_type(path, node)
@@ -295,9 +292,8 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
     return cfg
 
 
-_UNEXPECTED = re.compile(r"(?:(?P<cls>\w+)\.)?__init__\(\) got an unexpected keyword argument "
-                         r"'(?P<key>\w+)'|(?P<fn>\w+)\(\) got an unexpected keyword argument "
-                         r"'(?P<fkey>\w+)'")
+_UNEXPECTED = re.compile(r"(?:(?:(?P<cls>\w+)\.)?__init__|(?P<fn>\w+))\(\) got an unexpected "
+                         r"keyword argument '(?P<key>\w+)'")
 
 
 def unexpected_argument_message(cfg, error: TypeError) -> Optional[str]:
@@ -307,7 +303,7 @@ def unexpected_argument_message(cfg, error: TypeError) -> Optional[str]:
     match = _UNEXPECTED.search(str(error))
     if match is None:
         return None
-    name, key = match['cls'] or match['fn'], match['key'] or match['fkey']
+    name, key = match['cls'] or match['fn'], match['key']
     forwarders = []
     for path, node in _module_dicts(_root(cfg)):
         obj = module_class(path, node) if key in node else None

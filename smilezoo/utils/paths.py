@@ -1,10 +1,9 @@
-"""Paths read from data files (label sheets, annotation files, frame lists)
-must stay inside their root folder.
+"""Paths read from data files (label sheets, annotation files, frame lists) must stay inside their
+root folder.
 
-A name taken from a file's content is untrusted: ``../../x``, ``/etc/x`` or a
-symlink inside the root that points elsewhere would make smilezoo read (or
-write a cache file) outside the folder the user pointed it at. This module
-imports nothing from smilezoo.
+A name taken from a file's content is untrusted: ``../../x``, ``/etc/x`` or a symlink inside the
+root that points elsewhere would make smilezoo read (or write a cache file) outside the folder the
+user pointed it at. This module imports nothing from smilezoo.
 """
 import os.path as osp
 

@@ -1,9 +1,8 @@
 """Clear errors for an unknown ``type=`` in a config.
 
-mmengine's own KeyError ("X is not in the smilezoo::model registry. Please
-check whether the value of `X` is correct ...") does not list what is
-registered nor say how to add a module of one's own. ``explain_unknown_types``
-rewrites it: which registry and scope, what is registered there, close
+mmengine's own KeyError ("X is not in the smilezoo::model registry. Please check whether the value
+of `X` is correct ...") does not list what is registered nor say how to add a module of one's own.
+``explain_unknown_types`` rewrites it: which registry and scope, what is registered there, close
 matches, and the ``custom_imports`` line that loads a user's module.
 """
 import difflib

@@ -78,7 +78,6 @@ def _worker_main(conn, fn, initializer, initargs):
 
 def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
                    initializer: Optional[Callable] = None, initargs: Tuple = (),
-                   start_method: Optional[str] = None,
                    running: Optional[set] = None) -> Iterator[Tuple[int, Any]]:
     """Yield ``(i, fn(tasks[i]))`` in completion order from ``workers`` processes.
 
@@ -89,9 +88,7 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
     the generator) stops every worker before it returns. ``running``, when given, holds the
     indices being worked on (for the caller to look at after an interruption).
     """
-    if start_method is None:
-        start_method = 'fork' if 'fork' in mp.get_all_start_methods() else 'spawn'
-    ctx = mp.get_context(start_method)
+    ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
     running = set() if running is None else running
     procs, conns, busy = [], [], []
     todo = iter(enumerate(tasks))

@@ -18,12 +18,10 @@ def classification_summary(gt: np.ndarray, pred: np.ndarray, names: Sequence[str
     cm = confusion_matrix(gt, pred, len(names))
     f1 = f1_per_class(cm)
     present = cm.sum(1) > 0
-    out = {f'acc/{method}': float(100.0 * (gt == pred).mean()) if len(gt) else 0.0,
-           'f1/macro': float(f1[present].mean()) if present.any() else 0.0}
-    out.update({f'f1/{n}': float(v) for n, v in zip(names, f1)})
-    out['confusion_matrix'] = cm.tolist()
-    out['class_names'] = list(names)
-    return out
+    return {f'acc/{method}': float(100.0 * (gt == pred).mean()) if len(gt) else 0.0,
+            'f1/macro': float(f1[present].mean()) if present.any() else 0.0,
+            **{f'f1/{n}': float(v) for n, v in zip(names, f1)},
+            'confusion_matrix': cm.tolist(), 'class_names': list(names)}
 
 
 def effective_truth(gt: np.ndarray, pred: np.ndarray, label_sets: Sequence[set]) -> np.ndarray:
@@ -61,33 +59,31 @@ class ExpressionMetric(BaseMetric):
     """Fused and per-view accuracy, F1 and confusion matrix (docs/train_test.md, tools/test.py;
     ``per_view_f1`` and ``multi_label``: docs/benchmarks.md, 4DME).
 
-    Keys: ``acc/<method>`` (%), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view
-    alone), ``num_samples``, ``confusion_matrix`` (rows = truth), ``class_names``,
-    ``view_weights/mean`` (N,), ``view_weights/std`` (std over the N views; 0 when every
-    view weighs 1/N), ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view
-    takes all), both averaged over samples, and ``view_weights/names``. Every sample is
-    counted once: mmengine gathers results across processes and drops the distributed
-    sampler's padding; ``num_samples`` lets one check.
+    Keys: ``acc/<method>`` (%), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view alone),
+    ``num_samples``, ``confusion_matrix`` (rows = truth), ``class_names``, ``view_weights/mean``
+    (N,), ``view_weights/std`` (std over the N views; 0 when every view weighs 1/N),
+    ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view takes all), both averaged over
+    samples, and ``view_weights/names``. Every sample is counted once: mmengine gathers results
+    across processes and drops the distributed sampler's padding; ``num_samples`` lets one check.
 
     Args:
         class_names: class names in label order (default: the dataset's).
         method: the name in ``acc/<method>`` ('zero_shot' for SMILE-VLM, 'classifier' for a
             supervised head).
         per_view_f1: also, per view i, ``f1/view_<i>/<class>``, ``f1/view_<i>/macro``,
-            ``class_acc/view_<i>/<class>``, ``class_acc/view_<i>/mean`` (recall, unweighted
-            mean), ``confusion_matrix/view_<i>``, fused ``class_acc/<class>``,
-            ``class_acc/mean`` and ``view_names`` (``view_names``, else from the dataset's
-            ``renderer.yaws``, else view_<i>).
-        multi_label: 'primary' (the truth is ``gt_label``) or 'any': a prediction that is any
-            of a sample's ``labels`` is correct and puts the sample on that row of the
-            confusion matrix (else on ``gt_label``'s); adds ``num_multi_label``.
+            ``class_acc/view_<i>/<class>``, ``class_acc/view_<i>/mean`` (recall, unweighted mean),
+            ``confusion_matrix/view_<i>``, fused ``class_acc/<class>``, ``class_acc/mean`` and
+            ``view_names`` (``view_names``, else from the dataset's ``renderer.yaws``, else
+            view_<i>).
+        multi_label: 'primary' (the truth is ``gt_label``) or 'any': a prediction that is any of a
+            sample's ``labels`` is correct and puts the sample on that row of the confusion matrix
+            (else on ``gt_label``'s); adds ``num_multi_label``.
     """
     default_prefix = None
 
-    def __init__(self, class_names: Optional[Sequence[str]] = None,
-                 method: str = 'zero_shot', per_view_f1: bool = False,
-                 view_names: Optional[Sequence[str]] = None, multi_label: str = 'primary',
-                 **kwargs):
+    def __init__(self, class_names: Optional[Sequence[str]] = None, method: str = 'zero_shot',
+                 per_view_f1: bool = False, view_names: Optional[Sequence[str]] = None,
+                 multi_label: str = 'primary', **kwargs):
         super().__init__(**kwargs)
         if multi_label not in MULTI_LABEL_RULES:
             raise ValueError(f'multi_label={multi_label!r}, expected one of {MULTI_LABEL_RULES}')
