@@ -1,15 +1,14 @@
-"""Load a checkpoint without running code from it, and only into a model it fits
-(docs/faq.md, "Loading checkpoints"): every tool that reads a ``.pth`` follows two rules.
+"""Load a checkpoint without running code from it, and only into a model it fits (docs/faq.md,
+"Loading checkpoints"): every tool that reads a ``.pth`` follows two rules.
 
-1. **weights only**: ``torch.load(weights_only=True)``, with what mmengine saves beyond
-   tensors registered safe (:func:`register_safe_globals`); any other type is refused
-   with a :class:`CheckpointError` unless :func:`allow_unsafe_load` (``--unsafe-load``).
+1. **weights only**: ``torch.load(weights_only=True)``, with what mmengine saves beyond tensors
+   registered safe (:func:`register_safe_globals`); any other type is refused with a
+   :class:`CheckpointError` unless :func:`allow_unsafe_load` (``--unsafe-load``).
 2. **strict fit**: the ``state_dict`` must hold exactly the keys and shapes of
-   ``model.state_dict()`` (:func:`check_fit`), unless ``allow_partial``
-   (``--allow-partial``) loads the matching weights and reports the rest.
-
-:class:`CheckpointFitHook` applies rule 2 inside mmengine's Runner (its
-``after_load_checkpoint`` sees the checkpoint before the weights are copied).
+   ``model.state_dict()`` (:func:`check_fit`), unless ``allow_partial`` (``--allow-partial``)
+   loads the matching weights and reports the rest. :class:`CheckpointFitHook` applies it inside
+   mmengine's Runner (its ``after_load_checkpoint`` sees the checkpoint before the weights are
+   copied).
 """
 import ast
 import logging

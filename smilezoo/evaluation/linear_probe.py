@@ -8,10 +8,8 @@ import torch.nn.functional as F
 
 @torch.no_grad()
 def extract_embeddings(model, dataloader, key: str = 'fused') -> Tuple[np.ndarray, np.ndarray]:
-    """Run ``model.extract_feat`` over a dataloader (clean views, eval mode).
-
-    Returns (X (M, d) float32, y (M,) int64) in dataloader order.
-    """
+    """Run ``model.extract_feat`` over a dataloader (clean views, eval mode) -> (X (M, d) float32,
+    y (M,) int64) in dataloader order."""
     model.eval()
     feats, labels = [], []
     for batch in dataloader:
@@ -23,13 +21,9 @@ def extract_embeddings(model, dataloader, key: str = 'fused') -> Tuple[np.ndarra
 
 def fit_linear_probe(x: np.ndarray, y: np.ndarray, num_classes: int,
                      weight_decay: float = 1e-3, max_iter: int = 300) -> Dict[str, torch.Tensor]:
-    """L2-regularised softmax regression fitted with L-BFGS on standardised features.
-
-    Args:
-        x: (M, d) training embeddings; y: (M,) labels in [0, num_classes).
-    Returns:
-        dict(mean (d,), std (d,), weight (C, d), bias (C,)).
-    """
+    """L2-regularised softmax regression fitted with L-BFGS on standardised features: (M, d)
+    training embeddings ``x`` and (M,) labels ``y`` in [0, num_classes) -> dict(mean (d,),
+    std (d,), weight (C, d), bias (C,))."""
     xt = torch.as_tensor(x, dtype=torch.float64)
     yt = torch.as_tensor(y, dtype=torch.long)
     mean, std = xt.mean(0), xt.std(0, unbiased=False).clamp_min(1e-6)

@@ -1,10 +1,6 @@
-"""Zero-shot accuracy of a trained model with all views and with views dropped.
-
-For every view mask (all views; view i hidden from the fusion, for each i; only view i left, for
-each i, when there are more than two views) ``model.predict(inputs, data_samples, view_mask=...)``
-runs over a data loader; each mask gets the fused prediction's accuracy and its cluster accuracy
-(best one-to-one relabelling of predicted classes, Hungarian), which measures whether expressions
-are separated even when their names are not learned.
+"""Zero-shot accuracy of a trained model with all views and with views dropped (docs/tools.md,
+``eval_view_drop.py``). The cluster accuracy (best one-to-one relabelling of predicted classes,
+Hungarian) measures whether expressions are separated even when their names are not learned.
 """
 import numpy as np
 import torch
@@ -22,10 +18,11 @@ def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> floa
 
 @torch.no_grad()
 def view_drop_accuracy(model, loader) -> dict:
-    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...}, ..., 'num_samples',
-    'num_views'}, each mask with acc (%) and cluster_acc (%) of the model's fused prediction
-    (zero-shot, or a supervised model's classifier). ``model`` in eval mode; batches of
-    (B, N, C, H, W) image or (B, N, P, C) point views."""
+    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...} (with more than two views),
+    ..., 'num_samples', 'num_views'}: for each view mask, ``model.predict(inputs, data_samples,
+    view_mask=...)``'s fused prediction (zero-shot, or a supervised model's classifier), its acc (%)
+    and cluster_acc (%). ``model`` in eval mode; batches of (B, N, C, H, W) image or (B, N, P, C)
+    point views."""
     preds, gts, n_views, num_classes = {}, [], None, None
     for data in loader:
         data = model.data_preprocessor(data, False)
@@ -47,14 +44,10 @@ def view_drop_accuracy(model, loader) -> dict:
             num_classes = num_classes or (len(out[0]['pred_score']) if out else None)
             preds.setdefault(name, []).extend(int(r['pred_label']) for r in out)
     gt = np.array(gts)
-    res = {}
-    for name, p in preds.items():
-        p = np.array(p)
-        res[name] = dict(acc=float(100.0 * (p == gt).mean()),
-                         cluster_acc=cluster_accuracy(gt, p, num_classes))
-    res['num_samples'] = len(gt)
-    res['num_views'] = n_views
-    return res
+    res = {name: dict(acc=float(100.0 * (np.array(p) == gt).mean()),
+                      cluster_acc=cluster_accuracy(gt, np.array(p), num_classes))
+           for name, p in preds.items()}
+    return dict(res, num_samples=len(gt), num_views=n_views)
 
 
 def evaluate_view_drop(cfg, checkpoint: str, target: str = 'the config') -> dict:

@@ -232,8 +232,7 @@ def _missing_key_message(full_key: str, upto: List[str], parent: Any, flat: List
     else:
         msg = f'--cfg-options {full_key}: the config has no key {join(upto)!r}'
     close = difflib.get_close_matches(full_key, flat, n=1, cutoff=0.6)
-    if close:
-        msg += f'; did you mean {close[0]}?'
+    msg += f'; did you mean {close[0]}?' if close else ''
     return msg + f' (to add a key the config does not have, write +{full_key}=...)'
 
 

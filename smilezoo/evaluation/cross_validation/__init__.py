@@ -97,8 +97,7 @@ def cross_validate(configs: Sequence[str], work_dir: str, num_folds: int = 10, s
     results = {}
     for name, cfg in cfgs.items():
         with explain_config_errors(cfg):
-            results[name] = [fold_result(cfg, name, folds, k, work_dir, on_fold)
-                             for k in wanted]
+            results[name] = [fold_result(cfg, name, folds, k, work_dir, on_fold) for k in wanted]
     if len(wanted) != len(folds):
         return None
     return write_report(work_dir, results, folds, seed)

@@ -44,9 +44,9 @@ def class_scores(cm: np.ndarray, names: Sequence[str], prefix: str) -> Dict:
 
 
 def view_weight_spread(w: np.ndarray) -> Dict:
-    """(B, N) fusion weights -> ``view_weights/mean`` (N,) and the means over samples
-    of their std over views (``view_weights/std``) and of their entropy over log N
-    (``view_weights/entropy``; 0 log 0 = 0)."""
+    """(B, N) fusion weights -> ``view_weights/mean`` (N,) and the means over samples of their std
+    over views (``view_weights/std``: 0 when every view weighs 1/N) and of their entropy over log N
+    (``view_weights/entropy``: 1 uniform, 0 when one view takes all; 0 log 0 = 0)."""
     n = w.shape[1]
     ent = -np.sum(w * np.log(np.where(w > 0, w, 1.0)), axis=1)
     return {'view_weights/mean': w.mean(axis=0).tolist(),
@@ -60,11 +60,10 @@ class ExpressionMetric(BaseMetric):
     ``per_view_f1`` and ``multi_label``: docs/benchmarks.md, 4DME).
 
     Keys: ``acc/<method>`` (%), ``f1/macro``, ``f1/<class>``, ``acc/view_<i>`` (each view alone),
-    ``num_samples``, ``confusion_matrix`` (rows = truth), ``class_names``, ``view_weights/mean``
-    (N,), ``view_weights/std`` (std over the N views; 0 when every view weighs 1/N),
-    ``view_weights/entropy`` (entropy / log N: 1 uniform, 0 one view takes all), both averaged over
-    samples, and ``view_weights/names``. Every sample is counted once: mmengine gathers results
-    across processes and drops the distributed sampler's padding; ``num_samples`` lets one check.
+    ``num_samples``, ``confusion_matrix`` (rows = truth), ``class_names``, ``view_weights/names``
+    and ``view_weights/{mean,std,entropy}`` (:func:`view_weight_spread`). Every sample is counted
+    once: mmengine gathers results across processes and drops the distributed sampler's padding;
+    ``num_samples`` lets one check.
 
     Args:
         class_names: class names in label order (default: the dataset's).
