@@ -60,8 +60,7 @@ def register_safe_globals() -> None:
     if _state['registered']:
         return
     multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
-    safe = [HistoryBuffer, np.ndarray, np.dtype,
-            (_history_buffer_getattr, 'builtins.getattr')]
+    safe = [HistoryBuffer, np.ndarray, np.dtype, (_history_buffer_getattr, 'builtins.getattr')]
     for mod in ('numpy._core.multiarray', 'numpy.core.multiarray'):
         safe += [(multiarray._reconstruct, f'{mod}._reconstruct'),
                  (multiarray.scalar, f'{mod}.scalar')]
@@ -94,11 +93,10 @@ def _refused_type(err: Exception) -> str:
 
 def _refusal(filename: str, err: Exception) -> CheckpointError:
     return CheckpointError(
-        f'{filename}: refused: unpickling it needs {_refused_type(err)}, which a checkpoint '
-        f'saved by smilezoo does not hold. smilezoo loads checkpoints with '
-        f'torch.load(weights_only=True) so that a file cannot run code on this machine. If '
-        f'you trust this file and where it came from, rerun with {UNSAFE_FLAG} '
-        f'(see docs/faq.md).')
+        f'{filename}: refused: unpickling it needs {_refused_type(err)}, which a checkpoint saved '
+        'by smilezoo does not hold. smilezoo loads checkpoints with torch.load(weights_only=True) '
+        'so that a file cannot run code on this machine. If you trust this file and where it came '
+        f'from, rerun with {UNSAFE_FLAG} (see docs/faq.md).')
 
 
 def _unreadable(filename: str, err: Exception) -> CheckpointError:

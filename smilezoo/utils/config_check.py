@@ -23,9 +23,8 @@ class ConfigError(ValueError):
 # keys smilezoo's tools and mmengine's Runner read from the top level of a config
 # besides Runner.__init__'s arguments
 TOP_LEVEL_KEYS = ('model_wrapper_cfg', 'sync_bn', 'find_unused_parameters',
-                  'activation_checkpointing', 'efficient_conv_bn_eval', 'compile',
-                  'custom_imports', 'data_preparation', 'cv_evaluations', 'cpu_variant',
-                  'prepared_by')
+                  'activation_checkpointing', 'efficient_conv_bn_eval', 'compile', 'custom_imports',
+                  'data_preparation', 'cv_evaluations', 'cpu_variant', 'prepared_by')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 # keys a builder takes off a module dict before calling its class
 POPPED = {'optim_wrapper': ('constructor', 'paramwise_cfg'),

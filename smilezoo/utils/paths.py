@@ -45,7 +45,6 @@ def resolve_inside(root: str, relpath: str, what: str) -> str:
     joined = osp.join(base, relpath)
     real_root, real = osp.realpath(base), osp.realpath(joined)
     if osp.commonpath([real_root, real]) != real_root:
-        raise PathOutsideRootError(
-            f'{what}: path {relpath!r} resolves to {real}, outside its root '
-            f'{real_root} (through a symbolic link)')
+        raise PathOutsideRootError(f'{what}: path {relpath!r} resolves to {real}, outside its root '
+                                   f'{real_root} (through a symbolic link)')
     return joined

@@ -41,8 +41,7 @@ def plan_folds(work_dir: str, subjects: Sequence[str], num_folds: int, seed: int
         return saved['folds']
     folds = subject_folds(subjects, num_folds, seed)
     os.makedirs(work_dir, exist_ok=True)
-    write_json_atomic(path, dict(num_folds=num_folds, seed=seed, ann_file=ann_file,
-                                 folds=folds))
+    write_json_atomic(path, dict(num_folds=num_folds, seed=seed, ann_file=ann_file, folds=folds))
     return folds
 
 

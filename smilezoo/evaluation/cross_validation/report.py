@@ -68,14 +68,12 @@ def fusion_summary(per: List[Dict], fused_acc: np.ndarray) -> Dict:
     return dict(
         view_names=list(names), fused_accuracy=_mean_std(fused_acc),
         view_accuracy={nm: _mean_std(views[:, i]) for i, nm in enumerate(names)},
-        best_view=names[best],
-        gain_over_best_view=_mean_std(gain),
+        best_view=names[best], gain_over_best_view=_mean_std(gain),
         gain_over_best_view_per_fold=[round(float(g), 2) for g in gain],
         gain_over_best_mean_view=_mean_std(gain_fixed),
         gain_over_best_mean_view_per_fold=[round(float(g), 2) for g in gain_fixed],
-        folds_fusion_beats_every_view=int((gain > 0).sum()),
-        view_weights_mean=weights('mean'), view_weights_std=weights('std'),
-        view_weights_entropy=weights('entropy'))
+        folds_fusion_beats_every_view=int((gain > 0).sum()), view_weights_mean=weights('mean'),
+        view_weights_std=weights('std'), view_weights_entropy=weights('entropy'))
 
 
 def markdown_fusion(summary: Dict) -> List[str]:
@@ -152,9 +150,8 @@ def markdown_report(summary: Dict, folds: List[List[str]], seed: int) -> str:
              '|---|---|---|---|---|']
     for variant, evs in summary.items():
         for ev, s in evs.items():
-            lines.append(f'| {variant} | {ev} | {s["accuracy_mean"]:.2f} ± '
-                         f'{s["accuracy_std"]:.2f} | {s["macro_f1_mean"]:.4f} | '
-                         f'{s["num_test_samples"]} |')
+            lines.append(f'| {variant} | {ev} | {s["accuracy_mean"]:.2f} ± {s["accuracy_std"]:.2f} '
+                         f'| {s["macro_f1_mean"]:.4f} | {s["num_test_samples"]} |')
     lines += markdown_fusion(summary)
     for variant, evs in summary.items():
         for ev, s in evs.items():

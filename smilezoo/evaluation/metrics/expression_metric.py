@@ -92,12 +92,11 @@ class ExpressionMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: List[dict]) -> None:
         for s in data_samples:
-            self.results.append(dict(
-                gt=int(s['gt_label']), pred=int(s['pred_label']),
-                view_pred=np.asarray(s['view_pred_labels']).tolist(),
-                weights=np.asarray(s['view_weights'], dtype=float).tolist(),
-                sample_idx=int(s.get('sample_idx', -1)),
-                labels=[str(x) for x in s.get('labels') or []]))
+            self.results.append(dict(gt=int(s['gt_label']), pred=int(s['pred_label']),
+                                     view_pred=np.asarray(s['view_pred_labels']).tolist(),
+                                     weights=np.asarray(s['view_weights'], dtype=float).tolist(),
+                                     sample_idx=int(s.get('sample_idx', -1)),
+                                     labels=[str(x) for x in s.get('labels') or []]))
 
     def _view_names(self, n: int) -> List[str]:
         names = self.view_names
