@@ -276,13 +276,11 @@ def check_fit(model: torch.nn.Module, checkpoint, filename: str, target: str,
     lines = [f'{filename} does not fit the model of {target}: {report.counts()}.']
     if not state:
         lines.append('  the checkpoint holds no weights (empty state_dict)')
-    if report.missing:
-        lines.append(f'  missing ({len(report.missing)}): {_names(report.missing)}')
-    if report.unexpected:
-        lines.append(f'  unexpected ({len(report.unexpected)}): {_names(report.unexpected)}')
-    if report.mismatched:
-        shapes = [f'{k} (checkpoint {list(a)}, model {list(b)})' for k, a, b in report.mismatched]
-        lines.append(f'  another shape ({len(shapes)}): {_names(shapes)}')
+    shapes = [f'{k} (checkpoint {list(a)}, model {list(b)})' for k, a, b in report.mismatched]
+    for kind, keys in [('missing', report.missing), ('unexpected', report.unexpected),
+                       ('another shape', shapes)]:
+        if keys:
+            lines.append(f'  {kind} ({len(keys)}): {_names(keys)}')
     trained = describe_training(checkpoint)
     if trained:
         lines.append(f'  the checkpoint was trained with: {trained}')

@@ -16,23 +16,15 @@ class ScanFormatError(ValueError):
 
 @dataclass
 class Mesh:
-    """A triangle mesh or, with ``faces=None``, a bare point cloud.
-
-    Attributes:
-        vertices: (V, 3) float32, in the file's units (millimetres for the Binghamton sets).
-        faces: (F, 3) int64 indices into ``vertices``, or None for points.
-        texcoords: optional (T, 2) float32 texture coordinates.
-        face_texcoords: optional (F, 3) int64 indices into ``texcoords`` (texture indices are NOT
-            per vertex in VRML files).
-        texture: optional texture file name as written in the file.
-        landmarks: optional (L, 3) float32 landmark points in the same coordinates (e.g. a .bnd file
-            beside the scan); readers leave it None, sources attach it.
-    """
-    vertices: np.ndarray
-    faces: Optional[np.ndarray] = None
-    texcoords: Optional[np.ndarray] = None
+    """A triangle mesh or, with ``faces=None``, a bare point cloud."""
+    vertices: np.ndarray  # (V, 3) float32, in the file's units (mm for the Binghamton sets)
+    faces: Optional[np.ndarray] = None  # (F, 3) int64 indices into vertices, or None for points
+    texcoords: Optional[np.ndarray] = None  # (T, 2) float32 texture coordinates
+    # (F, 3) int64 indices into texcoords (texture indices are NOT per vertex in VRML files)
     face_texcoords: Optional[np.ndarray] = None
-    texture: Optional[str] = None
+    texture: Optional[str] = None  # texture file name as written in the file
+    # (L, 3) float32 landmark points in the same coordinates (e.g. a .bnd file beside the scan);
+    # readers leave it None, sources attach it
     landmarks: Optional[np.ndarray] = None
 
     @property

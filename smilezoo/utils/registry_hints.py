@@ -7,7 +7,7 @@ matches, and the ``custom_imports`` line that loads a user's module.
 """
 import difflib
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import List
 
 from mmengine.registry import Registry
@@ -39,10 +39,8 @@ def find_registry(scope: str, name: str):
 
 def registered_names(reg: Registry) -> List[str]:
     """Everything ``reg`` knows, its lazily imported locations included."""
-    try:
+    with suppress(Exception):  # a broken module must not hide the original error
         reg.import_from_location()
-    except Exception:  # a broken module must not hide the original error
-        pass
     return sorted(reg.module_dict)
 
 

@@ -41,10 +41,8 @@ def setup_distributed_cpu(cfg, launcher: str) -> None:
 
 def end_distributed() -> None:
     """Destroy the default process group when one is up (a job started by dist_train.sh /
-    dist_test.sh) and free it now, so that gloo's threads end before the interpreter does: the
-    group objects are held by reference cycles until a garbage collection, and a 2-process gloo
-    test left to exit with them running aborted in 6 of 140 runs ('terminate called without an
-    active exception', SIGABRT)."""
+    dist_test.sh) and free it now (a garbage collection: reference cycles hold the groups), so that
+    gloo's threads end before the interpreter does (docs/reliability.md: SIGABRT otherwise)."""
     import gc
 
     if dist.is_available() and dist.is_initialized():

@@ -127,23 +127,20 @@ def run_in_workers(fn: Callable[[Any], Any], tasks: Sequence, workers: int,
             active = [w for w in range(len(procs)) if busy[w] is not None]
             ready = wait([conns[w] for w in active] + [procs[w].sentinel for w in active])
             for w in active:
+                if conns[w] not in ready and procs[w].sentinel not in ready:
+                    continue
+                msg = None
                 if conns[w] in ready:
-                    try:
+                    with suppress(EOFError, OSError):
                         msg = conns[w].recv()
-                    except (EOFError, OSError):
-                        msg = None
-                    if msg is None:
-                        procs[w].join(5)
-                        raise WorkerDied(busy[w], procs[w].pid, procs[w].exitcode)
-                    if msg[0] == 'error':
-                        raise WorkerError(msg[1], msg[2], msg[3])
-                    index = busy[w]
-                    running.discard(index)
-                    yield index, msg[2]
-                    feed(w)
-                elif procs[w].sentinel in ready:
+                if msg is None:  # its pipe closed or its process ended: the worker died
                     procs[w].join(5)
                     raise WorkerDied(busy[w], procs[w].pid, procs[w].exitcode)
+                if msg[0] == 'error':
+                    raise WorkerError(msg[1], msg[2], msg[3])
+                running.discard(busy[w])
+                yield busy[w], msg[2]
+                feed(w)
         for c in conns:
             with suppress(BrokenPipeError, OSError):
                 c.send(None)
