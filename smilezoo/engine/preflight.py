@@ -12,8 +12,7 @@ def check_training_batches(cfg) -> int:
     loader = cfg.get('train_dataloader')
     if not loader or cfg.get('train_cfg') is None:
         return 0
-    dataset = DATASETS.build(copy.deepcopy(loader['dataset']))
-    n = len(dataset)
+    n = len(DATASETS.build(copy.deepcopy(loader['dataset'])))
     batch = int(loader.get('batch_size', 1))
     world = int(os.environ.get('WORLD_SIZE', 1))
     per_process = -(-n // world)  # the sampler pads to equal shares

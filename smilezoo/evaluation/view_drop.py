@@ -18,11 +18,11 @@ def cluster_accuracy(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> floa
 
 @torch.no_grad()
 def view_drop_accuracy(model, loader) -> dict:
-    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...} (with more than two views),
-    ..., 'num_samples', 'num_views'}: for each view mask, ``model.predict(inputs, data_samples,
-    view_mask=...)``'s fused prediction (zero-shot, or a supervised model's classifier), its acc (%)
-    and cluster_acc (%). ``model`` in eval mode; batches of (B, N, C, H, W) image or (B, N, P, C)
-    point views."""
+    """-> {'all': {...}, 'drop_view_0': {...}, 'only_view_0': {...} (more than two views), ...,
+    'num_samples', 'num_views'}: acc (%) and cluster_acc (%) of the fused prediction of
+    ``model.predict(inputs, data_samples, view_mask=...)`` (zero-shot, or a supervised model's
+    classifier); ``model`` in eval mode, batches of (B, N, C, H, W) image or (B, N, P, C) point
+    views."""
     preds, gts, n_views, num_classes = {}, [], None, None
     for data in loader:
         data = model.data_preprocessor(data, False)
@@ -51,9 +51,8 @@ def view_drop_accuracy(model, loader) -> dict:
 
 
 def evaluate_view_drop(cfg, checkpoint: str, target: str = 'the config') -> dict:
-    """:func:`view_drop_accuracy` of cfg's model, its weights from ``checkpoint``
-    (weights only, exact fit, else CheckpointError), over cfg's test set;
-    ``target`` names the config in a refusal."""
+    """:func:`view_drop_accuracy` of cfg's model over cfg's test set, its weights from
+    ``checkpoint`` (weights only, exact fit, else CheckpointError naming ``target``)."""
     from mmengine.runner import Runner
 
     from smilezoo.engine.checkpoint_loading import load_exact_weights

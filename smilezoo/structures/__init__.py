@@ -1,5 +1,4 @@
-"""The bottom layer: plain data every other part of smilezoo shares (imports
-nothing of smilezoo)."""
+"""The bottom layer: plain data all other parts of smilezoo share (imports nothing of smilezoo)."""
 from .mesh import Mesh, ScanFormatError
 from .prediction import Prediction, PromptScore
 from .views import view_names_from_yaws

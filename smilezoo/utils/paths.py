@@ -15,11 +15,10 @@ class PathOutsideRootError(ValueError):
 
 
 def check_name(name: str, what: str) -> str:
-    """Refuse (PathOutsideRootError naming ``what``, the value and the rule) a path read from
-    a data file that cannot stay inside any root: absolute (``/x``, ``C:\\x``,
-    ``\\\\server\\x``), empty, holding a NUL byte or a ``..`` part. Returns ``name``
-    unchanged. ``what``: where it came from, for the message ("labels.xlsx row 7: subject").
-    """
+    """Refuse (PathOutsideRootError naming ``what``, the value and the rule) a path read from a
+    data file that cannot stay inside any root: absolute (``/x``, ``C:\\x``, ``\\\\server\\x``),
+    empty, holding a NUL byte or a ``..`` part. Returns ``name`` unchanged. ``what``: where it
+    came from, for the message ("labels.xlsx row 7: subject")."""
     if not isinstance(name, str) or not name:
         raise PathOutsideRootError(f'{what}: empty path {name!r}')
     if '\0' in name:

@@ -1,6 +1,5 @@
 """Subject-independent k-fold cross-validation of one or more configs, and its report
-(docs/train_test.md, "Cross-validation"; the modules: ``folds``, ``run_fold``, ``report``,
-``pictures``).
+(docs/train_test.md, "Cross-validation"; modules ``folds``, ``run_fold``, ``report``, ``pictures``).
 
 Layout of a cross-validation work dir:
     folds.json                      the subject folds (reused on reruns)

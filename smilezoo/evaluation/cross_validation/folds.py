@@ -46,9 +46,8 @@ def plan_folds(work_dir: str, subjects: Sequence[str], num_folds: int, seed: int
 
 
 def fold_config(cfg, train_subjects, test_subjects, fold_dir: str, name: str):
-    """A copy of cfg that trains on train_subjects and tests on test_subjects,
-    resumes from fold_dir's last checkpoint when there is one, and draws the
-    evaluation pictures into fold_dir/pictures."""
+    """A copy of cfg that trains on train_subjects, tests on test_subjects, resumes from fold_dir's
+    last checkpoint if there is one and draws the evaluation pictures into fold_dir/pictures."""
     cfg = copy.deepcopy(cfg)
     cfg.train_dataloader.dataset.subject_split = dict(subjects=sorted(train_subjects))
     cfg.test_dataloader.dataset.subject_split = dict(subjects=sorted(test_subjects))

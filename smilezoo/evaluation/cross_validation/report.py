@@ -17,7 +17,7 @@ def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
     with per-view accuracies, 'fusion' (``fusion_summary``)."""
     summary = {}
     for variant, folds in variant_results.items():
-        evs = {}
+        summary[variant] = evs = {}
         for ev in folds[0]['evaluations']:
             per = [f['evaluations'][ev] for f in folds]
             acc = np.array([p[f'acc/{ev}'] for p in per])
@@ -34,7 +34,6 @@ def summarize(variant_results: Dict[str, List[Dict]]) -> Dict:
                 evs[ev]['per_view'] = per_view_summary(per, cm)
             if all('acc/view_0' in p for p in per):
                 evs[ev]['fusion'] = fusion_summary(per, acc)
-        summary[variant] = evs
     return summary
 
 
@@ -62,8 +61,7 @@ def fusion_summary(per: List[Dict], fused_acc: np.ndarray) -> Dict:
 
     def weights(key):
         vals = [p.get(f'view_weights/{key}') for p in per]
-        return None if any(v is None for v in vals) else \
-            np.round(np.mean(vals, axis=0), 4).tolist()
+        return None if any(v is None for v in vals) else np.round(np.mean(vals, axis=0), 4).tolist()
 
     return dict(
         view_names=list(names), fused_accuracy=_mean_std(fused_acc),
@@ -109,10 +107,9 @@ def markdown_fusion(summary: Dict) -> List[str]:
 
 
 def per_view_summary(per: List[Dict], fused_cm: np.ndarray) -> List[Dict]:
-    """Table V of the paper from the folds' per-view confusion matrices
-    (ExpressionMetric(per_view_f1=True)), each summed over folds: one row per
-    view and one 'fused', with F1 and per-class accuracy (recall) per class,
-    their means over the classes with samples, and the pooled accuracy."""
+    """Table V of the paper (ExpressionMetric(per_view_f1=True)) from the folds' per-view confusion
+    matrices summed over folds: a row per view and one 'fused' with F1 and per-class accuracy
+    (recall) per class, their means over the classes with samples, and the pooled accuracy."""
     rows = []
     names = per[0]['view_names']
     cms = [np.sum([np.array(p[f'confusion_matrix/view_{i}']) for p in per], axis=0)

@@ -47,11 +47,9 @@ def run_fold(cfg, evaluations: Sequence[str], train_subjects, test_subjects,
             model = getattr(runner.model, 'module', runner.model)
             x, y = extract_embeddings(model, runner.build_dataloader(probe_loader_cfg(cfg)))
             xt, yt = extract_embeddings(model, runner.test_dataloader)
-            probe = fit_linear_probe(x, y, len(classes))
-            pt = predict_linear_probe(probe, xt)
-            out = classification_summary(yt, pt, classes, ev)
-            out.update(num_samples=len(yt), num_train_samples=len(y))
-            result['evaluations'][ev] = out
+            pt = predict_linear_probe(fit_linear_probe(x, y, len(classes)), xt)
+            result['evaluations'][ev] = dict(classification_summary(yt, pt, classes, ev),
+                                             num_samples=len(yt), num_train_samples=len(y))
             write_evaluation_pictures(osp.join(fold_dir, PICTURES), classes, yt, pt,
                                       title=name, method=ev, prefix=f'{ev}_')
         else:

@@ -22,8 +22,7 @@ class EmbeddingMetric(BaseMetric):
                 s['view_weights'], dtype=float).tolist()))
 
     def compute_metrics(self, results: List[dict]) -> Dict:
-        out = dict(num_samples=len(results),
-                   num_unique_samples=len({r['sample_idx'] for r in results}),
-                   class_names=list((self.dataset_meta or {}).get('classes', [])))
-        out.update(view_weight_spread(np.array([r['weights'] for r in results], dtype=float)))
-        return out
+        return dict(num_samples=len(results),
+                    num_unique_samples=len({r['sample_idx'] for r in results}),
+                    class_names=list((self.dataset_meta or {}).get('classes', [])),
+                    **view_weight_spread(np.array([r['weights'] for r in results], dtype=float)))
