@@ -82,8 +82,7 @@ class AnyDeviceAmpOptimWrapper(AmpOptimWrapper):
             with super().optim_context(model):
                 yield
             return
-        with OptimWrapper.optim_context(self, model), torch.autocast(
-                device_type='cpu', dtype=self.cast_dtype):
+        with OptimWrapper.optim_context(self, model), torch.autocast('cpu', dtype=self.cast_dtype):
             yield
 
     def amp_state(self) -> dict:

@@ -1,8 +1,6 @@
-"""Route mmengine's local-file checkpoint reads through the weights-only loader.
-
-mmengine 0.10 reads local checkpoints with a bare ``torch.load``. We register
-:func:`smilezoo.engine.checkpoint_loading.load_checkpoint_file` in its place (``weights_only=True``,
-smilezoo's safe globals, a clear refusal otherwise), so ``load_from``, ``--resume`` and
+"""Route mmengine's local-file checkpoint reads (a bare ``torch.load`` in mmengine 0.10) through
+:func:`smilezoo.engine.checkpoint_loading.load_checkpoint_file` (``weights_only=True``, smilezoo's
+safe globals, a clear refusal otherwise), so ``load_from``, ``--resume`` and
 ``mmengine.runner.load_checkpoint`` never unpickle code unless ``--unsafe-load`` asked for it.
 """
 from .checkpoint_loading import load_checkpoint_file

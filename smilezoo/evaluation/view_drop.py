@@ -57,10 +57,8 @@ def evaluate_view_drop(cfg, checkpoint: str, target: str = 'the config') -> dict
 
     from smilezoo.engine.checkpoint_loading import load_exact_weights
     from smilezoo.registry import MODELS
-    from smilezoo.utils import explain_unknown_types
-    with explain_unknown_types():
-        model = MODELS.build(cfg.model)
+    from smilezoo.utils import build_with_hints
+    model = build_with_hints(MODELS, cfg.model)
     load_exact_weights(model, checkpoint, target)
     model.eval()
-    loader = Runner.build_dataloader(cfg.test_dataloader)
-    return view_drop_accuracy(model, loader)
+    return view_drop_accuracy(model, Runner.build_dataloader(cfg.test_dataloader))
