@@ -136,12 +136,12 @@ def accepted_arguments(obj: Any, path: Sequence[str] = ()) -> Optional[List[str]
     return sorted(set(names))
 
 
-def module_class(path: Sequence[str], node: Any) -> Optional[Any]:
-    """The class a dict at ``path`` is built into (its ``type``, resolved through
-    the registries of that place, or an implied one); None when unknown."""
+def module_class(path: Sequence[str], node: dict) -> Tuple[Optional[Any], bool]:
+    """(the class a dict at ``path`` is built into: its ``type`` looked up in the registries of that
+    place, or an implied one; None if unknown, whether no registry there knows the ``type``)."""
     if 'type' in node:
-        return _lookup(path, node['type'])[0]
-    return implied_type(path, node)
+        return _lookup(path, node['type'])
+    return implied_type(path, node), False
 
 
 def _module_dicts(node: Any, path: Tuple = ()) -> Iterator[Tuple[Tuple, dict]]:
@@ -164,8 +164,7 @@ def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
     problems, cfg = [], _root(cfg)
     for key in [k for k in (roots if roots is not None else list(cfg.keys())) if k in cfg]:
         for path, node in _module_dicts(cfg[key], (key,)):
-            obj, unknown = (_lookup(path, node['type']) if 'type' in node else
-                            (implied_type(path, node), False))
+            obj, unknown = module_class(path, node)
             if unknown:  # "model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..."
                 reg = context_registries(path)[0]
                 problems.append(f'{join(path)}: '
@@ -212,7 +211,7 @@ def _new_key_problem(options, parent_path: List[str], parent: Any, key: str) -> 
         return None if key in top else ''
     type_key = join(parent_path + ['type'])
     node = dict(parent, type=options[type_key]) if type_key in options else parent
-    obj = module_class(parent_path, node)
+    obj = module_class(parent_path, node)[0]
     if obj is None:  # no module dict, or a type= that building will explain
         return None if node.get('type') is not None else ''
     accepted = accepted_arguments(obj, parent_path)
@@ -304,7 +303,7 @@ def unexpected_argument_message(cfg, error: TypeError) -> Optional[str]:
     name, key = match['cls'] or match['fn'], match['key']
     forwarders = []
     for path, node in _module_dicts(_root(cfg)):
-        obj = module_class(path, node) if key in node else None
+        obj = module_class(path, node)[0] if key in node else None
         if obj is None:
             continue
         accepted = accepted_arguments(obj, path)
