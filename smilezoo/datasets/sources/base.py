@@ -48,6 +48,20 @@ def require_data_root(data_root: str, name: str, layout: str,
                             f'--layout {layout} --out DIR)')
 
 
+def optional_folder(value: Optional[str], candidates: List[str], option: str,
+                    look_for: str) -> Optional[str]:
+    """The folder of an optional input: None for None, ``value`` itself (FileNotFoundError naming
+    ``option`` when it is not a folder), for 'auto' the first folder of ``candidates`` or None."""
+    if value is None:
+        return None
+    if value != 'auto':
+        if not osp.isdir(value):
+            raise FileNotFoundError(f'{option} {value!r} does not exist (set it to None, or '
+                                    f"'auto' to look for {look_for})")
+        return value
+    return next((c for c in candidates if osp.isdir(c)), None)
+
+
 def match_name(regex, filename: str, expected: str):
     """``regex`` matched on the base name of ``filename``; ValueError naming the file and the
     ``expected`` pattern when it does not match."""
@@ -123,8 +137,7 @@ def sample_frames(num_frames: int, k: int, mode: str = 'uniform', onset: Optiona
     rise = (k + 1) // 2
     if rise == k:  # k == 1
         return np.array([top], np.int64)
-    fall = np.floor(np.linspace(top, hi, k - rise + 1)[1:] + 0.5).astype(np.int64)
-    return np.concatenate((_even(lo, top, rise), fall))
+    return np.concatenate((_even(lo, top, rise), _even(top, hi, k - rise + 1)[1:]))
 
 
 class SequenceError(ValueError):

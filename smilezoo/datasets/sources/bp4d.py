@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from smilezoo.registry import DATASETS
-from .base import BINGHAMTON, SequenceSource, require_data_root
+from .base import BINGHAMTON, SequenceSource, optional_folder, require_data_root
 from .bu4dfe import order_frames
 
 __all__ = ['BP4DSequences', 'TASK_TO_CLASS', 'DEFAULT_PATH_REGEX', 'SEQUENCES_DIR',
@@ -75,15 +75,9 @@ def read_au_occurrence(path: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _runs(mask: np.ndarray, index: np.ndarray) -> List[List[int]]:
     """Inclusive [first, last] runs of consecutive ``index`` values where mask."""
-    out = []
-    for i, m in zip(index.tolist(), mask.tolist()):
-        if not m:
-            continue
-        if out and out[-1][1] == i - 1:
-            out[-1][1] = i
-        else:
-            out.append([i, i])
-    return out
+    kept = index[mask]
+    runs = np.split(kept, np.flatnonzero(np.diff(kept) != 1) + 1) if len(kept) else []
+    return [[int(r[0]), int(r[-1])] for r in runs]
 
 
 def au_codes(record: Dict, au: int) -> np.ndarray:
@@ -163,18 +157,11 @@ class BP4DSequences(SequenceSource):
 
     def au_folder(self) -> Optional[str]:
         """The AU occurrence folder in use, or None."""
-        if self.au_occ_root is None:
-            return None
-        if self.au_occ_root != 'auto':
-            if not osp.isdir(self.au_occ_root):
-                raise FileNotFoundError(f'BP4D au_occ_root {self.au_occ_root!r} does not exist '
-                                        f"(set it to None, or 'auto' to look for {AU_OCC_DIR})")
-            return self.au_occ_root
         root = osp.abspath(self.data_root)
         candidates = [osp.join(root, AU_OCC_DIR)]
         if osp.basename(root) == SEQUENCES_DIR:
             candidates.append(osp.join(osp.dirname(root), AU_OCC_DIR))
-        return next((c for c in candidates if osp.isdir(c)), None)
+        return optional_folder(self.au_occ_root, candidates, 'BP4D au_occ_root', AU_OCC_DIR)
 
     def _walk(self, top: str):
         """Relative '/' paths of every .obj below ``top``, sorted."""

@@ -13,7 +13,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from smilezoo.registry import DATASETS
-from .base import BINGHAMTON, SequenceSource, require_data_root
+from .base import BINGHAMTON, SequenceSource, optional_folder, require_data_root
 
 __all__ = ['BU4DFESequences', 'EXPRESSION_FOLDERS', 'LANDMARK_DIR', 'order_frames']
 
@@ -84,18 +84,10 @@ class BU4DFESequences(SequenceSource):
 
     def landmark_folder(self) -> Optional[str]:
         """The landmark release folder in use, or None."""
-        if self.landmark_root is None:
-            return None
-        if self.landmark_root != 'auto':
-            if not osp.isdir(self.landmark_root):
-                raise FileNotFoundError(
-                    f'BU-4DFE landmark_root {self.landmark_root!r} does not exist (set it '
-                    f"to None, or 'auto' to look for {LANDMARK_DIR}/ in or beside data_root)")
-            return self.landmark_root
         root = osp.abspath(self.data_root)
-        return next((c for c in (osp.join(root, LANDMARK_DIR),
-                                 osp.join(osp.dirname(root), LANDMARK_DIR)) if osp.isdir(c)),
-                    None)
+        candidates = [osp.join(root, LANDMARK_DIR), osp.join(osp.dirname(root), LANDMARK_DIR)]
+        return optional_folder(self.landmark_root, candidates, 'BU-4DFE landmark_root',
+                               f'{LANDMARK_DIR}/ in or beside data_root')
 
     def landmark_file(self, frame_path: str) -> Optional[str]:
         """``.bnd`` file of a frame (absolute or relative to data_root), or None."""
