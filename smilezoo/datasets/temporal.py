@@ -8,13 +8,11 @@ H_t = sum_{i<=t} 1/i (H_0 = 0)::
             = sum_{k=t..T} (2k - T - 1) / k
 
 the first gradient step of RankSVM on the time-averaged frames ``V_t = mean(I_1..I_t)``,
-written on the raw frames; docs/datasets.md ("Approximate rank pooling") says what the weights
-look like. d is NOT "late minus early with weights growing in t": the weights are negative for
-roughly the first quarter of the frames, largest near t ~ T/2 + 1 (T >= 8) and fall again toward
-alpha_T = 2 - (T + 1)/T ~ 1, so d contrasts the first frames with the middle and later ones; a
-pixel that brightens steadily gets d > 0 (sum_t t alpha_t = T (T^2 - 1) / 12 > 0). The authors'
-MATLAB layer (vl_nnarpooltemporal.m) special-cases T = 1 to weight 1; we keep alpha = [0] for
-T = 1 (no motion): sources need 2 distinct frames.
+written on the raw frames (docs/datasets.md, "Approximate rank pooling"). d is NOT "late minus
+early": the weights are negative for roughly the first quarter of the frames, largest near
+t ~ T/2 + 1 (T >= 8) and fall again toward alpha_T ~ 1. The authors' MATLAB layer
+(vl_nnarpooltemporal.m) special-cases T = 1 to weight 1; we keep alpha = [0] for T = 1 (no
+motion): sources need 2 distinct frames.
 """
 import warnings
 
@@ -40,20 +38,17 @@ def rescale_dynamic_image(d: np.ndarray, weights: np.ndarray, mode: str = 'symme
                           percentile: float = 99.0) -> np.ndarray:
     """Map a raw dynamic image d = sum_t alpha_t I_t to [0, 1], per image.
 
-    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give (a pixel going from
-    0 to 1 at the best moment); ``floor = eps * full``. Modes:
+    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give; ``floor = eps *
+    full``. Modes (docs/datasets.md):
 
-    * 'symmetric' (default): ``clip(0.5 + 0.5 d / A, 0, 1)`` where A is the ``percentile`` of
-      |d| over the image's changed pixels (|d| > floor; estimated on at most ~16k of them), at
-      least ``floor``: no change stays exactly 0.5. percentile=100 (A = max|d|, nothing clips)
-      is the per-image stretch of Bilen et al.; the default 99 lets the few strongest pixels
-      (moving silhouette edges) saturate so that the expression inside the face keeps its
-      contrast. The floor keeps a near-static sequence at 0.5 instead of stretching rounding
-      noise.
-    * 'minmax': ``(d - min) / (max - min)`` per image (as the authors' visualisation code
-      does); 0.5 where ``max - min < floor``. Zero change maps to another grey in every image.
-    * 'fixed': ``0.5 + 0.5 d / full``, one affine map for every sequence (exactly [0, 1] for
-      frames in [0, 1]); subtle motion stays near 0.5.
+    * 'symmetric': ``clip(0.5 + 0.5 d / A, 0, 1)``, A the ``percentile`` of |d| over the image's
+      changed pixels (|d| > floor; estimated on at most ~16k of them), at least ``floor``.
+      percentile=100 (A = max|d|) is the per-image stretch of Bilen et al.; 99 lets the few
+      strongest pixels (moving silhouette edges) saturate so that the expression inside the
+      face keeps its contrast.
+    * 'minmax': ``(d - min) / (max - min)`` per image (the authors' visualisation code); 0.5
+      where ``max - min < floor``.
+    * 'fixed': ``0.5 + 0.5 d / full``, one affine map for every sequence.
     * 'none': d unchanged.
 
     Args:

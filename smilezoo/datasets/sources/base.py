@@ -154,16 +154,11 @@ class SequenceSource:
     ``onset_index``, ``apex_index``, ``offset_index`` steer the sampling, and
     ``missing_frames`` names the files of gaps in the frame numbering.
 
-    Args (the options table of docs/datasets.md, "4D data"):
-        num_frames_sampled: frames per sequence (k of :func:`sample_frames`).
-        sampling: 'uniform', 'segment' or 'apex' (:func:`sample_frames`); 'apex' falls back to
-            'segment', 'segment' to 'uniform' when the record lacks apex or onset/offset.
-        min_frames: a sequence needs ``max(2, min(min_frames, distinct sampled frames))``
-            readable distinct frames, else :class:`SequenceError`.
-        bad_frames: 'skip' (drop an unreadable frame, record it) or 'fail'.
-        rescale, percentile: dynamic-image rescaling (:func:`rescale_dynamic_image`).
-        normalise: 'sequence': every frame centred and scaled by the median of the per-frame
-            normalisations, so an opening jaw does not become motion; 'frame': each on its own.
+    The options are the table of docs/datasets.md ("4D data"): ``num_frames_sampled`` (k of
+    :func:`sample_frames`), ``sampling`` ('apex' falls back to 'segment', 'segment' to
+    'uniform' when the record lacks apex or onset/offset), ``min_frames``, ``bad_frames``
+    ('skip' or 'fail'), ``rescale`` and ``percentile`` (:func:`rescale_dynamic_image`) and
+    ``normalise`` ('sequence' or 'frame').
     """
 
     dataset_name = 'sequences'

@@ -62,29 +62,23 @@ def parse_bosphorus_name(filename: str) -> Dict:
 
 @DATASETS.register_module()
 class BosphorusScans(ScanSource):
-    """Index of the raw Bosphorus scans under ``data_root``.
+    """Index of the raw Bosphorus scans under ``data_root`` (the folder holding ``bs000/`` ...
+    or its parent holding ``BosphorusDB/``; ``source_path`` is relative to it as given).
 
     Args:
-        data_root: the folder holding ``bs000/``, ``bs001/`` ... or its parent (holding
-            ``BosphorusDB/``); a record's ``source_path`` is relative to it as given.
-        expressions: expressions to keep (add 'neutral' for the N_N scans). Action-unit, pose
+        expressions: expressions to keep (add 'neutral' for the N_N scans); action-unit, pose
             and occlusion scans are never kept (nor listed as skipped).
-        subject_rule: 'protocol' (the built-in :data:`PROTOCOL_SUBJECTS`, the paper's 65),
-            'all_six' (subjects with a scan of each of the six emotions, whatever
-            ``expressions`` is) or 'all'.
+        subject_rule: 'protocol' (:data:`PROTOCOL_SUBJECTS`), 'all_six' (subjects with a scan
+            of each of the six emotions, whatever ``expressions`` is) or 'all'.
         require_all_expressions: older spelling: True = 'all_six', False = 'all' (only when
             ``subject_rule`` is not given).
-        as_mesh: ``load`` returns a triangle mesh of the grid (True) or the bare valid points
-            (False; rendered by the point splatter).
+        as_mesh: ``load`` gives a triangle mesh of the grid (True) or the bare valid points.
 
     Records: source_path, dataset='bosphorus', subject, expression, intensity=None, sex=None,
-    race=None, scan_type ('E_HAPPY', 'N_N', ...), take (k).
-
-    After :meth:`scan`, ``selection`` is the report's block (docs/data_preparation.md: rule,
-    description, subjects used and left out, 'protocol''s missing and incomplete, summary).
-    Every scan that the 'all_six' rule excluded (one that would have been kept otherwise) is
-    also in ``skipped``, its reason naming the emotions its subject lacks, so one misnamed
-    file cannot silently drop a subject.
+    race=None, scan_type ('E_HAPPY', 'N_N', ...), take (k). After :meth:`scan`, ``selection``
+    is the report's block (docs/data_preparation.md); under 'all_six' every scan the rule
+    excluded (one kept otherwise) is also in ``skipped``, naming the emotions its subject lacks,
+    so one misnamed file cannot silently drop a subject.
     """
 
     dataset_name = 'bosphorus'

@@ -100,33 +100,28 @@ def au_codes(record: Dict, au: int) -> np.ndarray:
 class BP4DSequences(SequenceSource):
     """Index of the BP4D-Spontaneous 3D sequences under ``data_root``.
 
-    The frames are looked for below ``data_root/Sequences(2D+3D)/`` when that folder exists,
-    else below ``data_root``. Every ``.obj`` there is matched (path relative to that folder,
-    '/' separators) against ``path_regex``, which must define the named groups ``subject``,
-    ``task`` and ``frame``; frames of one (subject, task) form a sequence, ordered by frame
-    number (numeric frames; else by name). ``.obj`` files that do not match, and tasks without
-    a class, are listed as skipped; other files are ignored.
+    Every ``.obj`` below ``data_root/Sequences(2D+3D)/`` (below data_root when it lacks that
+    folder) is matched, as a '/' path relative to that folder, against ``path_regex`` (named
+    groups ``subject``, ``task``, ``frame``); the frames of one (subject, task) form a sequence,
+    in frame-number order (numeric frames; else by name). ``.obj`` files that do not match and
+    tasks without a class are listed as skipped; other files are ignored.
 
-    Each record: ``source_path`` (the sequence folder below ``Sequences(2D+3D)``, e.g.
+    Each record: ``source_path`` (the sequence's folder below ``Sequences(2D+3D)``, e.g.
     'F001/T1'), ``subject``, ``sex`` ('F'/'M' when the id starts so, else None), ``task``,
-    ``expression`` (``task_to_class[task]``), ``dataset`` 'bp4d', ``num_frames``, ``frames``
-    (relative to data_root), ``missing_frames``; and, when the sequence's AU occurrence file
-    ``F001_T1.csv`` exists (numeric frames only), ``au_occurrence`` = dict(file, aus (AU
-    numbers coded in it), coded, present, unknown, unmatched): ``coded`` the inclusive [first,
-    last] runs of indices into ``frames`` that the file codes, ``present`` / ``unknown``
-    {'AU12': runs} of code 1 / 9 (the rest of ``coded`` is 0; decode with :func:`au_codes`),
-    ``unmatched`` the coded rows without a model file; plus ``onset_index`` /
-    ``offset_index`` = the first / last coded frame, so ``sampling='segment'`` samples the
-    AU-coded segment. An unreadable AU file, or one whose frames match no model file, is
-    listed as skipped (the sequence is kept).
+    ``expression``, ``dataset`` 'bp4d', ``num_frames``, ``frames`` (relative to data_root),
+    ``missing_frames``; and, when the AU occurrence file ``F001_T1.csv`` exists (numeric frames
+    only), ``au_occurrence`` = dict(file, aus (the AU numbers coded), coded (the inclusive
+    [first, last] runs of indices into ``frames`` that it codes), present / unknown ({'AU12':
+    runs} of code 1 / 9; the rest of ``coded`` is 0: :func:`au_codes`), unmatched (coded rows
+    without a model file)) with ``onset_index`` / ``offset_index`` = the first / last coded
+    frame, so ``sampling='segment'`` samples the AU-coded segment. An unreadable AU file, or
+    one whose frames match no model file, is listed as skipped (the sequence is kept).
 
     Args:
         data_root: the release folder or its ``Sequences(2D+3D)`` folder.
-        task_to_class: task -> class name (default :data:`TASK_TO_CLASS`).
         tasks: keep only these tasks (e.g. ['T1', 'T8'], the cross-data-set protocol).
         au_occ_root: folder of the AU occurrence files; 'auto': ``AUCoding/AU_OCC`` in
-            data_root or, when data_root is the ``Sequences(2D+3D)`` folder, beside it; None:
-            do not read them.
+            data_root, or beside it when data_root is ``Sequences(2D+3D)``; None: not read.
         **temporal: the options of :class:`SequenceSource`.
     """
 

@@ -46,24 +46,20 @@ def order_frames(names: Sequence[str], pattern=FRAME_RE) -> Tuple[List[str], Lis
 class BU4DFESequences(SequenceSource):
     """Index of the raw BU-4DFE sequences under ``data_root`` (the folder of F001/, M001/).
 
-    Expression folders are matched case-insensitively; frames ``000.wrl``, ``001.wrl``, ...
-    may have any number of digits (the ``.jpg`` textures and other files are ignored).
-    Top-level entries that are not subject folders (the viewer, the landmark release,
-    documents) are ignored without a report line; unknown folders inside a subject and
-    ``.wrl`` files not named by a frame number are listed as skipped.
-
-    Landmarks: when the landmark release is found, each frame read gets ``Mesh.landmarks``
-    (83, 3) from ``<landmark_root>/F001/Angry/000.bnd`` (none when the file is missing), e.g.
-    for the renderer's ``face_crop``; records then hold ``landmark_frames``, the number of
-    frames with a ``.bnd`` file.
+    Expression folders match in any case; frames ``000.wrl``, ``001.wrl``, ... may have any
+    number of digits (other files are ignored). Top-level entries that are not subject folders
+    are ignored without a report line; unknown folders inside a subject and ``.wrl`` files not
+    named by a frame number are listed as skipped. With the landmark release found, each frame
+    read gets ``Mesh.landmarks`` (83, 3) from ``<landmark_root>/F001/Angry/000.bnd`` when that
+    file exists, and records hold ``landmark_frames`` (how many frames have one).
 
     Each record: ``source_path`` 'F001/Angry', ``subject``, ``sex``, ``expression`` (lower
     case), ``dataset`` 'bu4dfe', ``num_frames``, ``frames`` (relative to data_root, by frame
     number), ``missing_frames`` (the files a gap in the numbering would have had).
 
     Args:
-        landmark_root: the landmark release folder (holding F001/Angry/...); 'auto':
-            ``BU4DFE_BND_V1.1`` in data_root or beside it; None: landmarks not read.
+        landmark_root: the landmark release folder; 'auto': ``BU4DFE_BND_V1.1`` in data_root or
+            beside it; None: landmarks not read.
         **temporal: the options of :class:`SequenceSource`.
     """
 

@@ -1,9 +1,8 @@
 """4DME on disk: the released label workbook (or a csv) of clips plus per-frame meshes.
 
-Confirmed from public sources (docs/datasets.md, medium confidence): the labels ship as the
-workbook ``4DME_Labelling_Micro_release v1.xlsx`` (its columns are the defaults), read
-directly (openpyxl, values only: no formula or macro runs). Still unknown: how the 4D meshes
-are stored, so ``mesh_pattern`` stays configurable and the "no frames" error says so.
+The workbook is read with openpyxl, values only (no formula or macro runs). How the release
+stores its 4D meshes is not confirmed, so ``mesh_pattern`` stays configurable and the "no
+frames" error says so.
 """
 import bisect
 import csv
@@ -48,64 +47,45 @@ def split_labels(cell: str, separators: str = '|;,/+&') -> List[str]:
 def pattern_regex(pattern: str, subject: str, clip: str) -> Tuple[str, 're.Pattern']:
     """Mesh path pattern -> (glob for one clip's frames, regex capturing ``frame`` as digits).
     ``{frame}`` may carry a format spec ({frame:05d})."""
-    glob_parts, regex_parts = [], []
-    for literal, field, spec, conv in string.Formatter().parse(pattern):
-        glob_parts.append(glob.escape(literal))
-        regex_parts.append(re.escape(literal))
-        if field is None:
-            continue
-        if field == 'frame':
-            glob_parts.append('*')
-            regex_parts.append(r'(?P<frame>\d+)')
-        elif field in ('subject', 'clip'):
-            value = format({'subject': subject, 'clip': clip}[field], spec or '')
-            glob_parts.append(glob.escape(value))
-            regex_parts.append(re.escape(value))
-        else:
+    globs, regexes = [], []
+    for literal, field, spec, _ in string.Formatter().parse(pattern):
+        text = literal
+        if field in ('subject', 'clip'):
+            text += format({'subject': subject, 'clip': clip}[field], spec or '')
+        elif field not in (None, 'frame'):
             raise ValueError(f'mesh_pattern {pattern!r}: unknown field {{{field}}} '
                              '(use {subject}, {clip} and {frame})')
-    return ''.join(glob_parts), re.compile(''.join(regex_parts))
+        globs.append(glob.escape(text) + ('*' if field == 'frame' else ''))
+        regexes.append(re.escape(text) + (r'(?P<frame>\d+)' if field == 'frame' else ''))
+    return ''.join(globs), re.compile(''.join(regexes))
 
 
 @DATASETS.register_module()
 class FourDMESequences(SequenceSource):
-    """Clips of 4DME listed in a label sheet, with their per-frame meshes.
+    """Clips of 4DME listed in a label sheet, with their per-frame meshes (the sheet cells'
+    rules: docs/datasets.md, "4D data").
 
-    Sheet: the release's workbook (``.xlsx``, first worksheet or ``sheet``; the header is the
-    first of its first 20 rows holding the subject and clip columns) or a csv (first row =
-    header); one row per clip. Onset, apex and offset are frame numbers as in the mesh file
-    names (an empty apex is allowed, an empty / 0 / past-the-end offset means "to the last
-    frame", an empty onset "from the first"). The emotion cell holds one class or several
-    separated by any of ``separators``: ``labels`` keeps them all in the sheet's order and
-    ``expression`` is the first (the class index of CachedViewDataset). The flag columns of
-    ``label_columns`` present in the sheet (1 / 0, empty = 0) add their classes to ``labels``
-    after the emotion cell's, and stand in for an empty emotion cell.
-
-    A subject or clip name that is absolute or holds '..' is refused (the row is skipped with
-    the reason), and so is a frame that resolves outside data_root through a symbolic link
-    (:func:`smilezoo.utils.paths.resolve_inside`).
+    Sheet: a workbook (first worksheet or ``sheet``; the header is the first of its first 20
+    rows holding the subject and clip columns) or a csv (first row = header); one row per clip.
+    ``labels``: the emotion cell's classes (split at ``separators``) in the sheet's order, then
+    those of the ``label_columns`` flags set (1 / 0, empty = 0), which stand in for an empty
+    emotion cell; ``expression`` is the first.
 
     Each record: ``source_path`` (``mesh_pattern`` up to {frame}, e.g. 'S01/c01'; '/<clip>'
-    is appended when that part has no {clip}), ``subject``, ``clip``, ``expression``,
-    ``labels``, ``dataset`` '4dme', ``num_frames``, ``frames``, ``missing_frames``,
-    ``onset``/``apex``/``offset`` (sheet values) and ``onset_index``/``apex_index``/
-    ``offset_index`` (0-based into ``frames``: the last frame whose number is <= the
-    sheet's). Rows that fail (unknown label, no frames, onset after offset, duplicate clip)
-    are listed as skipped.
+    appended when that part has no {clip}), ``subject``, ``clip``, ``expression``, ``labels``,
+    ``dataset`` '4dme', ``num_frames``, ``frames``, ``missing_frames``, ``onset``/``apex``/
+    ``offset`` (sheet values) and ``onset_index``/``apex_index``/``offset_index`` (0-based
+    into ``frames``: the last frame numbered <= the sheet's). A row that fails (unknown label,
+    no frames, onset after offset, duplicate clip, a subject or clip name absolute or holding
+    '..', a frame outside data_root through a symbolic link) is skipped with the reason.
 
     Args:
         label_file: the workbook (.xlsx / .xlsm) or csv, relative to data_root or absolute.
-        columns: column names, keys as in :data:`DEFAULT_COLUMNS` (given keys replace the
-            defaults).
-        label_columns: class -> flag column; absent columns are ignored; None or {} reads the
-            emotion cell only.
-        sheet: worksheet name of a workbook (None: the first).
+        columns: role -> column name; given keys replace those of :data:`DEFAULT_COLUMNS`.
+        label_columns: class -> flag column (absent ones ignored; None or {}: the emotion cell
+            only).
         mesh_pattern: frame files relative to data_root, with {subject}, {clip} and {frame}
             ({frame} matches any digits, zero-padded or not); ``.obj`` or ``.wrl``.
-        classes: the allowed labels.
-        separators: characters separating labels in a cell.
-        sampling: 'apex' by default (falls back to 'segment' / 'uniform' when the sheet lacks
-            the frames).
         **temporal: the other options of :class:`SequenceSource`.
     """
 
