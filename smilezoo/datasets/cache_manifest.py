@@ -8,11 +8,9 @@ file the render depends on, with ``size``, ``mtime_ns`` and, for the files read 
 ``views`` (the ``.npy``'s shape, dtype and byte size) and ``extra`` (a sequence's
 ``frames_used`` and ``frame_problems``).
 
-:func:`check_entry` reuses an entry only when all of these match and the ``.npy`` header loads
-(never with pickles). A file whose mtime moved but whose content hash matches (a copied or
-touched tree) counts as unchanged, and its record is refreshed; a same-size edit that keeps the
-mtime is not detected (as with make or rsync). Anything else is re-rendered, with one of
-:data:`REASONS`.
+:func:`check_entry` reuses an entry when all of these match and the ``.npy`` header loads
+(docs/data_preparation.md, "When a cached entry is reused"; a file only touched, same content
+hash, has its record refreshed); anything else is re-rendered, with one of :data:`REASONS`.
 """
 import contextlib
 import hashlib
@@ -114,11 +112,8 @@ def record_inputs(source, record: Dict) -> Optional[Dict]:
 
 
 def file_hash(path: str) -> str:
-    h = hashlib.blake2b(digest_size=20)
     with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=20)).hexdigest()
 
 
 def file_identity(root: str, rel: str, hashed: bool) -> Dict:

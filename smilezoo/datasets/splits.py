@@ -5,11 +5,8 @@ import numpy as np
 
 
 def subject_folds(subjects: Sequence[str], num_folds: int, seed: int = 0) -> List[List[str]]:
-    """Partition the unique subjects into ``num_folds`` disjoint, near-equal folds.
-
-    Deterministic for (set of subjects, num_folds, seed): subjects are sorted,
-    shuffled with ``seed``, then dealt round-robin.
-    """
+    """Partition the unique subjects into ``num_folds`` disjoint, near-equal folds: sorted,
+    shuffled with ``seed``, dealt round-robin (the same for the same set of subjects)."""
     unique = sorted(set(subjects))
     if num_folds < 2:
         raise ValueError(f'num_folds={num_folds}: need at least 2 folds')
@@ -23,9 +20,8 @@ def subject_folds(subjects: Sequence[str], num_folds: int, seed: int = 0) -> Lis
 def select_subjects(subjects: Sequence[str], subject_split: Optional[Dict]) -> Optional[set]:
     """The subjects one part of a split keeps, or None (keep all).
 
-    ``subject_split``: dict(num_folds=5, fold=0, part='train'|'test', seed=0)
-    (the test part is fold ``fold``; train is every other fold), or
-    dict(subjects=[...]) for an explicit list.
+    ``subject_split``: dict(num_folds=5, fold=0, part='train'|'test', seed=0) (the test part is
+    fold ``fold``, train every other fold) or dict(subjects=[...]) for an explicit list.
     """
     if not subject_split:
         return None

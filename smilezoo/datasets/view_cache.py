@@ -1,14 +1,11 @@
 """Render every scan or sequence of a raw source once and cache the views (prepare_data.py).
 
-Under ``out_dir``: ``views/<source path>.npy`` with its ``.entry.json``
-(:mod:`smilezoo.datasets.cache_manifest`, written after the ``.npy``), ``annotations.json``
-(read by CachedViewDataset, written last, listing only entries of this run's settings) and
-``prepare_report.json``; docs/data_preparation.md lists their keys and when an entry is reused.
-Every file is written under a temporary name (fsynced) and renamed when complete; finished
-entries are known from their records, so a run stopped by Ctrl-C, kill -9 or a crash resumes
-where it was. One run at a time writes an ``out_dir`` (the lock file ``.prepare.lock``). The
-views come from :func:`smilezoo.datasets.transforms.scan_to_views.build_view_pipeline`; a
-sequence's entry also keeps ``frames_used`` and ``frame_problems``.
+Under ``out_dir`` (docs/data_preparation.md: the files, their keys, when an entry is reused):
+``views/<source path>.npy`` with its ``.entry.json`` (:mod:`smilezoo.datasets.cache_manifest`),
+``annotations.json`` (read by CachedViewDataset, written last) and ``prepare_report.json``.
+Every file is written under a temporary name (fsynced) and renamed when complete. One run at a
+time writes an ``out_dir`` (the lock file ``.prepare.lock``). A sequence's entry also keeps
+``frames_used`` and ``frame_problems``.
 """
 import json
 import os

@@ -4,10 +4,6 @@ import numpy as np
 from smilezoo.registry import TRANSFORMS
 
 
-def _view_shape(arr: np.ndarray) -> bool:
-    return arr.ndim == 4 or (arr.ndim == 3 and np.issubdtype(arr.dtype, np.floating))
-
-
 @TRANSFORMS.register_module()
 class LoadCachedViews:
     """Load the (N, C, H, W) uint8 array of a sample's rendered views, or the (N, P, C) float16
@@ -19,19 +15,17 @@ class LoadCachedViews:
     """
 
     def __call__(self, results: dict) -> dict:
-        path = results['views']
-        if isinstance(path, np.ndarray):
-            if not _view_shape(path):
-                raise ValueError(f'views have shape {path.shape} ({path.dtype}), expected '
-                                 f'(N, C, H, W) images or (N, P, C) float points')
-            return results
-        try:
-            arr = np.load(path)
-        except (OSError, ValueError) as e:
-            raise OSError(f'{path}: cannot load cached views ({e}); rerun '
-                          f'tools/prepare_data.py') from e
-        if not _view_shape(arr):
-            raise ValueError(f'{path}: cached views have shape {arr.shape} ({arr.dtype}), '
-                             f'expected (N, C, H, W) images or (N, P, C) float points')
-        results['view_path'], results['views'] = path, arr
+        path = arr = results['views']
+        if not isinstance(arr, np.ndarray):
+            try:
+                arr = np.load(path)
+            except (OSError, ValueError) as e:
+                raise OSError(f'{path}: cannot load cached views ({e}); rerun '
+                              f'tools/prepare_data.py') from e
+        if not (arr.ndim == 4 or (arr.ndim == 3 and np.issubdtype(arr.dtype, np.floating))):
+            where = '' if arr is path else f'{path}: cached '
+            raise ValueError(f'{where}views have shape {arr.shape} ({arr.dtype}), expected '
+                             f'(N, C, H, W) images or (N, P, C) float points')
+        if arr is not path:
+            results['view_path'], results['views'] = path, arr
         return results

@@ -10,18 +10,13 @@ __all__ = ['PoolPointFrames', 'ToFloat16']
 
 @TRANSFORMS.register_module()
 class PoolPointFrames:
-    """The point equivalent of the dynamic image for a 4D sequence.
-
-    Per view: the points of the last sampled frame (the apex of an onset -> apex clip) with, as 3
-    more channels, each point's displacement from the first sampled frame: its offset from the
-    nearest point of the first frame's view (camera frame, normalised units; one normalisation
-    for the whole sequence, so a still face gives ~0).
+    """The point equivalent of the dynamic image for a 4D sequence (docs/datasets.md, "Point
+    views"): per view, the last sampled frame's points with, as 3 more channels, each point's
+    offset from the nearest point of the first sampled frame's view (camera frame).
 
     Required keys: ``frame_views`` (T, N, P, 6).
     Added keys: ``views`` (N, P, 9) float32: xyz, normal, displacement.
     Removed keys: ``frame_views``.
-
-    ``name`` is what the cache's ``metainfo.temporal.pooling`` records.
     """
 
     name = 'last_frame_with_displacement'

@@ -1,18 +1,11 @@
 """Scan -> views: the pipeline that renders raw data (prepare_data, infer).
 
-:func:`build_view_pipeline` composes, from a config's ``data_preparation`` source and renderer:
-
-* a scan (:class:`~smilezoo.datasets.sources.base.ScanSource`): ``LoadScan -> RenderViews ->
-  ToUint8``;
-* a sequence (:class:`~smilezoo.datasets.sources.base.SequenceSource`): ``LoadSequenceFrames ->
-  NormaliseFrames -> RenderViews -> PoolDynamicImage -> ToUint8``;
-* with a point renderer (``view_kind = 'points'``, PointViewRenderer): ``PoolPointFrames``
-  instead of ``PoolDynamicImage`` and ``ToFloat16`` instead of ``ToUint8`` (views (N, P, C)
-  float16).
-
-Each step is a registered transform (a callable on a ``results`` dict). The view cache feeds
-the pipeline a source's record; infer feeds it the user's file (``read_file``) under the same
-settings.
+:func:`build_view_pipeline` composes registered transforms (callables on a ``results`` dict):
+``LoadScan -> RenderViews -> ToUint8`` for a scan (:class:`ScanSource`), ``LoadSequenceFrames ->
+NormaliseFrames -> RenderViews -> PoolDynamicImage -> ToUint8`` for a sequence
+(:class:`SequenceSource`); a point renderer (``view_kind = 'points'``) has ``PoolPointFrames``
+and ``ToFloat16`` instead (views (N, P, C) float16). The view cache feeds it a source's record;
+infer the user's file (``read_file``) under the same settings.
 """
 from typing import Callable, Dict, Optional
 
@@ -168,15 +161,11 @@ class RenderViews:
 @TRANSFORMS.register_module()
 class PoolDynamicImage:
     """Approximate rank pooling of a sequence's rendered frames
-    (:func:`smilezoo.datasets.temporal.dynamic_image`); ``name`` is what the cache's
-    ``metainfo.temporal.pooling`` records.
+    (:func:`smilezoo.datasets.temporal.dynamic_image`).
 
     Required keys: ``frame_views`` (T, N, C, H, W).
     Added keys: ``views`` (N, C, H, W) float32 in [0, 1].
     Removed keys: ``frame_views``.
-
-    Args:
-        rescale, percentile: see :func:`~smilezoo.datasets.temporal.rescale_dynamic_image`.
     """
 
     name = 'approx_rank_pooling'
