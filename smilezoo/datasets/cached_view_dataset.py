@@ -17,18 +17,17 @@ ANNOTATION_VERSION = 1
 class CachedViewDataset(BaseDataset):
     """Samples of pre-rendered views, filtered by class, intensity and subject.
 
-    The annotation file (written by ``tools/prepare_data.py``) is ``dict(metainfo=dict(format,
-    version, renderer, ...), data_list=[dict(views, subject, expression, intensity, ...)])``;
-    ``views`` is the path of an .npy array (N, C, H, W) uint8, relative to the annotation file;
-    a ``views`` path that is absolute or resolves outside the annotation file's folder ('..', a
+    The annotation file is the ``annotations.json`` of ``tools/prepare_data.py``
+    (docs/datasets.md); an entry's ``views`` path (of an (N, C, H, W) uint8 .npy, relative to
+    the annotation file) that is absolute or resolves outside the file's folder ('..', a
     symbolic link) is refused (PathOutsideRootError naming the file, the entry index and the
     path).
 
     Args:
         ann_file: the annotation file. A config's dataloaders leave it out: ``load_config``
             (every tool's) fills in ``<data_preparation.out_dir>/annotations.json``.
-        classes: class names in label order; samples of other expressions are dropped. Each
-            sample gets ``gt_label`` = its index here.
+        classes: class names in label order; samples of other expressions are dropped, each
+            kept one gets ``gt_label``, its index here.
         intensities: keep only these intensity levels (None: all).
         subject_split: see ``smilezoo.datasets.splits.select_subjects``.
         pipeline: transforms, usually LoadCachedViews then PackViewInputs.

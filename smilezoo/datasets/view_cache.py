@@ -248,9 +248,8 @@ def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:
         keep = False
     if not keep:
         for name in ('annotations.json', 'prepare_report.json'):
-            path = osp.join(osp.dirname(ann_path), name)
-            if osp.exists(path):
-                os.remove(path)
+            with suppress(FileNotFoundError):
+                os.remove(osp.join(osp.dirname(ann_path), name))
 
 
 def _run(tasks, source_cfg, renderer_cfg, workers, progress, total, running):

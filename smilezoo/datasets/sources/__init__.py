@@ -1,9 +1,5 @@
-"""Raw data sets as they are on disk: index the scans, parse names, read geometry.
-
-``tools/prepare_data.py`` reads a source once and caches rendered views; the
-training-time datasets only read that cache. 3D: one record per scan
-(ScanSource); 4D: one record per sequence, frames read on demand
-(SequenceSource).
+"""Raw data sets as they are on disk: index the scans, parse names, read geometry (read once
+by ``tools/prepare_data.py``, which caches the rendered views; training reads only the cache).
 """
 from .base import ScanSource, SequenceError, SequenceSource, sample_frames
 from .bosphorus import BosphorusScans, parse_bosphorus_name

@@ -200,14 +200,10 @@ class BosphorusScans(ScanSource):
                 summary += '; listed but lacking an emotion: ' + ', '.join(
                     f'{s} ({", ".join(m)})' for s, m in list(out['incomplete'].items())[:10])
         if left_out:
-            summary += (f'; {len(left_out)} subject(s) left out '
-                        f'({sum(left_out.values())} scans): ')
-            if self.subject_rule == 'all_six':
-                summary += ', '.join(f'{s} lacks {", ".join(lacks[s])}'
-                                     for s in sorted(left_out)[:10])
-            else:
-                summary += ', '.join(sorted(left_out)[:10])
-            summary += ', ...' if len(left_out) > 10 else ''
+            names = [f'{s} lacks {", ".join(lacks[s])}' if self.subject_rule == 'all_six' else s
+                     for s in sorted(left_out)]
+            summary += (f'; {len(left_out)} subject(s) left out ({sum(left_out.values())} '
+                        f'scans): ' + ', '.join(names[:10]) + (', ...' if len(names) > 10 else ''))
         out['summary'] = summary
         return out
 

@@ -4,9 +4,6 @@ guide)::
     <release>/Sequences(2D+3D)/F001/T1/0000.obj 0000.mtl 0000.jpg 0001.obj ...
     <release>/AUCoding/AU_OCC/F001_T1.csv       (AU occurrence, optional)
 
-One ``.obj`` per frame (its ``.mtl`` and ``.jpg`` texture beside it), frames numbered from
-0000 with 4 digits, tasks T1-T8.
-
 AU occurrence files: header row ``0,1,2,...,99``; column "0" is the frame number, column k
 the code of AU k (0 absent, 1 present, 9 unknown). The AU coding counts frames from 1, the 3D
 models from 0: **AU frame N+1 is model file N**. Only a segment of each task is coded.

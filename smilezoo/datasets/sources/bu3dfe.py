@@ -51,13 +51,11 @@ class BU3DFEScans(ScanSource):
     """Index of the raw BU-3DFE scans under ``data_root`` (the folder of F0001/, M0001/, ...).
 
     Each record: ``source_path`` ('F0001/F0001_AN01WH_F3D.wrl'), ``dataset``, the parsed name
-    (:func:`parse_bu3dfe_name`), and when the sibling files exist ``texture``
-    ('F0001/F0001_AN01WH_F3D.bmp', also for RAW scans) and ``landmarks``
-    ('F0001/F0001_AN01WH_F3D.bnd').
+    (:func:`parse_bu3dfe_name`), and ``texture`` / ``landmarks`` (the scan's ``_F3D.bmp`` /
+    ``_F3D.bnd``, also for RAW scans) when those files exist.
 
     Args:
-        scan_type: 'F3D' (cropped face, used for FER) or 'RAW' (the whole capture; pair it
-            with ``renderer.face_crop``).
+        scan_type: 'F3D' or 'RAW' (see the module).
         expressions: expressions to keep (EXPRESSION_CODES values).
         intensities: intensity levels to keep (1-4; neutral is 0).
         subset: the protocols: 'I' = the six expressions at intensities 3-4, 'II' = at all

@@ -3,9 +3,6 @@
     <release>/F001/Angry/000.wrl 000.jpg 001.wrl 001.jpg ...  (Disgust Fear Happy Sad Surprise)
     <release>/BU_WrlViewer_V2/ ...                          (viewer program: skipped)
     <release>/BU4DFE_BND_V1.1/F001/Angry/000.bnd ...          (landmarks, shipped apart)
-
-One VRML file per frame, frames numbered from 000 (3 digits), a ``.jpg`` texture beside each;
-the landmark release may sit in data_root or anywhere (``landmark_root``).
 """
 import os
 import os.path as osp

@@ -51,17 +51,15 @@ class LoadScan:
 
 @TRANSFORMS.register_module()
 class LoadSequenceFrames:
-    """Read the sampled frames of one sequence (:meth:`SequenceSource.load_frames`: sampling,
-    bad-frame rules).
+    """Read the sampled frames of one sequence.
 
-    Required keys: ``source_path``, ``frames`` (frame files in time order), ``num_frames``;
-    optional ``missing_frames``, ``onset_index``, ``apex_index``, ``offset_index``.
-    Added keys: ``frame_meshes`` (T Meshes in time order, a frame sampled twice is the same
-    object), ``frame_problems`` (dict(frame, reason) per unreadable or missing frame),
-    ``frames_used`` (the distinct sampled frame files that were read).
+    Required keys: those of a :class:`SequenceSource` record (``source_path``, ``frames``,
+    ``num_frames``; optional ``missing_frames``, ``onset_index``, ...).
+    Added keys: ``frame_meshes`` and ``frame_problems`` (what
+    :meth:`SequenceSource.load_frames` returns), ``frames_used`` (the distinct sampled frame
+    files that were read).
 
     Args:
-        source: the SequenceSource (its sampling and reading settings).
         read_frame: ``read_frame(path) -> Mesh`` instead of the source's own (infer: a user's
             frames, by absolute path).
     """
@@ -104,8 +102,7 @@ class NormaliseFrames:
 
     Args:
         face_crop: None or a built FaceCrop (the renderer's option).
-        normalise: 'sequence' (one centre and scale) or 'frame' (each frame its own, at
-            rendering).
+        normalise: 'sequence' or 'frame' (each frame its own, at rendering).
     """
 
     def __init__(self, face_crop=None, normalise: str = 'sequence'):
