@@ -18,10 +18,9 @@ class CachedViewDataset(BaseDataset):
     """Samples of pre-rendered views, filtered by class, intensity and subject.
 
     The annotation file is the ``annotations.json`` of ``tools/prepare_data.py``
-    (docs/datasets.md); an entry's ``views`` path (of an (N, C, H, W) uint8 .npy, relative to
-    the annotation file) that is absolute or resolves outside the file's folder ('..', a
-    symbolic link) is refused (PathOutsideRootError naming the file, the entry index and the
-    path).
+    (docs/datasets.md); an entry's ``views`` path (of an (N, C, H, W) uint8 .npy, relative to the
+    annotation file) that is absolute or resolves outside the file's folder ('..', a symbolic link)
+    is refused (PathOutsideRootError naming the file, the entry index and the path).
 
     Args:
         ann_file: the annotation file. A config's dataloaders leave it out: ``load_config``

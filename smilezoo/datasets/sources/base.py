@@ -19,10 +19,9 @@ BINGHAMTON = 'Binghamton University'
 class ScanSource:
     """Base of the raw 3D sources: one record per scan.
 
-    A subclass sets ``dataset_name`` and ``data_root``, implements ``scan() -> (records,
-    skipped)`` (a record holds at least ``source_path``, relative to data_root) and
-    ``load(record) -> Mesh``; ``load_settings`` (a dict) names the options that change what
-    ``load`` gives.
+    A subclass sets ``dataset_name`` and ``data_root``, implements ``scan() -> (records, skipped)``
+    (a record holds at least ``source_path``, relative to data_root) and ``load(record) -> Mesh``;
+    ``load_settings`` (a dict) names the options that change what ``load`` gives.
     """
 
     dataset_name = 'scans'

@@ -15,19 +15,17 @@ from .base import ScanSource, match_name, subject_files
 #: E_* codes -> smilezoo's expression names; N_N is the neutral scan.
 EMOTION_CODES = {'ANGER': 'angry', 'DISGUST': 'disgust', 'FEAR': 'fear',
                  'HAPPY': 'happy', 'SADNESS': 'sad', 'SURPRISE': 'surprise'}
-#: CLASS part of a name: emotions, neutral, lower / upper / combined action
-#: units, yaw / pitch / cross rotations, occlusions.
+#: CLASS part of a name: emotions, neutral, lower/upper/combined action units, yaw/pitch/cross
+#: rotations, occlusions.
 CLASSES = ('E', 'N', 'LFAU', 'UFAU', 'CAU', 'YR', 'PR', 'CR', 'O')
 SIX_EMOTIONS = tuple(EMOTION_CODES.values())
 NAME_RE = re.compile(r'^(?P<subject>bs\d{3})_(?P<cls>[A-Z]+)_'
                      r'(?P<code>[A-Za-z0-9]+)_(?P<take>\d+)\.bnt$')
 SUBJECT_DIR = re.compile(r'^bs\d{3}$')
 DB_DIR = re.compile(r'^BosphorusDB(_p\d+)?$')
-#: The 65 subjects of the FER protocol (bs000-bs104 without bs007, bs010,
-#: bs013, bs020, bs047-bs081 and bs092; one public list, docs/datasets.md).
+#: The 65 subjects of the FER protocol (one public list, docs/datasets.md).
 PROTOCOL_SUBJECTS = tuple(f'bs{i:03d}' for i in range(105)
                           if i not in (7, 10, 13, 20, 92) and not 47 <= i <= 81)
-#: how the subjects are chosen: the built-in list, the all-six-emotions rule, or every subject
 SUBJECT_RULES = {
     'protocol': 'the built-in list of the FER protocol\'s 65 subjects',
     'all_six': 'the all-six-expressions rule: subjects with a scan of each of the six emotions',

@@ -1,5 +1,4 @@
-"""BP4D-Spontaneous on disk, as the release ships it (docs/datasets.md; the owners' user
-guide)::
+"""BP4D-Spontaneous on disk, as the release ships it (docs/datasets.md; the owners' user guide)::
 
     <release>/Sequences(2D+3D)/F001/T1/0000.obj 0000.mtl 0000.jpg 0001.obj ...
     <release>/AUCoding/AU_OCC/F001_T1.csv       (AU occurrence, optional)

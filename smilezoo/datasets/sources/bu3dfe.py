@@ -4,9 +4,8 @@ and race (docs/datasets.md)::
     <release>/F0001/F0001_AN01WH_F3D.wrl  F0001_AN01WH_F3D.bmp  F0001_AN01WH_F3D.bnd
                     F0001_AN01WH_RAW.wrl  (textured by the _F3D.bmp) ...
 
-``_F3D.wrl`` is the cropped face (the FER scans), ``_RAW.wrl`` the whole capture (render it
-with the renderer's ``face_crop``); the ``_F3D.bnd`` landmarks (83 ``index x y z`` lines)
-serve both.
+``_F3D.wrl`` is the cropped face (the FER scans), ``_RAW.wrl`` the whole capture (render it with
+the renderer's ``face_crop``); the ``_F3D.bnd`` landmarks (83 ``index x y z`` lines) serve both.
 """
 import os
 import os.path as osp

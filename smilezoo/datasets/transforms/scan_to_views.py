@@ -55,9 +55,8 @@ class LoadSequenceFrames:
 
     Required keys: those of a :class:`SequenceSource` record (``source_path``, ``frames``,
     ``num_frames``; optional ``missing_frames``, ``onset_index``, ...).
-    Added keys: ``frame_meshes`` and ``frame_problems`` (what
-    :meth:`SequenceSource.load_frames` returns), ``frames_used`` (the distinct sampled frame
-    files that were read).
+    Added keys: ``frame_meshes`` and ``frame_problems`` (what :meth:`SequenceSource.load_frames`
+    returns), ``frames_used`` (the distinct sampled frame files that were read).
 
     Args:
         read_frame: ``read_frame(path) -> Mesh`` instead of the source's own (infer: a user's
