@@ -1,12 +1,10 @@
 """Per-entry records of the view cache: is a cached ``.npy`` what this run would write?
 
 Next to every ``views/<path>.npy`` the cache keeps ``views/<path>.entry.json`` (written
-atomically after the ``.npy``): ``settings`` (:func:`settings_key`), ``inputs`` (a sequence's
-sampled frames and numbering gaps; None for a 3D scan), ``files`` (:func:`files_read`: every
-file the render depends on, with ``size``, ``mtime_ns`` and, for the files read that are at most
-:data:`HASH_MAX_BYTES`, a BLAKE2b ``hash`` taken before the file is read for rendering),
-``views`` (the ``.npy``'s shape, dtype and byte size) and ``extra`` (a sequence's
-``frames_used`` and ``frame_problems``).
+atomically after the ``.npy``): ``settings`` (:func:`settings_key`), ``inputs``
+(:func:`record_inputs`), ``files`` (:func:`source_identity`, taken before the files are read
+for rendering), ``views`` (the ``.npy``'s shape, dtype and byte size) and ``extra`` (a
+sequence's ``frames_used`` and ``frame_problems``).
 
 :func:`check_entry` reuses an entry when all of these match and the ``.npy`` header loads
 (docs/data_preparation.md, "When a cached entry is reused"; a file only touched, same content
@@ -104,7 +102,8 @@ def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
 
 
 def record_inputs(source, record: Dict) -> Optional[Dict]:
-    """What of a record besides its files decides the views (JSON-able)."""
+    """What of a record besides its files decides the views: a sequence's sampled frames and
+    numbering gaps; None for a 3D scan."""
     if not isinstance(source, SequenceSource):
         return None
     return dict(sampled=files_read(source, record)[1],
@@ -132,7 +131,8 @@ def file_identity(root: str, rel: str, hashed: bool) -> Dict:
 
 
 def source_identity(source, record: Dict) -> List[Dict]:
-    """file_identity of every file of a record (hashes for those read)."""
+    """file_identity of every file of a record (:func:`files_read`; hashes for those read, when
+    at most :data:`HASH_MAX_BYTES`)."""
     root = getattr(source, 'data_root', '') or ''
     files, read = files_read(source, record)
     return [file_identity(root, rel, rel in read) for rel in files]

@@ -20,8 +20,9 @@ class ScanSource:
     """Base of the raw 3D sources: one record per scan.
 
     A subclass sets ``dataset_name`` and ``data_root``, implements ``scan() -> (records, skipped)``
-    (a record holds at least ``source_path``, relative to data_root) and ``load(record) -> Mesh``;
-    ``load_settings`` (a dict) names the options that change what ``load`` gives.
+    (skipped: [dict(source_path, reason)]; a record holds at least ``source_path``, relative to
+    data_root) and ``load(record) -> Mesh``; ``load_settings`` (a dict) names the options that
+    change what ``load`` gives.
     """
 
     dataset_name = 'scans'
@@ -105,12 +106,10 @@ def sample_frames(num_frames: int, k: int, mode: str = 'uniform', onset: Optiona
 
     Args:
         num_frames: frames in the sequence (indices 0..num_frames-1).
-        k: how many to return. When the range holds fewer than k frames, indices repeat
-            (evenly); callers read each frame once.
-        mode: 'uniform': evenly over onset..offset, or the whole sequence when they are None,
-            first and last frame included. 'segment': the same, but onset and offset are
-            required. 'apex': ceil(k/2) samples over onset..apex, the rest over apex..offset
-            (apex excluded there); needs apex (onset/offset default to the ends).
+        k: how many to return; a range of fewer than k frames repeats indices (evenly).
+        mode: 'uniform': evenly over onset..offset (the whole sequence when they are None),
+            ends included; 'segment': the same, onset and offset required; 'apex': ceil(k/2)
+            over onset..apex, the rest over apex..offset (apex excluded there), apex required.
         onset, apex, offset: 0-based frame indices (clipped to the sequence).
 
     Raises:
@@ -209,8 +208,8 @@ class SequenceSource:
                              onset=onset, apex=apex, offset=offset)
 
     def load_frames(self, record: Dict, read_frame=None) -> Tuple[List, List[Dict]]:
-        """Read the sampled frames of one sequence (with ``read_frame(path) -> Mesh``, default
-        this source's :meth:`read_frame`; infer passes ``read_scan`` for a user's frames).
+        """Read the sampled frames of one sequence with ``read_frame(path) -> Mesh`` (default
+        :meth:`read_frame`; infer passes ``read_scan`` for a user's frames).
 
         Returns:
             (meshes, problems): meshes in time order, one per sampled index (a frame sampled

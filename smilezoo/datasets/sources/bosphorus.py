@@ -36,10 +36,7 @@ SUBJECT_RULES = {
 def parse_bosphorus_name(filename: str) -> Dict:
     """'bs000_E_HAPPY_0.bnt' -> dict(subject, scan_class, code, take, expression);
     ``expression`` is the emotion name for E_*, 'neutral' for N_N and None for action-unit,
-    pose and occlusion scans.
-
-    Raises ValueError naming the file and the part that does not parse.
-    """
+    pose and occlusion scans. ValueError naming the file and the part that does not parse."""
     m = match_name(NAME_RE, filename, "Bosphorus's bsNNN_{CLASS}_{CODE}_{k}.bnt")
     cls, code = m['cls'], m['code']
     if cls not in CLASSES:

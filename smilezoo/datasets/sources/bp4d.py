@@ -165,7 +165,6 @@ class BP4DSequences(SequenceSource):
         return out
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """(records, skipped) with skipped = [dict(source_path, reason)]."""
         require_data_root(self.data_root, 'BP4D', 'bp4d', (
             'BP4D-Spontaneous', BINGHAMTON, f'release folder holding {SEQUENCES_DIR}/'))
         prefix = self.frames_prefix

@@ -27,10 +27,8 @@ NAME_RE = re.compile(r'^(?P<subject>(?P<sex>[FM])\d{4})_(?P<code>[A-Z]{2})(?P<in
 
 
 def parse_bu3dfe_name(filename: str) -> Dict:
-    """'F0001_HA03WH_F3D.wrl' -> dict(subject, sex, expression, intensity, race, scan_type).
-
-    Raises ValueError naming the file and the part that does not parse.
-    """
+    """'F0001_HA03WH_F3D.wrl' -> dict(subject, sex, expression, intensity, race, scan_type);
+    ValueError naming the file and the part that does not parse."""
     m = match_name(NAME_RE, filename, "BU-3DFE's {F|M}NNNN_{EXP}{II}{RACE}_{F3D|RAW}.wrl")
     code, intensity, race = m['code'], int(m['intensity']), m['race']
     if code not in EXPRESSION_CODES:

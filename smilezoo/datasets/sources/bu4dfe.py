@@ -94,7 +94,6 @@ class BU4DFESequences(SequenceSource):
         return bnd if osp.isfile(bnd) else None
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """(records, skipped) with skipped = [dict(source_path, reason)]."""
         require_data_root(self.data_root, 'BU-4DFE', 'bu4dfe', (
             'BU-4DFE', BINGHAMTON, 'folder holding F001/, M001/, ...'))
         records, skipped = [], []

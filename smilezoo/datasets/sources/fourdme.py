@@ -183,7 +183,6 @@ class FourDMESequences(SequenceSource):
         return (table[0] if table else []), []
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
-        """(records, skipped) with skipped = [dict(source_path, reason)]."""
         require_data_root(self.data_root, '4DME', '4dme')
         col = self.columns
         records, skipped, seen = [], [], set()
@@ -229,8 +228,7 @@ class FourDMESequences(SequenceSource):
             index['offset'] = None
         if marks['onset'] is not None and index['onset'] is None:
             index['onset'] = 0  # onset before the first mesh frame
-        if (index['onset'] is not None and index['offset'] is not None
-                and index['onset'] > index['offset']):
+        if None not in (index['onset'], index['offset']) and index['onset'] > index['offset']:
             raise ValueError(f"onset {marks['onset']} is after offset {marks['offset']}")
         return dict(source_path=source_path, dataset=self.dataset_name, subject=subject,
                     clip=clip, expression=labels[0], labels=labels,
