@@ -1,11 +1,9 @@
-"""Render every scan or sequence of a raw source once and cache the views (prepare_data.py).
+"""Render every scan or sequence of a raw source once and cache the views (prepare_data.py; the
+files under ``out_dir`` and when an entry is reused: docs/data_preparation.md).
 
-Under ``out_dir`` (docs/data_preparation.md: the files, their keys, when an entry is reused):
-``views/<source path>.npy`` with its ``.entry.json`` (:mod:`smilezoo.datasets.cache_manifest`),
-``annotations.json`` (read by CachedViewDataset, written last) and ``prepare_report.json``.
-Every file is written under a temporary name (fsynced) and renamed when complete. One run at a
-time writes an ``out_dir`` (the lock file ``.prepare.lock``). A sequence's entry also keeps
-``frames_used`` and ``frame_problems``.
+Every file is written under a temporary name (fsynced) and renamed when complete; the entry
+records are :mod:`smilezoo.datasets.cache_manifest`'s. One run at a time writes an ``out_dir``
+(the lock file ``.prepare.lock``).
 """
 import json
 import os
@@ -226,10 +224,9 @@ def _exclusive(out_dir: str):
 def _remove_temporary_files(out_dir: str) -> None:
     """Temporary files of a run that was killed (only called under the lock)."""
     for folder, _, files in os.walk(out_dir):
-        for name in files:
-            if TEMPORARY_NAME.match(name):
-                with suppress(OSError):
-                    os.remove(osp.join(folder, name))
+        for name in filter(TEMPORARY_NAME.match, files):
+            with suppress(OSError):
+                os.remove(osp.join(folder, name))
 
 
 def _drop_outdated_annotations(ann_path: str, key: str, rerender: set) -> None:

@@ -152,11 +152,8 @@ class SequenceSource:
     ``onset_index``, ``apex_index``, ``offset_index`` steer the sampling, and
     ``missing_frames`` names the files of gaps in the frame numbering.
 
-    The options are the table of docs/datasets.md ("4D data"): ``num_frames_sampled`` (k of
-    :func:`sample_frames`), ``sampling`` ('apex' falls back to 'segment', 'segment' to
-    'uniform' when the record lacks apex or onset/offset), ``min_frames``, ``bad_frames``
-    ('skip' or 'fail'), ``rescale`` and ``percentile`` (:func:`rescale_dynamic_image`) and
-    ``normalise`` ('sequence' or 'frame').
+    The options are the table of docs/datasets.md ("4D data"); ``num_frames_sampled`` is k of
+    :func:`sample_frames`, ``rescale`` and ``percentile`` go to :func:`rescale_dynamic_image`.
     """
 
     dataset_name = 'sequences'

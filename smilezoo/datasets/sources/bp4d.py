@@ -141,11 +141,6 @@ class BP4DSequences(SequenceSource):
         self.subjects = set(subjects) if subjects else None
         self.au_occ_root = au_occ_root
 
-    @property
-    def frames_prefix(self) -> str:
-        """'Sequences(2D+3D)/' when data_root holds that folder, else ''."""
-        return SEQUENCES_DIR + '/' if osp.isdir(osp.join(self.data_root, SEQUENCES_DIR)) else ''
-
     def au_folder(self) -> Optional[str]:
         """The AU occurrence folder in use, or None."""
         root = osp.abspath(self.data_root)
@@ -167,7 +162,7 @@ class BP4DSequences(SequenceSource):
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
         require_data_root(self.data_root, 'BP4D', 'bp4d', (
             'BP4D-Spontaneous', BINGHAMTON, f'release folder holding {SEQUENCES_DIR}/'))
-        prefix = self.frames_prefix
+        prefix = SEQUENCES_DIR + '/' if osp.isdir(osp.join(self.data_root, SEQUENCES_DIR)) else ''
         groups, skipped = defaultdict(dict), []
         for rel in self._walk(osp.join(self.data_root, prefix) if prefix else self.data_root):
             m = self.path_regex.fullmatch(rel)

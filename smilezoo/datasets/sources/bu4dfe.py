@@ -85,10 +85,8 @@ class BU4DFESequences(SequenceSource):
     def landmark_file(self, frame_path: str) -> Optional[str]:
         """``.bnd`` file of a frame (absolute or relative to data_root), or None."""
         folder = self.landmark_folder()
-        if folder is None:
-            return None
         rel = osp.relpath(osp.join(self.data_root, frame_path), self.data_root)
-        if rel.startswith('..'):
+        if folder is None or rel.startswith('..'):
             return None
         bnd = osp.join(folder, osp.splitext(rel)[0] + '.bnd')
         return bnd if osp.isfile(bnd) else None

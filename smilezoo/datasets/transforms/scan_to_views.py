@@ -1,11 +1,7 @@
-"""Scan -> views: the pipeline that renders raw data (prepare_data, infer).
-
-:func:`build_view_pipeline` composes registered transforms (callables on a ``results`` dict):
-``LoadScan -> RenderViews -> ToUint8`` for a scan (:class:`ScanSource`), ``LoadSequenceFrames ->
-NormaliseFrames -> RenderViews -> PoolDynamicImage -> ToUint8`` for a sequence
-(:class:`SequenceSource`); a point renderer (``view_kind = 'points'``) has ``PoolPointFrames``
-and ``ToFloat16`` instead (views (N, P, C) float16). The view cache feeds it a source's record;
-infer the user's file (``read_file``) under the same settings.
+"""Scan -> views: the pipeline of registered transforms that renders raw data for prepare_data
+and infer (:func:`build_view_pipeline`; its chains: docs/architecture.md). A point renderer
+(``view_kind = 'points'``) has ``PoolPointFrames`` and ``ToFloat16`` in place of
+``PoolDynamicImage`` and ``ToUint8`` (views (N, P, C) float16).
 """
 from typing import Callable, Dict, Optional
 
@@ -53,8 +49,7 @@ class LoadScan:
 class LoadSequenceFrames:
     """Read the sampled frames of one sequence.
 
-    Required keys: those of a :class:`SequenceSource` record (``source_path``, ``frames``,
-    ``num_frames``; optional ``missing_frames``, ``onset_index``, ...).
+    Required keys: a :class:`SequenceSource` record's.
     Added keys: ``frame_meshes`` and ``frame_problems`` (what :meth:`SequenceSource.load_frames`
     returns), ``frames_used`` (the distinct sampled frame files that were read).
 
