@@ -15,6 +15,8 @@ from collections import Counter
 from contextlib import contextmanager, suppress
 from typing import Dict, Optional
 
+from smilezoo.registry import DATASETS
+from smilezoo.utils import register_all_modules
 from smilezoo.utils.atomic_io import TEMPORARY_NAME, save_npy_atomic, write_json_atomic
 from smilezoo.utils.progress import ProgressBar
 from smilezoo.utils.worker_pool import WorkerDied, WorkerError, describe_exit, run_in_workers
@@ -42,8 +44,6 @@ class PrepareInterrupted(KeyboardInterrupt):
 
 
 def _init_worker(source_cfg: Dict, renderer_cfg: Dict) -> None:
-    from smilezoo.registry import DATASETS
-    from smilezoo.utils import register_all_modules
     register_all_modules()
     _WORKER['source'] = DATASETS.build(source_cfg)
     _WORKER['pipeline'] = build_view_pipeline(_WORKER['source'], renderer_cfg)
@@ -86,8 +86,6 @@ def prepare_view_cache(source_cfg: Dict, renderer_cfg: Dict, out_dir: str, worke
         PrepareError: a worker process died (the message names its scan), or another run holds
             ``out_dir``.
     """
-    from smilezoo.registry import DATASETS
-    from smilezoo.utils import register_all_modules
     register_all_modules()
     t0 = time.time()
     source = DATASETS.build(source_cfg)
