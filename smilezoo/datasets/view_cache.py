@@ -63,8 +63,7 @@ def _render_one(task):
         results = _WORKER['pipeline'](dict(record))  # degenerate scan: GeometryError
         views = results['views']
         if isinstance(source, SequenceSource):
-            extra = dict(frames_used=results['frames_used'],
-                         frame_problems=results['frame_problems'])
+            extra = {k: results[k] for k in ('frames_used', 'frame_problems')}
         save_npy_atomic(out_path, views)
         write_entry_record(out_path, make_entry_record(
             record['source_path'], key, record_inputs(source, record), files, out_path,

@@ -150,12 +150,8 @@ class BosphorusScans(ScanSource):
         for _, info in parsed:
             shown.setdefault(info['subject'], set()).add(info['expression'])
         lacks = {subj: [e for e in SIX_EMOTIONS if e not in got] for subj, got in shown.items()}
-        if self.subject_rule == 'protocol':
-            chosen = set(PROTOCOL_SUBJECTS)
-        elif self.subject_rule == 'all_six':
-            chosen = {subj for subj, miss in lacks.items() if not miss}
-        else:
-            chosen = set(shown)
+        chosen = dict(protocol=set(PROTOCOL_SUBJECTS), all=set(shown),
+                      all_six={subj for subj, miss in lacks.items() if not miss})[self.subject_rule]
         records, left_out = [], {}
         for rel, info in parsed:
             subj = info['subject']
