@@ -96,8 +96,7 @@ def files_read(source, record: Dict) -> Tuple[List[str], List[str]]:
     ``source.data_root``: a sequence's every frame (the sampled ones are read), else the scan."""
     if isinstance(source, SequenceSource):
         frames = list(record['frames'])
-        read = [frames[i] for i in dict.fromkeys(source.sample(record).tolist())]
-        return frames, read
+        return frames, [frames[i] for i in dict.fromkeys(source.sample(record).tolist())]
     return [record['source_path']], [record['source_path']]
 
 

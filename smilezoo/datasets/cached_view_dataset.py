@@ -66,11 +66,8 @@ class CachedViewDataset(BaseDataset):
         for index, d in enumerate(items):
             views = resolve_inside(root, d.get('views'),  # every entry, even unused ones
                                    f'{self.ann_file}: data_list[{index}].views')
-            if d['expression'] not in self._classes:
-                continue
-            if self.intensities is not None and d.get('intensity') not in self.intensities:
-                continue
-            if keep_subjects is not None and d['subject'] not in keep_subjects:
-                continue
-            out.append(dict(d, views=views, gt_label=self._classes.index(d['expression'])))
+            if (d['expression'] in self._classes
+                    and (self.intensities is None or d.get('intensity') in self.intensities)
+                    and (keep_subjects is None or d['subject'] in keep_subjects)):
+                out.append(dict(d, views=views, gt_label=self._classes.index(d['expression'])))
         return out

@@ -184,9 +184,8 @@ class SequenceSource:
     def temporal(self) -> Dict:
         """Settings of this source that change the cached pooled views (the pooling step adds
         its name: :func:`smilezoo.datasets.transforms.scan_to_views.temporal_settings`)."""
-        return dict(num_frames_sampled=self.num_frames_sampled, sampling=self.sampling,
-                    min_frames=self.min_frames, bad_frames=self.bad_frames, rescale=self.rescale,
-                    percentile=self.percentile, normalise=self.normalise)
+        return {k: getattr(self, k) for k in ('num_frames_sampled', 'sampling', 'min_frames',
+                                              'bad_frames', 'rescale', 'percentile', 'normalise')}
 
     def read_frame(self, path: str):
         raise NotImplementedError

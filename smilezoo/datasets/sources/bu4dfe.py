@@ -30,9 +30,8 @@ def order_frames(names: Sequence[str], pattern=FRAME_RE) -> Tuple[List[str], Lis
         return [], []
     digits = {len(pattern.match(n).group(1)) for _, n in numbered}
     width = digits.pop() if len(digits) == 1 else 0
-    first = numbered[0][1]
-    match = pattern.match(first)
-    head, tail = first[:match.start(1)], first[match.end(1):]
+    match = pattern.match(numbered[0][1])
+    head, tail = match.string[:match.start(1)], match.string[match.end(1):]
     present = {k for k, _ in numbered}
     missing = [f'{head}{k:0{width}d}{tail}'
                for k in range(numbered[0][0], numbered[-1][0] + 1) if k not in present]

@@ -253,10 +253,9 @@ class FourDMESequences(SequenceSource):
         found.sort()
         numbers = [n for n, _ in found]
         present = set(numbers)
-        n0, r0 = found[0]
-        digits = regex.fullmatch(r0).span('frame')
-        width = digits[1] - digits[0]
-        missing = [r0[:digits[0]] + f'{k:0{width}d}' + r0[digits[1]:]
+        r0 = found[0][1]
+        lo, hi = regex.fullmatch(r0).span('frame')
+        missing = [r0[:lo] + f'{k:0{hi - lo}d}' + r0[hi:]
                    for k in range(numbers[0], numbers[-1] + 1) if k not in present]
         return [r for _, r in found], numbers, missing
 

@@ -122,10 +122,9 @@ class RenderViews:
 
     Required keys: ``mesh`` or ``frame_meshes`` (optional ``normalisation``,
     ``frames_cropped`` from :class:`NormaliseFrames`).
-    Added keys: ``views`` (N, C, H, W) float32 in [0, 1] for a scan, checked
-    (:func:`~smilezoo.renderers.geometry_checks.checked_render`: a degenerate scan raises
-    GeometryError); ``frame_views`` (T, N, C, H, W) for a sequence (each distinct frame
-    rendered once).
+    Added keys: ``views`` (N, C, H, W) float32 in [0, 1] for a scan, checked (a degenerate scan
+    raises GeometryError: :func:`~smilezoo.renderers.geometry_checks.checked_render`);
+    ``frame_views`` (T, N, C, H, W) for a sequence (each distinct frame rendered once).
     Removed keys: ``mesh``, ``frame_meshes``.
 
     Args:
