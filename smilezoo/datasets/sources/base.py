@@ -77,9 +77,7 @@ def subject_files(data_root: str, rel_dir: str, ext: str, parse: Callable[[str],
     ``data_root/rel_dir``, in name order. A name that does not parse (``parse`` raises
     ValueError) or names another subject than the folder's goes to ``skipped`` with the reason."""
     folder = osp.basename(rel_dir)
-    for fname in sorted(os.listdir(osp.join(data_root, rel_dir))):
-        if not fname.endswith(ext):
-            continue
+    for fname in sorted(f for f in os.listdir(osp.join(data_root, rel_dir)) if f.endswith(ext)):
         rel = osp.join(rel_dir, fname)
         try:
             info = parse(rel)

@@ -200,7 +200,6 @@ class BosphorusScans(ScanSource):
 
     @property
     def load_settings(self) -> Dict:
-        """Settings that change what ``load`` returns (part of the view cache's settings key)."""
         return dict(as_mesh=bool(self.as_mesh))
 
     def load(self, record: Dict) -> Mesh:

@@ -111,8 +111,7 @@ class BU3DFEScans(ScanSource):
         return records, skipped
 
     def load(self, record: Dict) -> Mesh:
-        """The scan's Mesh, with ``landmarks`` (83, 3) from its ``_F3D.bnd`` when the record
-        names one (and ``landmarks=True``)."""
+        """The scan's Mesh, with ``landmarks`` (83, 3) from its ``.bnd`` (see ``landmarks``)."""
         from ..formats.bnd import read_bnd
         from ..formats.vrml import read_vrml
         mesh = read_vrml(osp.join(self.data_root, record['source_path']))

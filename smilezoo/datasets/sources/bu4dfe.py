@@ -96,10 +96,9 @@ class BU4DFESequences(SequenceSource):
         records, skipped = [], []
         for subject in sorted(os.listdir(self.data_root)):
             sub_dir = osp.join(self.data_root, subject)
-            if not (SUBJECT_RE.match(subject) and osp.isdir(sub_dir)):
-                continue  # viewer program, documents, ...
-            if self.subjects and subject not in self.subjects:
-                continue
+            if not (SUBJECT_RE.match(subject) and osp.isdir(sub_dir)) or (
+                    self.subjects and subject not in self.subjects):
+                continue  # the viewer program, documents, ... or a subject not asked for
             for folder in sorted(os.listdir(sub_dir)):
                 seq_dir = osp.join(sub_dir, folder)
                 rel = f'{subject}/{folder}'

@@ -197,11 +197,9 @@ class FourDMESequences(SequenceSource):
             try:
                 check_name(subject, f"column {col['subject']!r}")
                 check_name(clip, f"column {col['clip']!r}")
-                record = self._record(row, subject, clip, seen)
+                records.append(self._record(row, subject, clip, seen))
             except ValueError as err:
                 skipped.append(dict(source_path=f'{subject}/{clip}', reason=f'{where}: {err}'))
-                continue
-            records.append(record)
         return records, skipped
 
     def _record(self, row: Dict, subject: str, clip: str, seen: set) -> Dict:

@@ -1,6 +1,5 @@
-"""Data-pipeline steps (mmengine style): scan -> views (prepare_data, infer),
-then load cached views and pack. Renderers live in ``smilezoo.renderers`` and
-are registered in the same TRANSFORMS registry."""
+"""Data-pipeline steps (mmengine style): scan -> views (prepare_data, infer), then load cached
+views and pack. Renderers live in ``smilezoo.renderers``, in the same TRANSFORMS registry."""
 from .formatting import PackViewInputs
 from .loading import LoadCachedViews
 from .point_views import PoolPointFrames, ToFloat16
