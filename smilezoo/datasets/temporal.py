@@ -10,7 +10,8 @@ H_t = sum_{i<=t} 1/i (H_0 = 0)::
 the first gradient step of RankSVM on the time-averaged frames ``V_t = mean(I_1..I_t)``,
 written on the raw frames (docs/datasets.md, "Approximate rank pooling"). d is NOT "late minus
 early": the weights are negative for roughly the first quarter of the frames, largest near
-t ~ T/2 + 1 (T >= 8) and fall again toward alpha_T ~ 1. The authors' MATLAB layer
+t ~ T/2 + 1 (T >= 8) and fall again toward alpha_T = 2 - (T + 1)/T ~ 1; a steadily brightening
+pixel gets d > 0 as sum_t t alpha_t = T (T^2 - 1) / 12. The authors' MATLAB layer
 (vl_nnarpooltemporal.m) special-cases T = 1 to weight 1; we keep alpha = [0] for T = 1 (no
 motion): sources need 2 distinct frames.
 """
@@ -38,8 +39,8 @@ def rescale_dynamic_image(d: np.ndarray, weights: np.ndarray, mode: str = 'symme
                           percentile: float = 99.0) -> np.ndarray:
     """Map a raw dynamic image d = sum_t alpha_t I_t to [0, 1], per image.
 
-    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give; ``floor = eps *
-    full``. Modes (docs/datasets.md):
+    ``full = sum(alpha_t > 0)`` is the largest |d| frames in [0, 1] can give (a pixel going from 0
+    to 1 at the best moment); ``floor = eps * full``. Modes (docs/datasets.md):
 
     * 'symmetric': ``clip(0.5 + 0.5 d / A, 0, 1)``, A the ``percentile`` of |d| over the image's
       changed pixels (|d| > floor; estimated on at most ~16k of them), at least ``floor``.
@@ -47,8 +48,9 @@ def rescale_dynamic_image(d: np.ndarray, weights: np.ndarray, mode: str = 'symme
       strongest pixels (moving silhouette edges) saturate so that the expression inside the
       face keeps its contrast.
     * 'minmax': ``(d - min) / (max - min)`` per image (the authors' visualisation code); 0.5
-      where ``max - min < floor``.
-    * 'fixed': ``0.5 + 0.5 d / full``, one affine map for every sequence.
+      where ``max - min < floor``; zero change maps to another grey in every image.
+    * 'fixed': ``0.5 + 0.5 d / full``, one affine map for every sequence (exactly [0, 1] for
+      frames in [0, 1]).
     * 'none': d unchanged.
 
     Args:

@@ -111,10 +111,8 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
              for r in records]
     results, todo, why = [None] * len(records), [], {}
     for i, (record, path) in enumerate(zip(records, paths)):
-        if force:
-            reason, detail, rec = ('forced' if osp.exists(path) else 'new'), '', None
-        else:
-            reason, detail, rec = check_entry(path, key, source, record)
+        reason, detail, rec = ((('forced' if osp.exists(path) else 'new'), '', None) if force
+                               else check_entry(path, key, source, record))
         if reason is None:
             results[i] = ('reused', None, rec.get('extra'))
         else:

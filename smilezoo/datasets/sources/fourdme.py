@@ -1,8 +1,6 @@
-"""4DME on disk: the released label workbook (or a csv) of clips plus per-frame meshes.
-
-The workbook is read with openpyxl, values only (no formula or macro runs). How the release
-stores its 4D meshes is not confirmed, so ``mesh_pattern`` stays configurable and the "no
-frames" error says so.
+"""4DME on disk: the released label workbook (or a csv) of clips plus per-frame meshes (how the
+release stores them is not confirmed: :data:`MESH_UNCONFIRMED`). The workbook is read with
+openpyxl, values only (no formula or macro runs).
 """
 import bisect
 import csv
@@ -75,9 +73,10 @@ class FourDMESequences(SequenceSource):
     appended when that part has no {clip}), ``subject``, ``clip``, ``expression``, ``labels``,
     ``dataset`` '4dme', ``num_frames``, ``frames``, ``missing_frames``, ``onset``/``apex``/
     ``offset`` (sheet values) and ``onset_index``/``apex_index``/``offset_index`` (0-based
-    into ``frames``: the last frame numbered <= the sheet's). A row that fails (unknown label,
-    no frames, onset after offset, duplicate clip, a subject or clip name absolute or holding
-    '..', a frame outside data_root through a symbolic link) is skipped with the reason.
+    into ``frames``: the last frame numbered <= the sheet's, 0 for an onset before the first;
+    None for an empty cell or a 0 offset). A row that fails (unknown label, no frames, onset
+    after offset, duplicate clip, a subject or clip name absolute or holding '..', a frame
+    outside data_root through a symbolic link) is skipped with the reason.
 
     Args:
         label_file: the workbook (.xlsx / .xlsm) or csv, relative to data_root or absolute.
@@ -179,7 +178,7 @@ class FourDMESequences(SequenceSource):
         need = {self.columns['subject'], self.columns['clip']}
         for i, values in enumerate(table[:_HEADER_SEARCH_ROWS]):
             if need <= {v.strip() for v in values}:
-                return values, [(i + 1 + k, r) for k, r in enumerate(table[i + 1:], start=1)]
+                return values, list(enumerate(table[i + 1:], start=i + 2))
         return (table[0] if table else []), []
 
     def scan(self) -> Tuple[List[Dict], List[Dict]]:
