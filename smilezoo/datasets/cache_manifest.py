@@ -110,8 +110,11 @@ def record_inputs(source, record: Dict) -> Optional[Dict]:
 
 
 def file_hash(path: str) -> str:
+    h = hashlib.blake2b(digest_size=20)  # (hashlib.file_digest needs Python 3.11; we support 3.10)
     with open(path, 'rb') as f:
-        return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=20)).hexdigest()
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
 
 
 def file_identity(root: str, rel: str, hashed: bool) -> Dict:
