@@ -83,12 +83,10 @@ def collect_inputs(paths: Sequence[Union[str, os.PathLike]], sequences: bool
     exts = ' '.join(SCAN_EXTENSIONS)
     items = []
     for p in paths:
-        if osp.isfile(p) and not sequences:
-            items.append(InferenceInput(p, 'scan'))
-        elif osp.isfile(p):
+        if osp.isfile(p):
             items.append(InferenceInput(p, 'sequence', error=(
                 f'{p}: a single file, but the config is a 4D (sequence) config: give the folder '
-                f'holding the frames of a sequence')))
+                f'holding the frames of a sequence')) if sequences else InferenceInput(p, 'scan'))
         elif sequences:
             roots = [p] if _scan_files(p) else _walk(p)
             found = [InferenceInput(root, 'sequence', [osp.abspath(f) for f in frames])
@@ -131,6 +129,7 @@ class ExpressionInferencer:
         config: config file path or an mmengine ``Config``.
         checkpoint: an mmengine checkpoint, or any ``torch.save`` of ``{'state_dict': ...}`` /
             a bare state dict.
+        device: 'cpu', 'cuda', 'cuda:1', ...
         cfg_options: keys to override in the config (as ``--cfg-options``).
         batch_size: inputs per model call (default: the test loader's).
         allow_partial: load a checkpoint that does not fit the model (only its matching
@@ -266,6 +265,7 @@ class ExpressionInferencer:
         Args:
             paths: files / folders (see :func:`collect_inputs`) or :class:`InferenceInput` items.
             prompts: free-text prompts scored against each fused embedding.
+            topk: length of ``top_k`` in each result (at least 1).
             progress: show a rich progress bar (on stderr) for 2+ inputs.
             on_result: called as ``on_result(result, views)`` for each input as soon as it is
                 done (views: its (N, C, H, W) uint8 inputs, None for a failed input); e.g. to

@@ -91,6 +91,10 @@ def _cache_name(config_path: str) -> str:
     return '_'.join(parts[1:] if parts[0] == 'configs' and len(parts) > 1 else parts[-1:])
 
 
+def _is_synthetic(root: Optional[str]) -> bool:
+    return bool(root) and osp.basename(str(root).rstrip('/')).startswith('synthetic')
+
+
 def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str]) -> List[str]:
     """make_synthetic / prepare_data / train commands that run ``cfg`` on synthetic data, for the
     caches it lacks. ``syn_dirs`` (layout -> data folder) and ``made`` (make_synthetic commands
@@ -105,8 +109,7 @@ def _try_commands(cfg, config_path: str, syn_dirs: Dict[str, str], made: Set[str
         layout = SYNTHETIC_LAYOUTS.get(prep['source']['type'])
         if not layout:
             return []
-        own = (bool(root) and osp.basename(str(root).rstrip('/')).startswith('synthetic')
-               and layout not in syn_dirs)  # the config's own synthetic data
+        own = _is_synthetic(root) and layout not in syn_dirs  # the config's own synthetic data
         syn = syn_dirs.setdefault(layout, root if own else f'data/synthetic_{layout}_try')
         make = (f'python tools/dataset_converters/make_synthetic.py --layout {layout} '
                 f'--out {syn} --subjects 12 --seed 0')

@@ -137,6 +137,7 @@ def source_identity(source, record: Dict) -> List[Dict]:
     at most :data:`HASH_MAX_BYTES`)."""
     root = getattr(source, 'data_root', '') or ''
     files, read = files_read(source, record)
+    read = set(read)
     return [file_identity(root, rel, rel in read) for rel in files]
 
 

@@ -103,7 +103,9 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
     ann_path = osp.join(out_dir, 'annotations.json')
     sequences = isinstance(source, SequenceSource)
     temporal = temporal_settings(source, renderer_cfg)
-    settings = dict(renderer=renderer_cfg, **(dict(temporal=temporal) if sequences else {}))
+    settings = dict(renderer=renderer_cfg)
+    if sequences:
+        settings['temporal'] = temporal
     settings = json.loads(json.dumps(settings))
     key = settings_key(renderer_cfg, source, temporal)
     _remove_temporary_files(out_dir)
@@ -111,8 +113,10 @@ def _prepare(source, records, skipped, source_cfg, renderer_cfg, out_dir, worker
              for r in records]
     results, todo, why = [None] * len(records), [], {}
     for i, (record, path) in enumerate(zip(records, paths)):
-        reason, detail, rec = ((('forced' if osp.exists(path) else 'new'), '', None) if force
-                               else check_entry(path, key, source, record))
+        if force:
+            reason, detail, rec = ('forced' if osp.exists(path) else 'new'), '', None
+        else:
+            reason, detail, rec = check_entry(path, key, source, record)
         if reason is None:
             results[i] = ('reused', None, rec.get('extra'))
         else:

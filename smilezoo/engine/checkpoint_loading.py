@@ -106,9 +106,7 @@ def _unreadable(filename: str, err: Exception) -> CheckpointError:
 
 
 def _existing_file(filename) -> str:
-    """``filename`` with ``~`` expanded, the safe globals registered; CheckpointNotFoundError
-    when there is no such file."""
-    register_safe_globals()
+    """``filename`` with ``~`` expanded; CheckpointNotFoundError when there is no such file."""
     filename = osp.expanduser(str(filename))
     if not osp.isfile(filename):
         raise CheckpointNotFoundError(f'checkpoint {filename} not found')
@@ -120,6 +118,7 @@ def load_checkpoint_file(filename: str, map_location=None, unsafe: Optional[bool
     ``unsafe``: unpickle fully (runs code in the file) when that load refuses it (None: as
     set by :func:`allow_unsafe_load`). Raises CheckpointError for a missing or unreadable
     file, or one that needs a type outside the safe list (unless ``unsafe``)."""
+    register_safe_globals()
     filename = _existing_file(filename)
     unsafe = _state['unsafe'] if unsafe is None else unsafe
     try:
@@ -141,6 +140,7 @@ def precheck_checkpoint_file(filename: Optional[str]) -> None:
     torch cannot memory-map (the legacy format) is left to the full load."""
     if not filename:
         return
+    register_safe_globals()
     filename = _existing_file(filename)
     if _state['unsafe']:
         return

@@ -44,9 +44,11 @@ def view_drop_accuracy(model, loader) -> dict:
             num_classes = num_classes or (len(out[0]['pred_score']) if out else None)
             preds.setdefault(name, []).extend(int(r['pred_label']) for r in out)
     gt = np.array(gts)
-    res = {name: dict(acc=float(100.0 * (np.array(p) == gt).mean()),
-                      cluster_acc=cluster_accuracy(gt, np.array(p), num_classes))
-           for name, p in preds.items()}
+    res = {}
+    for name, p in preds.items():
+        p = np.array(p)
+        res[name] = dict(acc=float(100.0 * (p == gt).mean()),
+                         cluster_acc=cluster_accuracy(gt, p, num_classes))
     return dict(res, num_samples=len(gt), num_views=n_views)
 
 

@@ -34,13 +34,14 @@ INJECTED = {'train_cfg': ('runner', 'dataloader'), 'val_cfg': ('runner', 'datalo
             'test_cfg': ('runner', 'dataloader', 'evaluator'), 'param_scheduler': ('optimizer',)}
 # where a ``type`` is looked up: the registries (names in smilezoo.registry) of
 # the config's top-level key, unless a later part of the path names others
-TOP_CONTEXT = {'model': ('MODELS',), 'data_preparation': (), 'default_hooks': ('HOOKS',),
-               'val_evaluator': ('METRICS', 'EVALUATOR'), 'custom_hooks': ('HOOKS',),
-               'test_evaluator': ('METRICS', 'EVALUATOR'), 'pipeline': ('TRANSFORMS',),
+TOP_CONTEXT = {'model': ('MODELS',), 'data_preparation': (),
+               'val_evaluator': ('METRICS', 'EVALUATOR'),
+               'test_evaluator': ('METRICS', 'EVALUATOR'),
+               'default_hooks': ('HOOKS',), 'custom_hooks': ('HOOKS',),
                'optim_wrapper': ('OPTIM_WRAPPERS',), 'param_scheduler': ('PARAM_SCHEDULERS',),
                'train_cfg': ('LOOPS',), 'val_cfg': ('LOOPS',), 'test_cfg': ('LOOPS',),
                'model_wrapper_cfg': ('MODEL_WRAPPERS',), 'data_preprocessor': ('MODELS',),
-               'dataset': ('DATASETS',)}
+               'dataset': ('DATASETS',), 'pipeline': ('TRANSFORMS',)}
 INNER_CONTEXT = {'data_preprocessor': ('MODELS',), 'dataset': ('DATASETS',),
                  'datasets': ('DATASETS',), 'source': ('DATASETS',), 'pipeline': ('TRANSFORMS',),
                  'renderer': ('TRANSFORMS',), 'sampler': ('DATA_SAMPLERS',),
@@ -137,8 +138,9 @@ def accepted_arguments(obj: Any, path: Sequence[str] = ()) -> Optional[List[str]
 
 
 def module_class(path: Sequence[str], node: dict) -> Tuple[Optional[Any], bool]:
-    """(the class a dict at ``path`` is built into: its ``type`` looked up in the registries of that
-    place, or an implied one; None if unknown, whether no registry there knows the ``type``)."""
+    """(cls, unknown): the class a dict at ``path`` is built into (its ``type`` looked up in the
+    registries of that place, or an implied one; None if not found), and whether every registry
+    there said it does not know the ``type``."""
     if 'type' in node:
         return _lookup(path, node['type'])
     return implied_type(path, node), False
@@ -162,7 +164,9 @@ def module_problems(cfg, roots: Optional[Sequence[str]] = None) -> List[str]:
     ``unknown_argument_message``), and per ``type`` no registry of its place knows.
     ``roots``: only the dicts under these top-level keys."""
     problems, cfg = [], _root(cfg)
-    for key in [k for k in (roots if roots is not None else list(cfg.keys())) if k in cfg]:
+    for key in (roots if roots is not None else list(cfg.keys())):
+        if key not in cfg:
+            continue
         for path, node in _module_dicts(cfg[key], (key,)):
             obj, unknown = module_class(path, node)
             if unknown:  # "model.fusion: 'FooFusion' is not in the smilezoo 'model' registry ..."

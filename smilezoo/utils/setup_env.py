@@ -1,4 +1,5 @@
 """Environment set-up shared by the tools: scope, CPU-friendly distributed init."""
+import gc
 import os
 
 import torch
@@ -40,11 +41,9 @@ def setup_distributed_cpu(cfg, launcher: str) -> None:
 
 
 def end_distributed() -> None:
-    """Destroy the default process group when one is up (a job started by dist_train.sh /
-    dist_test.sh) and free it now (a garbage collection: reference cycles hold the groups), so that
-    gloo's threads end before the interpreter does (docs/reliability.md: SIGABRT otherwise)."""
-    import gc
-
+    """Destroy the process groups when they are up (a job started by dist_train.sh /
+    dist_test.sh) and free them now (a garbage collection: reference cycles hold the groups), so
+    that gloo's threads end before the interpreter does (docs/reliability.md: SIGABRT otherwise)."""
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
         gc.collect()

@@ -62,11 +62,8 @@ class EvaluationPicturesHook(Hook):
             rec = dict(gt=int(s['gt_label']), pred=int(s['pred_label']),
                        sample_idx=int(s.get('sample_idx', -1)))
             for key, name in (('view_weights', 'weights'), ('embedding', 'embedding')):
-                v = s.get(key)
-                if isinstance(v, torch.Tensor):
-                    v = v.detach().float().cpu().numpy()
-                if v is not None:
-                    rec[name] = np.asarray(v, dtype=np.float32)
+                if s.get(key) is not None:
+                    rec[name] = _as_numpy(s[key])
             self._records.append(rec)
 
     def after_test_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
@@ -91,7 +88,7 @@ class EvaluationPicturesHook(Hook):
         cm = cm if np.shape(cm) == (len(names), len(names)) else None
         model = getattr(runner.model, 'module', runner.model)
         protos = getattr(getattr(model, 'prompt_bank', None), 'prototypes', None)
-        protos = protos.detach().float().cpu().numpy() if protos is not None else None
+        protos = _as_numpy(protos) if protos is not None else None
         if protos is not None and (emb is None or protos.shape != (len(names), emb.shape[1])):
             protos = None
         yaws = (meta.get('renderer') or {}).get('yaws')
@@ -116,6 +113,12 @@ class EvaluationPicturesHook(Hook):
                 view_names=np.array(view_names) if view_names else None)
         runner.logger.info(f'evaluation pictures written to {out_dir}: '
                            + ', '.join(sorted(osp.basename(p) for p in self.written.values())))
+
+
+def _as_numpy(x) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().float().cpu().numpy()
+    return np.asarray(x, dtype=np.float32)
 
 
 def _stack(records: List[dict], key: str) -> Optional[np.ndarray]:

@@ -140,7 +140,7 @@ def _block(data: bytes, kind, starts, ends, which: int):
 def _tokens(block: bytes):
     """Token start offsets (K,) of a block and the line index of each token (K,) within it."""
     buf = np.frombuffer(block, np.uint8)
-    first = np.flatnonzero(np.diff((buf > _SPACE).view(np.int8), prepend=0) == 1)
+    first = np.flatnonzero(np.diff((buf > _SPACE).view(np.int8), prepend=np.int8(0)) == 1)
     newlines = np.flatnonzero(buf == _NEWLINE)
     return first, np.searchsorted(newlines, first)
 

@@ -276,8 +276,10 @@ def _cell_text(value) -> str:
 def _flag(cell: str, column: str) -> bool:
     """A multi-label flag cell: 1 / yes / x -> True, empty / 0 / no -> False."""
     text = (cell or '').strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
     try:
         return float(text) != 0
     except ValueError:

@@ -114,7 +114,8 @@ def sample_identity(rng: Union[int, np.random.Generator], sex: str = 'F') -> Ide
     vals = {f.name: float(f.metadata['stats'][col]
                           + f.metadata['stats'][2] * np.clip(rng.standard_normal(), -2.5, 2.5))
             for f in fields(Identity) if 'stats' in f.metadata}
-    xys = rng.uniform([[-60], [-80], [12]], [[60], [80], [30]], (3, _NUM_BUMPS))  # x, y, sigma
+    # x, y, sigma of each bump: numpy fills the rows in order, the three draws of before
+    xys = rng.uniform([[-60], [-80], [12]], [[60], [80], [30]], (3, _NUM_BUMPS))
     bumps = np.column_stack([*xys, 2.0 * rng.standard_normal(_NUM_BUMPS)])
     style = np.exp(_STYLE_SD * rng.standard_normal(len(AU_NAMES)))
     skin = np.array([200, 160, 130]) * rng.uniform(0.45, 1.1) + rng.uniform(-15, 15, 3)

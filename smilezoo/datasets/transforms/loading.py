@@ -16,16 +16,17 @@ class LoadCachedViews:
 
     def __call__(self, results: dict) -> dict:
         path = arr = results['views']
-        if not isinstance(arr, np.ndarray):
+        loaded = not isinstance(path, np.ndarray)  # else an array given as it is
+        if loaded:
             try:
                 arr = np.load(path)
             except (OSError, ValueError) as e:
                 raise OSError(f'{path}: cannot load cached views ({e}); rerun '
                               f'tools/prepare_data.py') from e
         if not (arr.ndim == 4 or (arr.ndim == 3 and np.issubdtype(arr.dtype, np.floating))):
-            where = '' if arr is path else f'{path}: cached '
+            where = f'{path}: cached ' if loaded else ''
             raise ValueError(f'{where}views have shape {arr.shape} ({arr.dtype}), expected '
                              f'(N, C, H, W) images or (N, P, C) float points')
-        if arr is not path:
+        if loaded:
             results['view_path'], results['views'] = path, arr
         return results

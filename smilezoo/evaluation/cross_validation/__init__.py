@@ -67,6 +67,7 @@ def cross_validate(configs: Sequence[str], work_dir: str, num_folds: int = 10, s
         configs: config files; each one's ``cv_evaluations`` (default
             ['zero_shot', 'linear_probe']) says how it is evaluated.
         work_dir: where folds, fold runs and the report go (module docstring).
+        num_folds, seed: the subject folds (saved in work_dir/folds.json).
         only_folds: run only these folds (then no report unless they are all).
         cfg_options: overrides merged into every config.
         on_fold: ``on_fold(variant, k, num_folds, reused)`` before each fold.

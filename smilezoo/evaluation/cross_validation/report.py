@@ -132,9 +132,10 @@ def markdown_per_view(rows: List[Dict], names: Sequence[str]) -> List[str]:
              'class accuracy = recall of the class, average = mean over classes, '
              'accuracy = pooled):', '', head, '|---|---|' + '---|' * (len(names) + 2)]
     for metric, key, fmt in (('F1', 'f1', '.4f'), ('class accuracy (%)', 'class_acc', '.2f')):
-        lines += [f'| {metric} | {r["view"]} | '
-                  + ' | '.join(format(v, fmt) for v in r[f'{key}_per_class'])
-                  + f' | {r[key + "_mean"]:{fmt}} | {r["accuracy"]:.2f} |' for r in rows]
+        for r in rows:
+            per_class = ' | '.join(format(v, fmt) for v in r[f'{key}_per_class'])
+            mean = format(r[f'{key}_mean'], fmt)
+            lines.append(f'| {metric} | {r["view"]} | {per_class} | {mean} | {r["accuracy"]:.2f} |')
     return lines
 
 

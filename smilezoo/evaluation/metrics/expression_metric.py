@@ -69,10 +69,11 @@ class ExpressionMetric(BaseMetric):
         class_names: class names in label order (default: the dataset's).
         method: the name in ``acc/<method>`` ('zero_shot' for SMILE-VLM, 'classifier' for a
             supervised head).
-        per_view_f1: also, per view i, ``f1/view_<i>/{<class>,macro}``,
+        per_view_f1: also, per view i (as the paper's Table V), ``f1/view_<i>/{<class>,macro}``,
             ``class_acc/view_<i>/{<class>,mean}`` (recall, unweighted mean),
             ``confusion_matrix/view_<i>``, fused ``class_acc/{<class>,mean}`` and ``view_names``
             (``view_names``, else from the dataset's ``renderer.yaws``, else view_<i>).
+        view_names: names of the N views, in order (also ``view_weights/names``).
         multi_label: 'primary' (the truth is ``gt_label``) or 'any': a prediction that is any of a
             sample's ``labels`` is correct and puts the sample on that row of the confusion matrix
             (else on ``gt_label``'s); adds ``num_multi_label``.

@@ -21,7 +21,9 @@ class SmileVLM(MultiViewModel):
     Args:
         backbone, projector, fusion, text_encoder, head, augment: configs; d is the text
             encoder's size.
+        class_names: class names in label order.
         prompt_pools: class name -> list of prompts.
+        prompt_cache_dir: where prompt embeddings are cached (None: default; docs/faq.md).
         losses: keys 'mv_bt', 'vl', 'red' -> loss configs; a missing or None entry drops
             that loss (the ablations).
         reuse_aug_as_clean: use augmentation A as the clean view z' (a third fewer backbone

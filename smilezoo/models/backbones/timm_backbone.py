@@ -46,6 +46,7 @@ class TimmBackbone(nn.Module):
     Args:
         model_name: any ``timm.list_models()`` name, optionally with a weights tag
             ('resnet50.a1_in1k').
+        in_chans: channels of the rendered views.
         pretrained: None/False (random init), True (timm's default hub weights), a timm
             weights tag such as 'a1_in1k', or a local state-dict file.
         input_size: int or (H, W). Fixed-size models (ViTs) are built for it (``img_size``;

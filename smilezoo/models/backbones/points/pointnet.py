@@ -65,6 +65,6 @@ class PointNet(nn.Module):
         x = x.transpose(1, 2)  # (M, C, P)
         if self.tnet is not None:
             t = self.tnet(x[:, :3]).transpose(1, 2)
-            k = 6 if self.in_channels >= 6 else 3  # rotate xyz, and the normals if C >= 6
-            x = torch.cat([t @ x[:, i:i + 3] for i in range(0, k, 3)] + [x[:, k:]], dim=1)
+            parts = [t @ x[:, :3]] + ([t @ x[:, 3:6]] if self.in_channels >= 6 else [])  # normals
+            x = torch.cat(parts + [x[:, 3 * len(parts):]], dim=1)
         return self.mlp(x).amax(dim=-1)
